@@ -1,0 +1,39 @@
+"""Demo accounts: one per role, with random passwords shown once when they are made."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+
+from zhichan.accounts.models import Role, User
+from zhichan.agencies.models import Agency, Level
+from zhichan.regions.models import Region, RegionKind
+
+
+def create_demo_accounts() -> list[tuple[str, str, str]]:
+    """Make the demo accounts that do not exist yet; returns (username, role, password)."""
+    city = Region.objects.filter(kind=RegionKind.CITY).order_by("code").first()
+    county_agency = (
+        Agency.objects.filter(level=Level.COUNTY, status="operating").order_by("region__sort", "pk").first()
+    )
+    county = county_agency.region.county if county_agency else None
+    plan = [
+        ("demo-public", Role.PUBLIC, {}),
+        ("demo-enterprise", Role.ENTERPRISE, {"organisation": "示例科技有限公司"}),
+        ("demo-staff", Role.AGENCY_STAFF, {"agency": county_agency}),
+        ("demo-agency-admin", Role.AGENCY_ADMIN, {"agency": county_agency}),
+        ("demo-county-admin", Role.COUNTY_ADMIN, {"region": county}),
+        ("demo-city-admin", Role.CITY_ADMIN, {"region": city}),
+    ]
+    made = []
+    with transaction.atomic():
+        for username, role, extra in plan:
+            if User.objects.filter(username=username).exists():
+                continue
+            if None in extra.values():
+                continue  # the data this role needs is not loaded
+            password = secrets.token_urlsafe(9)
+            User.objects.create_user(username=username, password=password, role=role, **extra)
+            made.append((username, role.label, password))
+    return made

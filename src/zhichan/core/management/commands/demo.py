@@ -1,0 +1,74 @@
+import os
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from zhichan.core.bundles import DEMO_BUNDLE
+from zhichan.core.demo import create_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Create the demo database, load the Jinzhong data, make demo accounts, serve the portal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument("--no-serve", action="store_true", help="set up only")
+        parser.add_argument("--bundle", default=str(DEMO_BUNDLE), help="city bundle folder")
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("`demo` is refused in production mode (ZHICHAN_ENV=production).")
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        self.stdout.write(f"data directory: {settings.DATA_DIR}")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_city", options["bundle"])
+        made = create_demo_accounts()
+        if made:
+            self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
+            for username, role, password in made:
+                self.stdout.write(f"  {username:<20} {password:<16} {role}")
+        else:
+            self.stdout.write("Demo accounts exist already; `zhichan changepassword NAME` resets one.")
+        if options["no_serve"]:
+            return
+        self.serve(options["host"], options["port"])
+
+    def serve(self, host, port):
+        env = dict(os.environ, ZHICHAN_DATA_DIR=str(settings.DATA_DIR))
+        worker = subprocess.Popen([sys.executable, "-m", "zhichan", "worker"], env=env)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "zhichan.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+        )
+        self.stdout.write(self.style.SUCCESS(f"Portal: http://{host}:{port}/  (Ctrl+C stops)"))
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for proc in (server, worker):
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            for proc in (server, worker):
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

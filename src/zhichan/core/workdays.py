@@ -1,0 +1,80 @@
+"""The working-day calendar every time limit uses.
+
+Statutory holidays and make-up working days (调休) come from the `chinese_calendar`
+package; rows of WorkdayOverride win over it, and cover years it does not know yet.
+A year known to neither falls back to Monday-Friday.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+from django.core.cache import cache
+
+_CACHE_KEY = "core:workday-overrides:v1"
+_CACHE_SECONDS = 300
+
+
+def _overrides() -> dict[dt.date, bool]:
+    found = cache.get(_CACHE_KEY)
+    if found is None:
+        from zhichan.core.models import WorkdayOverride
+
+        found = dict(WorkdayOverride.objects.values_list("date", "is_workday"))
+        cache.set(_CACHE_KEY, found, _CACHE_SECONDS)
+    return found
+
+
+def forget_overrides() -> None:
+    """Call after changing WorkdayOverride rows."""
+    cache.delete(_CACHE_KEY)
+
+
+def is_workday(day: dt.date) -> bool:
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    overrides = _overrides()
+    if day in overrides:
+        return overrides[day]
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(start: dt.date | dt.datetime, days: int) -> dt.date | dt.datetime:
+    """The moment `days` working days after `start` (before it, for negative days).
+
+    A datetime keeps its time of day: a case received at 15:00 with 5 working days
+    is due at 15:00 on the fifth working day after the day it arrived. Counting
+    starts on the day after `start`, whether or not `start` itself is a working day.
+    """
+    if days == 0:
+        return start
+    step = dt.timedelta(days=1 if days > 0 else -1)
+    remaining = abs(days)
+    current = start
+    while remaining:
+        current = current + step
+        if is_workday(current):
+            remaining -= 1
+    return current
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days in (start, end]; negative when end is before start."""
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    if isinstance(end, dt.datetime):
+        end = end.date()
+    sign = 1
+    if end < start:
+        start, end, sign = end, start, -1
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_workday(day):
+            count += 1
+    return sign * count

@@ -1,0 +1,18 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import make_world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Redis keeps cached values between tests; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    """Two counties with a park, agencies in each, a published catalogue item, a user per role."""
+    return make_world()

@@ -4,6 +4,13 @@ from django.core.cache import cache
 from tests.factories import make_world
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing at full strength makes each test user cost a third of a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     # Redis keeps cached values between tests; each test starts with none.

@@ -80,3 +80,26 @@ def test_override_can_make_a_weekend_a_workday():
     WorkdayOverride.objects.create(date=saturday, is_workday=True)
     forget_overrides()
     assert add_working_days(D(2026, 3, 6), 1) == saturday
+
+
+def test_load_overrides_file(tmp_path):
+    from zhichan.core.workdays import load_overrides
+
+    path = tmp_path / "2031.csv"
+    path.write_text("date,is_workday,note\n2031-01-01,no,元旦\n2031-01-04,yes,调休上班\n", encoding="utf-8")
+    assert load_overrides(path).created == 2
+    assert is_workday(D(2031, 1, 1)) is False
+    assert is_workday(D(2031, 1, 4)) is True  # a Saturday
+    assert load_overrides(path).unchanged == 2
+
+
+def test_load_overrides_reports_each_bad_line_and_saves_nothing(tmp_path):
+    from zhichan.core.dataload import DataFileError
+    from zhichan.core.workdays import load_overrides
+
+    path = tmp_path / "bad.csv"
+    path.write_text("date,is_workday\n2031-02-30,no\n2031-01-05,maybe\n2031-01-06,yes\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_overrides(path)
+    assert [(e.line, e.field) for e in info.value.errors] == [(2, "date"), (3, "is_workday")]
+    assert not WorkdayOverride.objects.exists()

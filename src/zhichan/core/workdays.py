@@ -12,6 +12,8 @@ import datetime as dt
 import chinese_calendar
 from django.core.cache import cache
 
+from zhichan.core.dataload import DataFileError, LineError, LoadResult, read_csv, save_if_changed
+
 _CACHE_KEY = "core:workday-overrides:v1"
 _CACHE_SECONDS = 300
 
@@ -78,3 +80,37 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         if is_workday(day):
             count += 1
     return sign * count
+
+
+def load_overrides(path) -> LoadResult:
+    """Load date,is_workday,note rows (is_workday: 1/0, yes/no, true/false) into WorkdayOverride."""
+    from django.db import transaction
+
+    from zhichan.core.models import WorkdayOverride
+
+    truth = {"1": True, "yes": True, "true": True, "0": False, "no": False, "false": False}
+    errors, parsed, seen = [], [], {}
+    for line, row in read_csv(path, ["date", "is_workday"]):
+        try:
+            day = dt.date.fromisoformat(row["date"])
+        except ValueError:
+            errors.append(LineError(line, "date", f"{row['date']!r} is not a date (YYYY-MM-DD)"))
+            continue
+        flag = truth.get(row["is_workday"].lower())
+        if flag is None:
+            errors.append(LineError(line, "is_workday", f"{row['is_workday']!r} is not yes/no"))
+            continue
+        if day in seen:
+            errors.append(LineError(line, "date", f"{day} already on line {seen[day]}"))
+            continue
+        seen[day] = line
+        parsed.append((day, flag, row.get("note", "")[:100]))
+    if errors:
+        raise DataFileError(path, errors)
+    result = LoadResult()
+    with transaction.atomic():
+        for day, flag, note in parsed:
+            save_if_changed(WorkdayOverride, {"date": day}, {"is_workday": flag, "note": note}, result)
+    forget_overrides()
+    transaction.on_commit(forget_overrides)
+    return result

@@ -1,0 +1,50 @@
+"""Lists the entries of a .po file that are untranslated or fuzzy; exits 1 if any."""
+
+import sys
+from pathlib import Path
+
+
+def entries(path):
+    """Yield (msgid, msgstr, fuzzy) of each entry; plural forms count by their first msgstr."""
+    msgid = msgstr = None
+    fuzzy = False
+    current = None
+    for raw in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
+        line = raw.strip()
+        if not line:
+            if msgid:
+                yield msgid, msgstr or "", fuzzy
+            msgid = msgstr = None
+            fuzzy = False
+            current = None
+        elif line.startswith("#,") and "fuzzy" in line:
+            fuzzy = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith("msgid "):
+            msgid, current = line[6:].strip('"'), "id"
+        elif line.startswith("msgid_plural"):
+            current = None
+        elif line.startswith("msgstr ") or line.startswith("msgstr[0]"):
+            msgstr, current = line.split(" ", 1)[1].strip('"'), "str"
+        elif line.startswith("msgstr["):
+            current = None
+        elif line.startswith('"'):
+            if current == "id":
+                msgid += line.strip('"')
+            elif current == "str":
+                msgstr += line.strip('"')
+
+
+def main(path):
+    bad = [(m, f) for m, s, f in entries(path) if not s or f]
+    for msgid, fuzzy in bad:
+        print(f"{'fuzzy' if fuzzy else 'untranslated'}: {msgid}")
+    if bad:
+        print(f"{len(bad)} string(s) need a translation in {path}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

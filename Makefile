@@ -24,7 +24,8 @@ test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	sh scripts/check-translations
 	$(BIN)/zhichan makemigrations --check --dry-run
 
 check: test lint

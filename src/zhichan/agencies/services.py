@@ -160,6 +160,13 @@ def clean_agency_fields(data: dict, instance: Agency | None = None, *, box_cache
     for field in sorted(unknown):
         errors[field] = [_("unknown field")]
     cleaned: dict = {}
+    for field in list(data):
+        value = data[field]
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            # PostgreSQL cannot store NUL in text; refuse it here rather than fail on save.
+            errors.setdefault(field, []).append(_("contains a NUL character"))
+            data = {k: v for k, v in data.items() if k != field}
 
     for field in TEXT_FIELDS:
         if field in data:

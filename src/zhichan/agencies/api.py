@@ -9,6 +9,14 @@ from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
+try:
+    from ninja import Status
+except ImportError:  # django-ninja before Status: a (code, body) tuple does the same
+
+    def Status(code, body):  # noqa: N802
+        return code, body
+
+
 from zhichan.agencies import services
 from zhichan.agencies.coverage import compute_coverage, coverage_as_dict
 from zhichan.agencies.filters import filter_agencies
@@ -197,7 +205,7 @@ def create_agency(request, payload: AgencyCreate):
     data = _fields(payload.dict())
     status = data.pop("status", None)
     agency = services.do_create_agency(request.user, status=status, **data)
-    return 201, _load(agency.pk)
+    return Status(201, _load(agency.pk))
 
 
 @router.get("/coverage", response=CoverageOut, summary="Coverage of counties and parks by function")

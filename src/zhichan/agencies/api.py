@@ -208,7 +208,11 @@ def create_agency(request, payload: AgencyCreate):
     return Status(201, _load(agency.pk))
 
 
-@router.get("/coverage", response=CoverageOut, summary="Coverage of counties and parks by function")
+@router.get(
+    "/coverage",
+    response={200: CoverageOut, 404: Message},
+    summary="Coverage of counties and parks by function",
+)
 def coverage(request, city: str | None = None):
     region = None
     if city:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
@@ -20,11 +21,23 @@ except ImportError:  # django-ninja before Status: a (code, body) tuple does the
 from zhichan.agencies import services
 from zhichan.agencies.coverage import compute_coverage, coverage_as_dict
 from zhichan.agencies.filters import filter_agencies
-from zhichan.agencies.models import Agency
+from zhichan.agencies.models import Agency, AgencyType, Function, Level
+from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.regions.models import Region, RegionKind
 
 router = Router(tags=["agencies"])
+MAX_PAGE = 200
+
+
+class AgencyPagination(LimitOffsetPagination):
+    # Bounded so a huge offset is a 422, not a database overflow.
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_PAGE, **kwargs)
 
 
 class Message(Schema):
@@ -71,11 +84,11 @@ class AgencyOut(Schema):
 
 
 class AgencyCreate(Schema):
-    name: str
+    name: str = Field(..., min_length=1, max_length=150)
     name_en: str = ""
-    level: str
-    type: str
-    region_code: str
+    level: Level
+    type: AgencyType
+    region_code: str = Field(..., min_length=1, max_length=20)
     parent_id: int | None = None
     description: str = ""
     address: str = ""
@@ -86,17 +99,17 @@ class AgencyCreate(Schema):
     phone: str = ""
     email: str = ""
     website: str = ""
-    functions: list[str] = []
+    functions: list[Function] = []
     services: list[str] = []
-    status: str | None = Field(None, description="initial status; planned when omitted")
+    status: AgencyStatus | None = Field(None, description="initial status; planned when omitted")
 
 
 class AgencyPatch(Schema):
-    name: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=150)
     name_en: str | None = None
-    level: str | None = None
-    type: str | None = None
-    region_code: str | None = None
+    level: Level | None = None
+    type: AgencyType | None = None
+    region_code: str | None = Field(None, min_length=1, max_length=20)
     parent_id: int | None = None
     description: str | None = None
     address: str | None = None
@@ -107,17 +120,17 @@ class AgencyPatch(Schema):
     phone: str | None = None
     email: str | None = None
     website: str | None = None
-    functions: list[str] | None = None
+    functions: list[Function] | None = None
     services: list[str] | None = None
 
 
 class StatusIn(Schema):
-    status: str
+    status: AgencyStatus
     finding: str = ""
 
 
 class UpgradeIn(Schema):
-    type: str
+    type: Literal["service_centre", "workstation"] = Field(..., description="a comprehensive agency type")
     finding: str = ""
 
 
@@ -167,7 +180,12 @@ class CoverageOut(Schema):
 
 
 def _fields(payload: dict) -> dict:
-    """API names → service names (region by code, parent by id)."""
+    """API names → service names (region by code, parent by id); enums as their values."""
+    for key, value in list(payload.items()):
+        if isinstance(value, list):
+            payload[key] = [getattr(v, "value", v) for v in value]
+        else:
+            payload[key] = getattr(value, "value", value)
     if "region_code" in payload:
         payload["region"] = payload.pop("region_code")
     if "parent_id" in payload:
@@ -179,8 +197,10 @@ def _load(pk: int) -> Agency:
     return Agency.objects.select_related("region").prefetch_related("functions", "services").get(pk=pk)
 
 
-@router.get("/", response=list[AgencyOut], summary="List agencies (filters as on the finder)")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/", response={200: list[AgencyOut], 422: FieldErrors}, summary="List agencies (filters as on the finder)"
+)
+@paginate(AgencyPagination)
 def list_agencies(
     request,
     region: str | None = None,
@@ -197,7 +217,7 @@ def list_agencies(
 
 @router.post(
     "/",
-    response={201: AgencyOut, 401: Message, 404: Message, 422: FieldErrors},
+    response={201: AgencyOut, 400: Message, 401: Message, 404: Message, 422: FieldErrors},
     auth=django_auth,
     summary="Register an agency",
 )
@@ -210,7 +230,7 @@ def create_agency(request, payload: AgencyCreate):
 
 @router.get(
     "/coverage",
-    response={200: CoverageOut, 404: Message},
+    response={200: CoverageOut, 404: Message, 422: FieldErrors},
     summary="Coverage of counties and parks by function",
 )
 def coverage(request, city: str | None = None):
@@ -220,7 +240,7 @@ def coverage(request, city: str | None = None):
     return coverage_as_dict(compute_coverage(region))
 
 
-@router.get("/{agency_id}", response={200: AgencyOut, 404: Message}, summary="One agency")
+@router.get("/{agency_id}", response={200: AgencyOut, 404: Message, 422: FieldErrors}, summary="One agency")
 def get_agency(request, agency_id: int):
     agency = get_restricted_or_404(Agency.objects.all(), request.user, VIEW, pk=agency_id)
     return _load(agency.pk)
@@ -228,7 +248,7 @@ def get_agency(request, agency_id: int):
 
 @router.patch(
     "/{agency_id}",
-    response={200: AgencyOut, 401: Message, 404: Message, 422: FieldErrors},
+    response={200: AgencyOut, 400: Message, 401: Message, 404: Message, 422: FieldErrors},
     auth=django_auth,
     summary="Change an agency's details",
 )
@@ -240,19 +260,19 @@ def patch_agency(request, agency_id: int, payload: AgencyPatch):
 
 @router.post(
     "/{agency_id}/status",
-    response={200: AgencyOut, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
+    response={200: AgencyOut, 400: Message, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
     auth=django_auth,
     summary="Change an agency's status after a review",
 )
 def change_status(request, agency_id: int, payload: StatusIn):
     agency = get_restricted_or_404(Agency.objects.all(), request.user, CHANGE, pk=agency_id)
-    services.do_change_status(request.user, agency, payload.status, payload.finding)
+    services.do_change_status(request.user, agency, str(payload.status.value), payload.finding)
     return _load(agency.pk)
 
 
 @router.post(
     "/{agency_id}/upgrade",
-    response={200: AgencyOut, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
+    response={200: AgencyOut, 400: Message, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
     auth=django_auth,
     summary="Upgrade a trademark brand guidance station to a comprehensive agency",
 )
@@ -263,7 +283,9 @@ def upgrade(request, agency_id: int, payload: UpgradeIn):
 
 
 @router.get(
-    "/{agency_id}/events", response={200: list[EventOut], 404: Message}, summary="An agency's history"
+    "/{agency_id}/events",
+    response={200: list[EventOut], 404: Message, 422: FieldErrors},
+    summary="An agency's history",
 )
 def events(request, agency_id: int):
     # The history names who did what: it is for those who manage the agency.

@@ -152,3 +152,14 @@ def test_openapi_declares_the_routes(client, world):
         "409",
         "422",
     }
+
+
+def test_patch_needs_an_object(admin_client, world):
+    response = admin_client.patch(f"/api/v1/agencies/{world.centre_a.pk}", [None, None], content_type=JSON)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "body"
+
+
+def test_huge_offset_is_422(client, world):
+    assert client.get("/api/v1/agencies/?offset=10854587077716778942464").status_code == 422
+    assert client.get("/api/v1/agencies/?limit=100000").status_code == 422

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -254,6 +256,13 @@ def get_agency(request, agency_id: int):
 )
 def patch_agency(request, agency_id: int, payload: AgencyPatch):
     agency = get_restricted_or_404(Agency.objects.all(), request.user, CHANGE, pk=agency_id)
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        # An all-optional schema would otherwise take any JSON value as "no change".
+        raise ValidationError({"body": ["a JSON object is required"]})
     services.do_update_agency(request.user, agency, **_fields(payload.dict(exclude_unset=True)))
     return _load(agency.pk)
 

@@ -70,3 +70,11 @@ def test_coverage_api(client, world):
     assert data["city"]["missing"] == ["consultation", "information", "operation_finance", "training"]
     assert client.get("/api/v1/agencies/coverage?city=990100").json()["percent"] == 19.0
     assert client.get("/api/v1/agencies/coverage?city=990102").status_code == 404
+
+
+def test_coverage_cell_shows_levels_with_counts(client, world):
+    page = client.get("/network/coverage/").content.decode()
+    row = page.split('data-region="990102"')[1].split("</tr>")[0]
+    consultation = row.split('data-function="consultation"')[1].split("</td>")[0]
+    assert 'data-level="county"' in consultation and 'data-level="park"' in consultation
+    assert "甲区知识产权服务中心" in consultation  # outlet names in the cell's title

@@ -35,6 +35,12 @@ class Cell:
     def levels(self) -> list[str]:
         return sorted({o.level for o in self.outlets}, key=["city", "county", "park"].index)
 
+    @property
+    def level_counts(self) -> list[tuple[str, str, int]]:
+        """(level, label, number of outlets) for each level present, city first."""
+        labels = {o.level: o.level_label for o in self.outlets}
+        return [(lv, labels[lv], sum(1 for o in self.outlets if o.level == lv)) for lv in self.levels]
+
 
 @dataclass
 class Row:

@@ -21,7 +21,10 @@ class AgencyForm(forms.Form):
     region = forms.ChoiceField(label=_("region"))
     parent = forms.ChoiceField(label=_("parent agency"), required=False)
     functions = forms.MultipleChoiceField(
-        label=_("functions"), choices=Function.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("functions"),
+        choices=Function.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
     )
     services = forms.MultipleChoiceField(
         label=_("services offered"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})

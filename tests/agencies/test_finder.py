@@ -73,7 +73,7 @@ def test_finder_map_data_has_points_and_boundaries(client, world):
         "name": "甲区知识产权服务中心",
         "type": "service_centre",
         "value": [112.41, 37.41],
-        "url": f"{world.centre_a.pk}/",
+        "url": f"/network/{world.centre_a.pk}/",
     }
 
 

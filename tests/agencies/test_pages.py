@@ -105,6 +105,8 @@ def test_upgrade_page_and_history(client, world):
     assert history.status_code == 200
     page = history.content.decode()
     assert page.count('data-testid="agency-event"') == 1 and "验收合格" in page
+    states = page.split('data-testid="event-states">')[1].split("</div>")[0]
+    assert "tm_guidance_station" not in states and "→" in states  # labels, not codes
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -48,7 +49,7 @@ def finder(request):
             "type": a.type,
             "type_label": str(type_labels.get(a.type, a.type)),
             "value": [a.lng, a.lat],
-            "url": f"{a.pk}/",
+            "url": reverse("agencies:detail", args=[a.pk]),
         }
         for a in qs
         if a.lng is not None and a.lat is not None
@@ -219,8 +220,9 @@ def upgrade(request, pk: int):
 @login_required
 def history(request, pk: int):
     agency = get_restricted_or_404(Agency.objects.select_related("region"), request.user, CHANGE, pk=pk)
-    return render(
-        request,
-        "agencies/history.html",
-        {"agency": agency, "events": agency.events.select_related("actor").order_by("-at", "-id")},
-    )
+    labels = {**dict(Status.choices), **dict(AgencyType.choices)}
+    events = list(agency.events.select_related("actor").order_by("-at", "-id"))
+    for event in events:
+        event.from_label = labels.get(event.from_state, event.from_state)
+        event.to_label = labels.get(event.to_state, event.to_state)
+    return render(request, "agencies/history.html", {"agency": agency, "events": events})

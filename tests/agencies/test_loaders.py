@@ -178,3 +178,21 @@ def test_command_reports_errors(world, tmp_path):
     path = write(tmp_path, [row(region_code="999999")])
     with pytest.raises(CommandError, match="unknown region code"):
         call_command("load_agencies", str(path))
+
+
+def test_reload_follows_the_lifecycle(world, tmp_path):
+    path = write(tmp_path, [row(name="乙县已撤销网点", region_code="990103", parent_name="", lng="", lat="")])
+    with pytest.raises(DataFileError) as exc:
+        load_agencies(path)
+    assert [(e.line, e.field) for e in exc.value.errors] == [(2, "status")]
+    assert "cannot go from closed to operating" in exc.value.errors[0].message
+    world.closed_b.refresh_from_db()
+    assert world.closed_b.status == "closed"
+    # A legal move is applied and recorded.
+    result = load_agencies(
+        write(tmp_path, [row(name="甲区筹建网点", parent_name="", functions="", services="")])
+    )
+    assert result.updated == 1
+    world.planned_a.refresh_from_db()
+    assert world.planned_a.status == "operating"
+    assert world.planned_a.events.get().data["status"] == ["planned", "operating"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from zhichan.agencies.models import Agency, Status
+from zhichan.agencies.models import TRANSITIONS, Agency, Status
 from zhichan.agencies.services import check_parent, clean_agency_fields, save_agency
 from zhichan.core.dataload import DataFileError, LineError, LoadResult, read_csv
 
@@ -81,6 +81,12 @@ def load_agencies(path: Path) -> LoadResult:
             continue
         seen.setdefault(key, line)
         existing = Agency.objects.filter(region__code=key[0], name=key[1]).select_related("region").first()
+        moving = existing is not None and status in Status.values and status != existing.status
+        if moving and status not in TRANSITIONS[Status(existing.status)]:
+            # The lifecycle holds for files too: a closed agency is not reopened by a reload.
+            errors.append(
+                LineError(line, "status", f"{existing.name} cannot go from {existing.status} to {status}")
+            )
         try:
             cleaned = clean_agency_fields(data, existing, box_cache=box_cache)
         except ValidationError as exc:

@@ -212,3 +212,43 @@ def test_manage_page_status_filter(client, world):
 def test_anonymous_manage_redirects_to_login(client, world):
     response = client.get("/network/manage/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+AGENCIES = ["city_centre", "centre_a", "outlet_a", "planned_a", "centre_b", "closed_b"]
+# (role) -> agencies whose details they may change / whose status they may change.
+MAY_EDIT = {
+    "anonymous": set(),
+    "public": set(),
+    "enterprise": set(),
+    "staff_a": set(),
+    "agency_admin_a": {"centre_a", "outlet_a"},
+    "agency_admin_b": {"centre_b"},
+    "county_admin_a": {"centre_a", "outlet_a", "planned_a"},
+    "county_admin_b": {"centre_b", "closed_b"},
+    "city_admin": set(AGENCIES),
+}
+MAY_MOVE = {**MAY_EDIT, "agency_admin_a": set(), "agency_admin_b": set()}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_rights_for_every_agency(world, role):
+    from zhichan.agencies.services import can_change_status, editable_fields
+
+    user = getattr(world.users, role)
+    edit = {name for name in AGENCIES if editable_fields(user, getattr(world, name))}
+    move = {
+        name
+        for name in AGENCIES
+        if editable_fields(user, getattr(world, name)) and can_change_status(user, getattr(world, name))
+    }
+    assert edit == MAY_EDIT[role]
+    assert move == MAY_MOVE[role]
+
+
+def test_parent_link_hidden_when_parent_not_visible(client, world):
+    world.outlet_a.parent = world.planned_a
+    world.outlet_a.save()
+    page = client.get(f"/network/{world.outlet_a.pk}/").content.decode()
+    assert world.planned_a.name not in page
+    client.force_login(world.users.county_admin_a)
+    assert world.planned_a.name in client.get(f"/network/{world.outlet_a.pk}/").content.decode()

@@ -85,6 +85,8 @@ def detail(request, pk: int):
         "agencies/detail.html",
         {
             "agency": agency,
+            # The parent link only when the reader may open it.
+            "parent": Agency.objects.restrict(request.user, VIEW).filter(pk=agency.parent_id).first(),
             "services": agency.services.restrict(request.user, VIEW).order_by("category", "sort", "code"),
             "outlets": Agency.objects.restrict(request.user, VIEW)
             .filter(parent=agency)

@@ -54,8 +54,10 @@ def can_change(user, item: ServiceItem) -> bool:
 def can_create(user) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return user.is_superuser or role_of(user) == "city_admin" or (
-        role_of(user) == "county_admin" and user.region_id is not None
+    return (
+        user.is_superuser
+        or role_of(user) == "city_admin"
+        or (role_of(user) == "county_admin" and user.region_id is not None)
     )
 
 
@@ -196,7 +198,9 @@ def clean_guide(data: dict) -> dict:
         {"name": str, "copies": int, "required": bool, "note": str},
         {"name"},
     )
-    legal_basis = _records(data.get("legal_basis"), "legal_basis", errors, {"law": str, "article": str}, {"law"})
+    legal_basis = _records(
+        data.get("legal_basis"), "legal_basis", errors, {"law": str, "article": str}, {"law"}
+    )
     faq = _records(data.get("faq"), "faq", errors, {"q": str, "a": str}, {"q", "a"})
     time_limit = _int(
         data.get("time_limit_days"),
@@ -233,9 +237,7 @@ def clean_item(data: dict, *, partial=False) -> dict:
     if not partial or "category" in data:
         category = data.get("category")
         if category not in Category.values:
-            errors["category"] = [
-                _("Choose one of: %(allowed)s.") % {"allowed": ", ".join(Category.values)}
-            ]
+            errors["category"] = [_("Choose one of: %(allowed)s.") % {"allowed": ", ".join(Category.values)}]
         out["category"] = category
     if not partial or "summary" in data:
         out["summary"] = _text(data.get("summary"), "summary", errors)
@@ -310,7 +312,9 @@ def do_create_item(actor, code, name, category, *, name_en="", summary="", sort=
     if isinstance(owner_region, str):
         found = Region.objects.filter(code=owner_region).first()
         if found is None:
-            raise ValidationError({"owner_region": [_("Unknown region code %(code)s.") % {"code": owner_region}]})
+            raise ValidationError(
+                {"owner_region": [_("Unknown region code %(code)s.") % {"code": owner_region}]}
+            )
         owner_region = found
     if role_of(actor) == "county_admin" and not actor.is_superuser:
         if owner_region is None:

@@ -1,3 +1,242 @@
-from ninja import Router
+"""The service catalogue over HTTP: the same services and access rules as the pages.
+
+The public reads published items and their numbered versions; drafts and changes are
+for those who may change the item (others get 404, as for a missing item).
+"""
+
+
+from datetime import datetime
+
+from django.db.models import Q
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from zhichan.catalog import services
+from zhichan.catalog.models import Category, GuideStatus, GuideVersion, ServiceItem
+from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 
 router = Router(tags=["catalog"])
+
+
+class Message(Schema):
+    detail: str
+
+
+class FieldErrors(Schema):
+    detail: list[dict]
+
+
+class Material(Schema):
+    name: str
+    copies: int | None = None
+    required: bool | None = None
+    note: str | None = None
+
+
+class LegalBasis(Schema):
+    law: str
+    article: str | None = None
+
+
+class Faq(Schema):
+    q: str
+    a: str
+
+
+class GuideOut(Schema):
+    number: int | None = Field(..., description="null for the draft")
+    status: str
+    steps: list[str]
+    materials: list[Material]
+    fees: str
+    legal_basis: list[LegalBasis]
+    time_limit_days: int | None
+    time_limit_note: str
+    channels: list[str]
+    agency_types: list[str]
+    faq: list[Faq]
+    change_note: str
+    published_at: datetime | None
+    edited_at: datetime
+
+
+class ItemOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    category: str
+    summary: str
+    owner_region: str | None
+    sort: int
+    published: bool
+    current_version: int | None
+
+    @staticmethod
+    def resolve_owner_region(obj):
+        return obj.owner_region.code if obj.owner_region_id else None
+
+    @staticmethod
+    def resolve_current_version(obj):
+        return obj.current.number if obj.current_id else None
+
+
+class ItemDetailOut(ItemOut):
+    current: GuideOut | None
+
+
+class ItemCreate(Schema):
+    code: str = Field(..., description="2-30 capital letters, digits or hyphens, e.g. TM-REG")
+    name: str
+    name_en: str = ""
+    category: Category
+    summary: str = ""
+    sort: int = 0
+    owner_region: str | None = Field(None, description="region code; county administrators: own county")
+
+
+class ItemPatch(Schema):
+    name: str | None = None
+    name_en: str | None = None
+    category: Category | None = None
+    summary: str | None = None
+    sort: int | None = None
+
+
+class DraftIn(Schema):
+    """Fields left out keep their value; a new draft starts from the version in force."""
+
+    steps: list[str] | None = None
+    materials: list[Material] | None = None
+    fees: str | None = None
+    legal_basis: list[LegalBasis] | None = None
+    time_limit_days: int | None = Field(None, description="working days, 1-365; required to publish")
+    time_limit_note: str | None = None
+    channels: list[str] | None = None
+    agency_types: list[str] | None = None
+    faq: list[Faq] | None = None
+
+
+class PublishIn(Schema):
+    change_note: str = ""
+
+
+def _items(user, action=VIEW):
+    return ServiceItem.objects.restrict(user, action).select_related("owner_region", "current")
+
+
+@router.get("/items", response=list[ItemOut], summary="List service items")
+@paginate(LimitOffsetPagination)
+def list_items(request, category: Category | None = None, q: str | None = None):
+    qs = _items(request.user)
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("category", "sort", "code")
+
+
+@router.post(
+    "/items",
+    response={201: ItemOut, 401: Message, 404: Message, 422: FieldErrors},
+    auth=django_auth,
+    summary="Create a service item (unpublished until its guide is published)",
+)
+def create_item(request, payload: ItemCreate):
+    data = payload.dict()
+    item = services.do_create_item(
+        request.user,
+        data.pop("code"),
+        data.pop("name"),
+        data.pop("category"),
+        **data,
+    )
+    return Status(201, _items(request.user).get(pk=item.pk))
+
+
+@router.get("/items/{code}", response={200: ItemDetailOut, 404: Message}, summary="One item with its guide")
+def get_item(request, code: str):
+    return get_restricted_or_404(_items(request.user), request.user, VIEW, code=code)
+
+
+@router.patch(
+    "/items/{code}",
+    response={200: ItemOut, 401: Message, 404: Message, 422: FieldErrors},
+    auth=django_auth,
+    summary="Change an item's details",
+)
+def patch_item(request, code: str, payload: ItemPatch):
+    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.do_update_item(request.user, item, **changes)
+    return _items(request.user).get(pk=item.pk)
+
+
+def _draft_or_404(request, code) -> tuple[ServiceItem, GuideVersion | None]:
+    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    return item, services.draft_of(item)
+
+
+@router.get(
+    "/items/{code}/draft", response={200: GuideOut, 404: Message}, summary="The draft of the next version"
+)
+def get_draft(request, code: str):
+    item, draft = _draft_or_404(request, code)
+    if draft is None:
+        return Status(404, {"detail": "Not Found"})
+    return draft
+
+
+@router.put(
+    "/items/{code}/draft",
+    response={200: GuideOut, 401: Message, 404: Message, 422: FieldErrors},
+    auth=django_auth,
+    summary="Create or update the draft",
+)
+def put_draft(request, code: str, payload: DraftIn):
+    item, _draft = _draft_or_404(request, code)
+    # An explicit null time limit is kept so the service can say it is required.
+    fields = {
+        k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k == "time_limit_days"
+    }
+    for key in ("materials", "legal_basis", "faq"):
+        if fields.get(key) is not None:
+            fields[key] = [{k: v for k, v in entry.items() if v is not None} for entry in fields[key]]
+    return services.do_save_draft(request.user, item, **fields)
+
+
+@router.post(
+    "/items/{code}/publish",
+    response={200: GuideOut, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
+    auth=django_auth,
+    summary="Publish the draft as the next version (409 when there is no draft)",
+)
+def publish(request, code: str, payload: PublishIn):
+    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    return services.do_publish(request.user, item, payload.change_note)
+
+
+def _versions(request, code):
+    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, VIEW, code=code)
+    return item.versions.exclude(status=GuideStatus.DRAFT).filter(number__isnull=False)
+
+
+@router.get(
+    "/items/{code}/versions",
+    response={200: list[GuideOut], 404: Message},
+    summary="Published versions, newest first",
+)
+def list_versions(request, code: str):
+    return _versions(request, code).order_by("-number")
+
+
+@router.get(
+    "/items/{code}/versions/{number}",
+    response={200: GuideOut, 404: Message},
+    summary="One published version",
+)
+def get_version(request, code: str, number: int):
+    version = _versions(request, code).filter(number=number).first()
+    if version is None:
+        return Status(404, {"detail": "Not Found"})
+    return version

@@ -4,7 +4,6 @@ The public reads published items and their numbered versions; drafts and changes
 for those who may change the item (others get 404, as for a missing item).
 """
 
-
 from datetime import datetime
 
 from django.db.models import Q

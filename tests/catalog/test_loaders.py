@@ -86,7 +86,7 @@ def test_changed_name_only_updates_the_item(world, tmp_path):
 
 
 def test_existing_item_with_same_code_gets_a_new_version(world, tmp_path):
-    text = GOOD.replace("NEW-ONE", "TM-REG").replace("owner_region: \"990102\"", "owner_region: ")
+    text = GOOD.replace("NEW-ONE", "TM-REG").replace('owner_region: "990102"', "owner_region: ")
     load_catalog(write(tmp_path, text))
     world.item.refresh_from_db()
     assert world.item.current.number == 2 and world.item.name == "新服务"

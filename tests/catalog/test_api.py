@@ -162,3 +162,15 @@ def test_openapi_declares_the_catalogue_paths(client, db):
     ):
         assert path in paths
     assert set(paths["/api/v1/catalog/items/{code}/publish"]["post"]["responses"]) >= {"200", "404", "409"}
+
+
+def test_nul_characters_are_bad_input_not_errors(client, world):
+    client.force_login(world.users.city_admin)
+    response = send(client, "put", f"{BASE}/TM-REG/draft", {"steps": ["a\x00b"], "fees": "x\x00"})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["detail"]} == {"steps", "fees"}
+    response = send(client, "post", BASE, {"code": "NUL-ONE", "name": "\x00", "category": "training"})
+    assert response.status_code == 422
+    assert client.get(BASE, {"q": "商标\x00"}).status_code == 200
+    assert client.get(f"{BASE}/TM%00REG").status_code == 404
+    assert client.get("/services/TM%00REG/").status_code == 404

@@ -6,14 +6,14 @@ for those who may change the item (others get 404, as for a missing item).
 
 from datetime import datetime
 
-from django.db.models import Q
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
 from zhichan.catalog import services
+from zhichan.catalog.filters import filter_items
 from zhichan.catalog.models import Category, GuideStatus, GuideVersion, ServiceItem
-from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
+from zhichan.core.permissions import CHANGE, VIEW
 
 router = Router(tags=["catalog"])
 
@@ -127,11 +127,7 @@ def _items(user, action=VIEW):
 @router.get("/items", response=list[ItemOut], summary="List service items")
 @paginate(LimitOffsetPagination)
 def list_items(request, category: Category | None = None, q: str | None = None):
-    qs = _items(request.user)
-    if category:
-        qs = qs.filter(category=category)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q))
+    qs = filter_items(_items(request.user), q=q, category=category)
     return qs.order_by("category", "sort", "code")
 
 
@@ -155,7 +151,7 @@ def create_item(request, payload: ItemCreate):
 
 @router.get("/items/{code}", response={200: ItemDetailOut, 404: Message}, summary="One item with its guide")
 def get_item(request, code: str):
-    return get_restricted_or_404(_items(request.user), request.user, VIEW, code=code)
+    return services.get_item_or_404(request.user, VIEW, code, _items(request.user))
 
 
 @router.patch(
@@ -165,14 +161,14 @@ def get_item(request, code: str):
     summary="Change an item's details",
 )
 def patch_item(request, code: str, payload: ItemPatch):
-    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    item = services.get_item_or_404(request.user, CHANGE, code)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
     services.do_update_item(request.user, item, **changes)
     return _items(request.user).get(pk=item.pk)
 
 
 def _draft_or_404(request, code) -> tuple[ServiceItem, GuideVersion | None]:
-    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    item = services.get_item_or_404(request.user, CHANGE, code)
     return item, services.draft_of(item)
 
 
@@ -211,12 +207,12 @@ def put_draft(request, code: str, payload: DraftIn):
     summary="Publish the draft as the next version (409 when there is no draft)",
 )
 def publish(request, code: str, payload: PublishIn):
-    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, CHANGE, code=code)
+    item = services.get_item_or_404(request.user, CHANGE, code)
     return services.do_publish(request.user, item, payload.change_note)
 
 
 def _versions(request, code):
-    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, VIEW, code=code)
+    item = services.get_item_or_404(request.user, VIEW, code)
     return item.versions.exclude(status=GuideStatus.DRAFT).filter(number__isnull=False)
 
 

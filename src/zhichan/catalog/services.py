@@ -12,6 +12,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from zhichan.catalog.models import (
     ServiceItemEvent,
 )
 from zhichan.core.errors import TransitionError
-from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
+from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404, role_of
 from zhichan.regions.models import Region
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,29}$")
@@ -58,6 +59,15 @@ def can_create(user) -> bool:
         user.is_superuser
         or role_of(user) == "city_admin"
         or (role_of(user) == "county_admin" and user.region_id is not None)
+    )
+
+
+def get_item_or_404(user, action, code, queryset=None) -> ServiceItem:
+    """The item with this code if the user may see (or change) it; a malformed code is missing too."""
+    if not isinstance(code, str) or not CODE_RE.match(code):
+        raise Http404
+    return get_restricted_or_404(
+        queryset if queryset is not None else ServiceItem.objects.all(), user, action, code=code
     )
 
 
@@ -177,11 +187,29 @@ def _choices(value, field, errors, allowed: list[str]):
     return list(dict.fromkeys(v for v in value if v in allowed))
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _refuse_nul(data: dict) -> None:
+    # The database cannot store NUL characters; refuse them as bad input, field by field.
+    bad = {k: [_("Contains a NUL character.")] for k, v in data.items() if _has_nul(v)}
+    if bad:
+        raise ValidationError(bad)
+
+
 def clean_guide(data: dict) -> dict:
     """Checked and normalised guide content; ValidationError names each bad field."""
     unknown = sorted(set(data) - set(GUIDE_FIELDS))
     if unknown:
         raise ValidationError({k: [_("Not a guide field.")] for k in unknown})
+    _refuse_nul(data)
     errors: dict[str, list[str]] = {}
     steps = data.get("steps")
     if not isinstance(steps, list) or not steps:
@@ -228,6 +256,7 @@ def clean_guide(data: dict) -> dict:
 
 
 def clean_item(data: dict, *, partial=False) -> dict:
+    _refuse_nul(data)
     errors: dict[str, list[str]] = {}
     out = {}
     if not partial or "name" in data:

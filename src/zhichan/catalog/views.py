@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,10 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from zhichan.agencies.models import Agency, AgencyType
 from zhichan.catalog import services
+from zhichan.catalog.filters import clean_query, filter_items
 from zhichan.catalog.forms import DraftForm, ItemDetailsForm, ItemForm, PublishForm, add_errors
 from zhichan.catalog.models import Category, Channel, GuideStatus, ServiceItem
 from zhichan.core.errors import TransitionError
-from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied
 
 FIELD_LABELS = {name: DraftForm.base_fields[name].label for name in services.GUIDE_FIELDS}
 
@@ -38,14 +38,9 @@ def _guide_context(request, item, version):
 
 def index(request):
     items = ServiceItem.objects.restrict(request.user, VIEW).published()
-    q = (request.GET.get("q") or "").strip()
+    q = clean_query(request.GET.get("q"))
     category = request.GET.get("category") or ""
-    if q:
-        items = items.filter(
-            Q(name__icontains=q) | Q(name_en__icontains=q) | Q(code__icontains=q) | Q(summary__icontains=q)
-        )
-    if category in Category.values:
-        items = items.filter(category=category)
+    items = filter_items(items, q=q, category=category)
     items = list(items.select_related("current"))
     groups = [(value, label, [i for i in items if i.category == value]) for value, label in Category.choices]
     return render(
@@ -62,8 +57,8 @@ def index(request):
 
 
 def guide(request, code):
-    item = get_restricted_or_404(
-        ServiceItem.objects.select_related("current", "owner_region"), request.user, VIEW, code=code
+    item = services.get_item_or_404(
+        request.user, VIEW, code, ServiceItem.objects.select_related("current", "owner_region")
     )
     context = _guide_context(request, item, item.current)
     context["versions"] = item.versions.filter(number__isnull=False).order_by("-number")
@@ -75,7 +70,7 @@ def guide(request, code):
 
 
 def version(request, code, number):
-    item = get_restricted_or_404(ServiceItem.objects.all(), request.user, VIEW, code=code)
+    item = services.get_item_or_404(request.user, VIEW, code)
     found = item.versions.filter(number=number).first()
     if found is None:
         raise Http404
@@ -85,7 +80,7 @@ def version(request, code, number):
 
 
 def print_view(request, code):
-    item = get_restricted_or_404(ServiceItem.objects.select_related("current"), request.user, VIEW, code=code)
+    item = services.get_item_or_404(request.user, VIEW, code, ServiceItem.objects.select_related("current"))
     if item.current is None:
         raise Http404
     return render(request, "catalog/print.html", _guide_context(request, item, item.current))
@@ -136,9 +131,7 @@ def create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, code):
-    item = get_restricted_or_404(
-        ServiceItem.objects.select_related("current"), request.user, CHANGE, code=code
-    )
+    item = services.get_item_or_404(request.user, CHANGE, code, ServiceItem.objects.select_related("current"))
     draft = services.draft_of(item)
     if request.method == "POST":
         details = ItemDetailsForm(request.POST, prefix="item")
@@ -174,14 +167,10 @@ def edit(request, code):
 def _diff(current, draft):
     rows = []
     for field in services.changed_fields(current, draft):
-        rows.append(
-            {
-                "field": field,
-                "label": FIELD_LABELS[field],
-                "old": _summary(field, getattr(current, field) if current else None),
-                "new": _summary(field, getattr(draft, field)),
-            }
-        )
+        old = _summary(field, getattr(current, field) if current else None)
+        new = _summary(field, getattr(draft, field))
+        if old != new:
+            rows.append({"field": field, "label": FIELD_LABELS[field], "old": old, "new": new})
     return rows
 
 
@@ -206,9 +195,7 @@ def _summary(field, value):
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request, code):
-    item = get_restricted_or_404(
-        ServiceItem.objects.select_related("current"), request.user, CHANGE, code=code
-    )
+    item = services.get_item_or_404(request.user, CHANGE, code, ServiceItem.objects.select_related("current"))
     draft = services.draft_of(item)
     form = PublishForm(request.POST or None)
     problems = []

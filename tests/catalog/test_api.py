@@ -20,6 +20,17 @@ def send(client, method, url, body=None):
     return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
 
 
+def error_fields(response):
+    """Fields named by a 422: service errors carry "field", schema errors a "loc" path."""
+    found = set()
+    for error in response.json()["detail"]:
+        if "field" in error:
+            found.add(error["field"])
+        else:
+            found.add([p for p in error["loc"] if p not in ("body", "payload", "query", "path")][0])
+    return found
+
+
 def codes(response):
     return {i["code"] for i in response.json()["items"]}
 
@@ -93,8 +104,11 @@ def test_patch_item(client, world):
     client.force_login(world.users.city_admin)
     response = send(client, "patch", f"{BASE}/TM-REG", {"summary": "窗口受理"})
     assert response.status_code == 200 and response.json()["summary"] == "窗口受理"
-    bad = send(client, "patch", f"{BASE}/TM-REG", {"name": ""})
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "name"
+    bad = send(client, "patch", f"{BASE}/TM-REG", {"name": " "})
+    assert bad.status_code == 422 and error_fields(bad) == {"name"}
+    assert send(client, "patch", f"{BASE}/TM-REG", {"colour": "red"}).status_code == 422
+    world.item.refresh_from_db()
+    assert world.item.name == "商标注册申请受理"
 
 
 @pytest.mark.parametrize("role", ["public", "county_admin_a", "county_admin_b"])
@@ -125,11 +139,24 @@ def test_draft_publish_cycle(client, world):
 
 def test_draft_validation_errors_name_the_field(client, world):
     client.force_login(world.users.city_admin)
-    response = send(client, "put", f"{BASE}/TM-REG/draft", {"time_limit_days": None, "channels": ["fax"]})
+    response = send(client, "put", f"{BASE}/TM-REG/draft", {"time_limit_days": 400, "channels": ["fax"]})
     assert response.status_code == 422
-    fields = {e["field"] for e in response.json()["detail"]}
-    assert fields == {"time_limit_days", "channels"}
+    assert error_fields(response) == {"time_limit_days", "channels"}
     assert draft_of(world.item) is None
+
+
+def test_new_item_draft_without_time_limit_is_refused_with_the_reason(client, world):
+    client.force_login(world.users.city_admin)
+    assert (
+        send(client, "post", BASE, {"code": "NEW-ONE", "name": "新", "category": "training"}).status_code
+        == 201
+    )
+    response = send(client, "put", f"{BASE}/NEW-ONE/draft", {"steps": ["申请"], "channels": ["window"]})
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {"field": "time_limit_days", "errors": ["A guide needs a time limit in working days."]}
+    ]
+    assert not ServiceItem.objects.get(code="NEW-ONE").versions.exists()
 
 
 def test_county_admin_b_cannot_change_county_a_draft(client, world):
@@ -168,7 +195,7 @@ def test_nul_characters_are_bad_input_not_errors(client, world):
     client.force_login(world.users.city_admin)
     response = send(client, "put", f"{BASE}/TM-REG/draft", {"steps": ["a\x00b"], "fees": "x\x00"})
     assert response.status_code == 422
-    assert {e["field"] for e in response.json()["detail"]} == {"steps", "fees"}
+    assert error_fields(response) == {"steps", "fees"}
     response = send(client, "post", BASE, {"code": "NUL-ONE", "name": "\x00", "category": "training"})
     assert response.status_code == 422
     assert client.get(BASE, {"q": "商标\x00"}).status_code == 200

@@ -5,14 +5,17 @@ for those who may change the item (others get 404, as for a missing item).
 """
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
+from pydantic import ConfigDict
 
+from zhichan.agencies.models import AgencyType
 from zhichan.catalog import services
 from zhichan.catalog.filters import filter_items
-from zhichan.catalog.models import Category, GuideStatus, GuideVersion, ServiceItem
+from zhichan.catalog.models import Category, Channel, GuideStatus, GuideVersion, ServiceItem
 from zhichan.core.permissions import CHANGE, VIEW
 
 router = Router(tags=["catalog"])
@@ -84,48 +87,91 @@ class ItemDetailOut(ItemOut):
     current: GuideOut | None
 
 
-class ItemCreate(Schema):
-    code: str = Field(..., description="2-30 capital letters, digits or hyphens, e.g. TM-REG")
-    name: str
-    name_en: str = ""
+# Input constraints mirror the service rules, so the OpenAPI document says what is accepted.
+# The database cannot store NUL characters; required texts need a visible character.
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+RequiredText = Annotated[str, Field(min_length=1, pattern=r"^[^\x00]*[^\x00\s][^\x00]*$")]
+Code = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9-]{1,29}$", description="e.g. TM-REG")]
+
+
+class InputSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MaterialIn(InputSchema):
+    name: RequiredText
+    copies: int = Field(None, ge=1, le=99)
+    required: bool = None
+    note: Text = None
+
+
+class LegalBasisIn(InputSchema):
+    law: RequiredText
+    article: Text = None
+
+
+class FaqIn(InputSchema):
+    q: RequiredText
+    a: RequiredText
+
+
+class ItemCreate(InputSchema):
+    code: Code
+    name: Annotated[RequiredText, Field(max_length=150)]
+    name_en: Annotated[Text, Field(max_length=200)] = ""
     category: Category
-    summary: str = ""
-    sort: int = 0
-    owner_region: str | None = Field(None, description="region code; county administrators: own county")
+    summary: Text = ""
+    sort: int = Field(0, ge=0, le=1_000_000)
+    owner_region: Text | None = Field(None, description="region code; county administrators: own county")
 
 
-class ItemPatch(Schema):
-    name: str | None = None
-    name_en: str | None = None
-    category: Category | None = None
-    summary: str | None = None
-    sort: int | None = None
+class ItemPatch(InputSchema):
+    """Fields left out are unchanged."""
+
+    name: Annotated[RequiredText, Field(max_length=150)] = None
+    name_en: Annotated[Text, Field(max_length=200)] = None
+    category: Category = None
+    summary: Text = None
+    sort: int = Field(None, ge=0, le=1_000_000)
 
 
-class DraftIn(Schema):
+class DraftIn(InputSchema):
     """Fields left out keep their value; a new draft starts from the version in force."""
 
-    steps: list[str] | None = None
-    materials: list[Material] | None = None
-    fees: str | None = None
-    legal_basis: list[LegalBasis] | None = None
-    time_limit_days: int | None = Field(None, description="working days, 1-365; required to publish")
-    time_limit_note: str | None = None
-    channels: list[str] | None = None
-    agency_types: list[str] | None = None
-    faq: list[Faq] | None = None
+    steps: list[RequiredText] = Field(None, min_length=1)
+    materials: list[MaterialIn] = None
+    fees: Text = None
+    legal_basis: list[LegalBasisIn] = None
+    time_limit_days: int = Field(None, ge=1, le=services.MAX_TIME_LIMIT_DAYS, description="working days")
+    time_limit_note: Annotated[Text, Field(max_length=200)] = None
+    channels: list[Channel] = None
+    agency_types: list[AgencyType] = None
+    faq: list[FaqIn] = None
 
 
-class PublishIn(Schema):
-    change_note: str = ""
+class PublishIn(InputSchema):
+    change_note: Annotated[Text, Field(max_length=255)] = Field(
+        "", description="what changed; required from the second version on"
+    )
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Limit and offset with upper bounds, so a huge number is a 422 and not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000_000)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=500, **kwargs)
 
 
 def _items(user, action=VIEW):
     return ServiceItem.objects.restrict(user, action).select_related("owner_region", "current")
 
 
-@router.get("/items", response=list[ItemOut], summary="List service items")
-@paginate(LimitOffsetPagination)
+@router.get("/items", response={200: list[ItemOut], 422: FieldErrors}, summary="List service items")
+@paginate(BoundedPagination)
 def list_items(request, category: Category | None = None, q: str | None = None):
     qs = filter_items(_items(request.user), q=q, category=category)
     return qs.order_by("category", "sort", "code")
@@ -133,7 +179,7 @@ def list_items(request, category: Category | None = None, q: str | None = None):
 
 @router.post(
     "/items",
-    response={201: ItemOut, 401: Message, 404: Message, 422: FieldErrors},
+    response={201: ItemOut, 400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors},
     auth=django_auth,
     summary="Create a service item (unpublished until its guide is published)",
 )
@@ -149,20 +195,24 @@ def create_item(request, payload: ItemCreate):
     return Status(201, _items(request.user).get(pk=item.pk))
 
 
-@router.get("/items/{code}", response={200: ItemDetailOut, 404: Message}, summary="One item with its guide")
+@router.get(
+    "/items/{code}",
+    response={200: ItemDetailOut, 404: Message, 422: FieldErrors},
+    summary="One item with its guide",
+)
 def get_item(request, code: str):
     return services.get_item_or_404(request.user, VIEW, code, _items(request.user))
 
 
 @router.patch(
     "/items/{code}",
-    response={200: ItemOut, 401: Message, 404: Message, 422: FieldErrors},
+    response={200: ItemOut, 400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors},
     auth=django_auth,
     summary="Change an item's details",
 )
 def patch_item(request, code: str, payload: ItemPatch):
     item = services.get_item_or_404(request.user, CHANGE, code)
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    changes = payload.dict(exclude_unset=True)
     services.do_update_item(request.user, item, **changes)
     return _items(request.user).get(pk=item.pk)
 
@@ -173,7 +223,9 @@ def _draft_or_404(request, code) -> tuple[ServiceItem, GuideVersion | None]:
 
 
 @router.get(
-    "/items/{code}/draft", response={200: GuideOut, 404: Message}, summary="The draft of the next version"
+    "/items/{code}/draft",
+    response={200: GuideOut, 404: Message, 422: FieldErrors},
+    summary="The draft of the next version",
 )
 def get_draft(request, code: str):
     item, draft = _draft_or_404(request, code)
@@ -184,16 +236,13 @@ def get_draft(request, code: str):
 
 @router.put(
     "/items/{code}/draft",
-    response={200: GuideOut, 401: Message, 404: Message, 422: FieldErrors},
+    response={200: GuideOut, 400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors},
     auth=django_auth,
     summary="Create or update the draft",
 )
 def put_draft(request, code: str, payload: DraftIn):
     item, _draft = _draft_or_404(request, code)
-    # An explicit null time limit is kept so the service can say it is required.
-    fields = {
-        k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None or k == "time_limit_days"
-    }
+    fields = payload.dict(exclude_unset=True)
     for key in ("materials", "legal_basis", "faq"):
         if fields.get(key) is not None:
             fields[key] = [{k: v for k, v in entry.items() if v is not None} for entry in fields[key]]
@@ -202,7 +251,15 @@ def put_draft(request, code: str, payload: DraftIn):
 
 @router.post(
     "/items/{code}/publish",
-    response={200: GuideOut, 401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors},
+    response={
+        200: GuideOut,
+        400: Message,
+        401: Message,
+        403: Message,
+        404: Message,
+        409: FieldErrors,
+        422: FieldErrors,
+    },
     auth=django_auth,
     summary="Publish the draft as the next version (409 when there is no draft)",
 )
@@ -218,7 +275,7 @@ def _versions(request, code):
 
 @router.get(
     "/items/{code}/versions",
-    response={200: list[GuideOut], 404: Message},
+    response={200: list[GuideOut], 404: Message, 422: FieldErrors},
     summary="Published versions, newest first",
 )
 def list_versions(request, code: str):
@@ -227,7 +284,7 @@ def list_versions(request, code: str):
 
 @router.get(
     "/items/{code}/versions/{number}",
-    response={200: GuideOut, 404: Message},
+    response={200: GuideOut, 404: Message, 422: FieldErrors},
     summary="One published version",
 )
 def get_version(request, code: str, number: int):

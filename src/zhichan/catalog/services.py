@@ -184,7 +184,7 @@ def _choices(value, field, errors, allowed: list[str]):
             _("Unknown value(s): %(bad)s. Allowed: %(allowed)s.")
             % {"bad": ", ".join(bad), "allowed": ", ".join(allowed)}
         )
-    return list(dict.fromkeys(v for v in value if v in allowed))
+    return list(dict.fromkeys(str(v) for v in value if v in allowed))
 
 
 def _has_nul(value) -> bool:
@@ -338,6 +338,8 @@ def do_create_item(actor, code, name, category, *, name_en="", summary="", sort=
     """A new, unpublished item. A county administrator's items belong to their own county."""
     if not can_create(actor):
         raise PermissionDenied("may not create service items")
+    if owner_region == "":
+        owner_region = None
     if isinstance(owner_region, str):
         found = Region.objects.filter(code=owner_region).first()
         if found is None:

@@ -81,7 +81,7 @@ def test_create_item_by_county_admin(client, world):
     assert response.status_code == 201, response.content
     assert response.json()["owner_region"] == "990102" and response.json()["published"] is False
     again = send(client, "post", BASE, {"code": "A-TWO", "name": "甲区第二项", "category": "training"})
-    assert again.status_code == 422
+    assert again.status_code == 409
     assert again.json()["detail"][0]["field"] == "code"
     assert ServiceItem.objects.filter(code="A-TWO").count() == 1
 

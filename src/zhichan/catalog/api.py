@@ -179,19 +179,27 @@ def list_items(request, category: Category | None = None, q: str | None = None):
 
 @router.post(
     "/items",
-    response={201: ItemOut, 400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors},
+    response={
+        201: ItemOut,
+        400: Message,
+        401: Message,
+        403: Message,
+        404: Message,
+        409: FieldErrors,
+        422: FieldErrors,
+    },
     auth=django_auth,
-    summary="Create a service item (unpublished until its guide is published)",
+    summary="Create a service item (unpublished until its guide is published; 409 if the code is taken)",
 )
 def create_item(request, payload: ItemCreate):
     data = payload.dict()
-    item = services.do_create_item(
-        request.user,
-        data.pop("code"),
-        data.pop("name"),
-        data.pop("category"),
-        **data,
-    )
+    try:
+        item = services.do_create_item(
+            request.user, data.pop("code"), data.pop("name"), data.pop("category"), **data
+        )
+    except services.DuplicateCode as exc:
+        detail = [{"field": k, "errors": v} for k, v in exc.message_dict.items()]
+        return Status(409, {"detail": detail})
     return Status(201, _items(request.user).get(pk=item.pk))
 
 

@@ -45,6 +45,13 @@ GUIDE_FIELDS = (
 MAX_TIME_LIMIT_DAYS = 365
 
 
+class DuplicateCode(ValidationError):
+    """The code is taken: bad input for a form, a conflict (409) for the API."""
+
+    def __init__(self, code):
+        super().__init__({"code": [_("The code %(code)s is already used.") % {"code": code}]})
+
+
 # --- access ---------------------------------------------------------------------------------
 
 
@@ -324,12 +331,12 @@ def _event(item, actor, kind, *, from_state="", to_state="", note="", data=None)
 
 def _create_item(actor, code, owner_region, fields: dict) -> ServiceItem:
     if ServiceItem.objects.filter(code=code).exists():
-        raise ValidationError({"code": [_("The code %(code)s is already used.") % {"code": code}]})
+        raise DuplicateCode(code)
     try:
         with transaction.atomic():
             item = ServiceItem.objects.create(code=code, owner_region=owner_region, **fields)
     except IntegrityError as exc:  # a concurrent submission took the code first
-        raise ValidationError({"code": [_("The code %(code)s is already used.") % {"code": code}]}) from exc
+        raise DuplicateCode(code) from exc
     _event(item, actor, "created", to_state="unpublished", data={"code": code})
     return item
 

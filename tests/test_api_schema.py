@@ -8,6 +8,8 @@ declared matches the declared schema. Reads run anonymously and as a county admi
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from hypothesis import HealthCheck, settings
@@ -30,6 +32,17 @@ FUZZ = settings(
 # Loaded at collection (the document needs no database), one test per operation.
 # (schemathesis.pytest.from_fixture would defer this, but breaks on pytest 9's node ids.)
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # Calls go through the real WSGI handler, whose request signals would close the database
+    # connection that holds the test's transaction (PostgreSQL); Django's test client does the same.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
 
 
 def session_of(user):

@@ -3,12 +3,13 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from zhichan.core.bundles import DEMO_BUNDLE
+from zhichan.core.bundles import DEMO_BUNDLE, read_manifest
 from zhichan.core.demo import create_demo_accounts
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_city", options["bundle"], stdout=self.stdout)
-        made = create_demo_accounts()
+        made = create_demo_accounts(read_manifest(Path(options["bundle"])).get("demo_county"))
         if made:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
             for username, role, password in made:

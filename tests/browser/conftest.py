@@ -27,16 +27,13 @@ CHROMIUM_ARGS = [
 
 
 def find_chromium() -> str | None:
-    candidates = [
-        os.environ.get("ZHICHAN_CHROMIUM", ""),
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-    ]
+    """$ZHICHAN_CHROMIUM when set (an explicit choice is not second-guessed), else Debian's."""
+    explicit = os.environ.get("ZHICHAN_CHROMIUM", "").strip()
+    candidates = [explicit] if explicit else ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
     for candidate in candidates:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+        if Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which("chromium")
-    return found
+    return None if explicit else shutil.which("chromium")
 
 
 def browser_required() -> bool:

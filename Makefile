@@ -3,15 +3,22 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check lint setup browser bench
+.PHONY: demo test check lint setup browser bench python-version
 
-$(BIN)/zhichan: pyproject.toml
+# pyproject.toml says >=3.11,<3.14; say so plainly instead of failing inside pip.
+python-version:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if (3, 11) <= sys.version_info[:2] < (3, 14) else 1)' 2>/dev/null || { \
+	    echo "zhichan needs Python 3.11, 3.12 or 3.13; '$(PYTHON)' is: $$($(PYTHON) --version 2>/dev/null || echo 'not found')." >&2; \
+	    echo "Install one and run: make PYTHON=python3.11 $(MAKECMDGOALS)" >&2; \
+	    exit 1; }
+
+$(BIN)/zhichan: pyproject.toml | python-version
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/zhichan
 
-setup: $(BIN)/zhichan
+setup: python-version $(BIN)/zhichan
 
 demo: setup
 	$(BIN)/zhichan demo
@@ -20,6 +27,7 @@ demo: setup
 browser:
 	@sh scripts/ensure-chromium
 
+# pytest exits 5 when it collects nothing; make passes that on as a failure.
 test: setup browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -31,4 +39,4 @@ lint: setup
 check: test lint
 
 bench: setup
-	$(BIN)/python benchmarks/portal.py
+	$(BIN)/python benchmarks/portal.py $(BENCH_ARGS)

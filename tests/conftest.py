@@ -9,6 +9,7 @@ def pytest_configure(config):
 
     # Password hashing at full strength makes each test user cost a third of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    config.addinivalue_line("markers", "smoke: starts the real portal and worker processes (seconds)")
 
 
 @pytest.fixture(autouse=True)

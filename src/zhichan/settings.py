@@ -147,6 +147,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# The site-wide assets (vendored Bootstrap, htmx, ECharts; site.css) belong to no app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("ZHICHAN_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ZHICHAN_MEDIA_ROOT", DATA_DIR / "media"))

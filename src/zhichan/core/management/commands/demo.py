@@ -2,6 +2,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
-        call_command("load_city", options["bundle"])
+        call_command("load_city", options["bundle"], stdout=self.stdout)
         made = create_demo_accounts(read_manifest(Path(options["bundle"])).get("demo_county"))
         if made:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
@@ -60,11 +61,23 @@ class Command(BaseCommand):
             env=env,
         )
         self.stdout.write(self.style.SUCCESS(f"Portal: http://{host}:{port}/  (Ctrl+C stops)"))
+
+        # A service manager stops us with SIGTERM (to this process only): take the children
+        # down too instead of leaving them orphaned.
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, stop)
         try:
-            server.wait()
+            while server.poll() is None:
+                if worker.poll() is not None:
+                    self.stderr.write(f"task worker exited ({worker.returncode}); stopping the portal")
+                    break
+                time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
             for proc in (server, worker):
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
@@ -73,3 +86,5 @@ class Command(BaseCommand):
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()
+            signal.signal(signal.SIGTERM, previous)

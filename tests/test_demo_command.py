@@ -1,0 +1,205 @@
+"""`zhichan demo`: sets up the demo data and accounts idempotently, and serves portal + worker."""
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from zhichan.accounts.models import Role, User
+from zhichan.agencies.models import Agency
+from zhichan.catalog.models import GuideVersion, ServiceItem
+from zhichan.regions.models import Region
+
+DEMO_USERS = {
+    "demo-public": Role.PUBLIC,
+    "demo-enterprise": Role.ENTERPRISE,
+    "demo-staff": Role.AGENCY_STAFF,
+    "demo-agency-admin": Role.AGENCY_ADMIN,
+    "demo-county-admin": Role.COUNTY_ADMIN,
+    "demo-city-admin": Role.CITY_ADMIN,
+}
+
+
+def run_demo():
+    out = io.StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    return out.getvalue()
+
+
+def printed_accounts(output):
+    """username -> password from the lines the command prints under the accounts heading."""
+    accounts = {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0] in DEMO_USERS:
+            accounts[parts[0]] = parts[1]
+    return accounts
+
+
+def snapshot():
+    return {
+        "regions": sorted(Region.objects.values_list("code", "name", "parent_id", "boundary")),
+        "agencies": sorted(Agency.objects.values_list("pk", "name", "status", "updated_at")),
+        "items": sorted(ServiceItem.objects.values_list("code", "current_id", "updated_at")),
+        "guides": GuideVersion.objects.count(),
+        "users": sorted(User.objects.values_list("username", "password", "role", "agency_id", "region_id")),
+    }
+
+
+@pytest.mark.django_db
+def test_demo_loads_the_bundle_and_prints_one_account_per_role():
+    output = run_demo()
+    assert Region.objects.filter(code="140703").exists()
+    assert ServiceItem.objects.filter(code="TM-REG", published=True).exists()
+    assert Agency.objects.filter(region__code__startswith="140703", type="tm_window").exists()
+
+    accounts = printed_accounts(output)
+    assert set(accounts) == set(DEMO_USERS), output
+    for username, password in accounts.items():
+        user = User.objects.get(username=username)
+        assert user.role == DEMO_USERS[username]
+        assert user.check_password(password), f"the printed password of {username} does not work"
+        user.full_clean()  # staff have an agency, the county admin a county
+    assert User.objects.get(username="demo-county-admin").region.kind == "county"
+
+
+@pytest.mark.django_db
+def test_second_run_creates_and_changes_nothing():
+    run_demo()
+    before = snapshot()
+    output = run_demo()
+    assert printed_accounts(output) == {}
+    assert "0 created, 0 updated" in output
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_demo_is_refused_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        run_demo()
+    assert not User.objects.exists()
+    assert not Region.objects.exists()
+
+
+# --- the real thing: portal and task worker as processes -----------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def child_pids(pid):
+    """Direct children of `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def argv(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    except OSError:
+        return []
+
+
+def alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def get_status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local test server
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+@pytest.fixture
+def demo_process(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(ZHICHAN_DATA_DIR=str(tmp_path / "data"), ZHICHAN_ENV="demo", PYTHONUNBUFFERED="1")
+    log = (tmp_path / "demo.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhichan", "demo", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        if get_status(base + "/") == 200:
+            break
+        time.sleep(0.5)
+    yield proc, base, tmp_path / "demo.log"
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    log.close()
+
+
+def wait_until_gone(pids, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.2)
+    return [p for p in pids if alive(p)]
+
+
+def started_processes(proc):
+    children = child_pids(proc.pid)
+    worker = [p for p in children if argv(p)[-3:-1] == ["zhichan", "worker"]]
+    server = [p for p in children if "gunicorn" in argv(p)]
+    return worker, server, children
+
+
+@pytest.mark.smoke
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the processes")
+@pytest.mark.parametrize("how", ["process group", "main process only"])
+def test_demo_serves_the_portal_and_stops_with_its_worker(demo_process, how):
+    proc, base, log = demo_process
+    assert proc.poll() is None, log.read_text()
+    assert get_status(base + "/") == 200, log.read_text()
+    assert get_status(base + "/api/v1/regions/") == 200
+    assert get_status(base + "/static/vendor/bootstrap/bootstrap.min.css") == 200
+
+    worker, server, children = started_processes(proc)
+    assert len(worker) == 1 and alive(worker[0]), f"no task worker among {children}"
+    assert len(server) == 1, f"no gunicorn among {children}"
+    everything = [proc.pid, *children, *[g for s in server for g in child_pids(s)]]
+
+    if how == "process group":
+        os.killpg(proc.pid, signal.SIGTERM)
+    else:
+        # What a service manager does: only the main process is told.
+        proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    assert wait_until_gone(everything) == [], log.read_text()
+    assert get_status(base + "/") is None

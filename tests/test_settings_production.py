@@ -1,0 +1,73 @@
+"""Production mode refuses insecure defaults at start-up, naming the setting (fresh interpreters)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+LOAD = "import django; django.setup(); from django.conf import settings; print('loaded', settings.DEBUG)"
+GOOD = {
+    "ZHICHAN_ENV": "production",
+    "ZHICHAN_SECRET_KEY": "k" * 20 + "-random-enough-for-a-test-0123456789",
+    "ZHICHAN_ALLOWED_HOSTS": "ip.example.gov.cn",
+    "DATABASE_URL": "postgres://zhichan@127.0.0.1:5432/zhichan",
+}
+
+
+def run(tmp_path, **env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k != "DATABASE_URL"}
+    clean.update(DJANGO_SETTINGS_MODULE="zhichan.settings", ZHICHAN_DATA_DIR=str(tmp_path), **env)
+    return subprocess.run(
+        [sys.executable, "-c", LOAD], env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_production_with_everything_set_loads(tmp_path):
+    result = run(tmp_path, **GOOD)
+    assert result.returncode == 0, result.stderr
+    assert "loaded False" in result.stdout
+
+
+def test_demo_mode_loads_with_no_settings_at_all(tmp_path):
+    result = run(tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("missing", "named"),
+    [
+        ("ZHICHAN_SECRET_KEY", "ZHICHAN_SECRET_KEY"),
+        ("ZHICHAN_ALLOWED_HOSTS", "ZHICHAN_ALLOWED_HOSTS"),
+        ("DATABASE_URL", "DATABASE_URL"),
+    ],
+)
+def test_production_refuses_a_missing_setting_by_name(tmp_path, missing, named):
+    env = {k: v for k, v in GOOD.items() if k != missing}
+    result = run(tmp_path, **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+    assert "loaded" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"ZHICHAN_SECRET_KEY": "too-short"}, "ZHICHAN_SECRET_KEY"),
+        ({"ZHICHAN_SECRET_KEY": "zhichan-demo-only-insecure-key"}, "ZHICHAN_SECRET_KEY"),
+        ({"ZHICHAN_DEBUG": "1"}, "ZHICHAN_DEBUG"),
+        ({"ZHICHAN_ALLOWED_HOSTS": " , "}, "ZHICHAN_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_an_insecure_value_by_name(tmp_path, override, named):
+    result = run(tmp_path, **{**GOOD, **override})
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_every_problem_is_named_at_once(tmp_path):
+    result = run(tmp_path, ZHICHAN_ENV="production")
+    assert result.returncode != 0
+    for name in ("ZHICHAN_SECRET_KEY", "ZHICHAN_ALLOWED_HOSTS", "DATABASE_URL"):
+        assert name in result.stderr

@@ -11,12 +11,17 @@ from zhichan.agencies.models import Agency, Level
 from zhichan.regions.models import Region, RegionKind
 
 
-def create_demo_accounts() -> list[tuple[str, str, str]]:
-    """Make the demo accounts that do not exist yet; returns (username, role, password)."""
+def create_demo_accounts(county_code: str | None = None) -> list[tuple[str, str, str]]:
+    """Make the demo accounts that do not exist yet; returns (username, role, password).
+
+    The staff accounts belong to the county `county_code` (the bundle's `demo_county`) or,
+    without one, to the first county with an operating county-level agency.
+    """
     city = Region.objects.filter(kind=RegionKind.CITY).order_by("code").first()
-    county_agency = (
-        Agency.objects.filter(level=Level.COUNTY, status="operating").order_by("region__sort", "pk").first()
-    )
+    agencies = Agency.objects.filter(level=Level.COUNTY, status="operating").order_by("region__sort", "pk")
+    if county_code:
+        agencies = agencies.filter(region__code=county_code)
+    county_agency = agencies.first()
     county = county_agency.region.county if county_agency else None
     plan = [
         ("demo-public", Role.PUBLIC, {}),

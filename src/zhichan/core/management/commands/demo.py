@@ -2,12 +2,13 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from zhichan.core.bundles import DEMO_BUNDLE
+from zhichan.core.bundles import DEMO_BUNDLE, read_manifest
 from zhichan.core.demo import create_demo_accounts
 
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_city", options["bundle"])
-        made = create_demo_accounts()
+        made = create_demo_accounts(read_manifest(Path(options["bundle"])).get("demo_county"))
         if made:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
             for username, role, password in made:

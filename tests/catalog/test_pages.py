@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -226,3 +228,12 @@ def test_english_guide(client, world):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get(reverse("catalog:guide", args=["TM-REG"])).content.decode()
     assert "10 working days" in page and "Version history" in page
+
+
+@pytest.mark.parametrize(
+    "path", ["/services/", "/services/TM-REG/", "/services/TM-REG/print/", "/services/TM-REG/v/1/"]
+)
+def test_catalogue_pages_load_assets_from_the_app(client, world, path):
+    html = client.get(path).content.decode()
+    assert "/static/vendor/bootstrap/bootstrap.min.css" in html
+    assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)=["'](?:https?:)?//""", html)

@@ -2,7 +2,9 @@
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
 from zhichan.agencies.api import router as agencies_router
@@ -26,6 +28,30 @@ def validation_error(request, exc):
     else:
         detail = [{"field": "", "errors": exc.messages}]
     return api.create_response(request, {"detail": detail}, status=422)
+
+
+# Where a request's location prefix ("body", "query", "path") is not part of the field's name.
+_LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_error(request, exc):
+    """Input that fails the schema gets the same {field, errors} body as a refused value."""
+    by_field: dict[str, list[str]] = {}
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        while loc and loc[0] in _LOCATIONS:
+            loc.pop(0)
+        if len(loc) > 1 and loc[0] in {"payload", "data", "filters"}:
+            loc.pop(0)  # the handler's parameter name, not a field the client sent
+        by_field.setdefault(".".join(loc), []).append(error.get("msg", "invalid"))
+    detail = [{"field": field, "errors": errors} for field, errors in by_field.items()]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_form(request, exc):
+    return api.create_response(request, {"detail": f"Malformed form data: {exc}"}, status=400)
 
 
 @api.exception_handler(TransitionError)

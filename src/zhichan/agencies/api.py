@@ -1,6 +1,5 @@
 """The service network over HTTP: the same filters, services and access rules as the pages."""
 
-from __future__ import annotations
 
 import json
 from datetime import datetime
@@ -8,8 +7,8 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 try:
@@ -25,29 +24,11 @@ from zhichan.agencies.coverage import compute_coverage, coverage_as_dict
 from zhichan.agencies.filters import filter_agencies
 from zhichan.agencies.models import Agency, AgencyType, Function, Level
 from zhichan.agencies.models import Status as AgencyStatus
+from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.regions.models import Region, RegionKind
 
 router = Router(tags=["agencies"])
-MAX_PAGE = 200
-
-
-class AgencyPagination(LimitOffsetPagination):
-    # Bounded so a huge offset is a 422, not a database overflow.
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=MAX_PAGE)
-        offset: int = Field(0, ge=0, le=2**31 - 1)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=MAX_PAGE, **kwargs)
-
-
-class Message(Schema):
-    detail: str
-
-
-class FieldErrors(Schema):
-    detail: list[dict]
 
 
 class AgencyOut(Schema):
@@ -126,6 +107,15 @@ class AgencyPatch(Schema):
     services: list[str] | None = None
 
 
+class AgencyFilters(Schema):
+    region: str | None = Field(None, description="region code; a county includes its parks")
+    service: str | None = Field(None, description="catalogue item code")
+    type: AgencyType | None = None
+    function: Function | None = None
+    q: str | None = Field(None, description="part of the name or address")
+    status: AgencyStatus | None = None
+
+
 class StatusIn(Schema):
     status: AgencyStatus
     finding: str = ""
@@ -202,18 +192,10 @@ def _load(pk: int) -> Agency:
 @router.get(
     "/", response={200: list[AgencyOut], 422: FieldErrors}, summary="List agencies (filters as on the finder)"
 )
-@paginate(AgencyPagination)
-def list_agencies(
-    request,
-    region: str | None = None,
-    service: str | None = None,
-    type: str | None = None,
-    function: str | None = None,
-    q: str | None = None,
-    status: str | None = None,
-):
+@paginate(BoundedPagination)
+def list_agencies(request, filters: Query[AgencyFilters]):
     qs = Agency.objects.restrict(request.user, VIEW).select_related("region")
-    qs = filter_agencies(qs, region=region, service=service, type=type, function=function, q=q, status=status)
+    qs = filter_agencies(qs, **filters.dict())
     return qs.prefetch_related("functions", "services").order_by("region__sort", "level", "name", "pk")
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import ConfigDict
 
@@ -16,17 +16,10 @@ from zhichan.agencies.models import AgencyType
 from zhichan.catalog import services
 from zhichan.catalog.filters import filter_items
 from zhichan.catalog.models import Category, Channel, GuideStatus, GuideVersion, ServiceItem
+from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import CHANGE, VIEW
 
 router = Router(tags=["catalog"])
-
-
-class Message(Schema):
-    detail: str
-
-
-class FieldErrors(Schema):
-    detail: list[dict]
 
 
 class Material(Schema):
@@ -153,17 +146,6 @@ class PublishIn(InputSchema):
     change_note: Annotated[Text, Field(max_length=255)] = Field(
         "", description="what changed; required from the second version on"
     )
-
-
-class BoundedPagination(LimitOffsetPagination):
-    """Limit and offset with upper bounds, so a huge number is a 422 and not a database error."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=1_000_000_000)
-
-    def __init__(self, **kwargs):
-        super().__init__(max_limit=500, **kwargs)
 
 
 def _items(user, action=VIEW):

@@ -1,0 +1,32 @@
+"""What every API router shares: error bodies and bounded pagination."""
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+MAX_PAGE = 200
+
+
+class Message(Schema):
+    detail: str
+
+
+class FieldError(Schema):
+    field: str = Field(
+        description="the input field at fault, dotted for nested fields; empty for the whole request"
+    )
+    errors: list[str]
+
+
+class FieldErrors(Schema):
+    detail: list[FieldError]
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """Limit and offset with upper bounds, so a huge number is a 422 and not a database error."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=MAX_PAGE)
+        offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_PAGE, **kwargs)

@@ -1,9 +1,16 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from zhichan.agencies import views
 
 app_name = "agencies"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="finder"),
-    path("coverage/", TemplateView.as_view(template_name="base.html"), name="coverage"),
-    path("manage/", TemplateView.as_view(template_name="base.html"), name="manage"),
+    path("", views.finder, name="finder"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("manage/", views.manage, name="manage"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/status/", views.change_status, name="status"),
+    path("<int:pk>/upgrade/", views.upgrade, name="upgrade"),
+    path("<int:pk>/history/", views.history, name="history"),
 ]

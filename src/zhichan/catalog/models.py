@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from zhichan.core.models import TimeStampedModel
+from zhichan.core.models import EventModel, TimeStampedModel
 from zhichan.core.permissions import CHANGE, RestrictedQuerySet, role_of
 
 
@@ -127,3 +127,13 @@ class GuideVersion(models.Model):
 
     def __str__(self):
         return f"{self.item.code} v{self.number}" if self.number else f"{self.item.code} draft"
+
+
+class ServiceItemEvent(EventModel):
+    """The timeline of a service item: created, details changed, draft saved, version published."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("service item event")
+        verbose_name_plural = _("service item events")

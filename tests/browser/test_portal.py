@@ -32,3 +32,35 @@ def test_phone_screen_has_no_horizontal_overflow(phone_page, path):
     assert phone_page.evaluate(NO_OVERFLOW), f"{path} is {width}px wide on a 390px screen"
     # The menu collapses behind the toggler on a phone.
     expect(phone_page.locator(".navbar-toggler")).to_be_visible()
+
+
+def test_sign_up_on_a_phone_as_an_enterprise(phone_page):
+    from zhichan.accounts.models import Role, User
+
+    page = phone_page
+    page.goto("/")
+    page.locator(".navbar-toggler").click()
+    page.get_by_test_id("nav-signup").click()
+    page.wait_for_url("**/accounts/signup/")
+    assert page.evaluate(NO_OVERFLOW)
+
+    page.fill("input[name=username]", "jinzhong_tea")
+    page.fill("input[name=display_name]", "李经理")
+    page.fill("input[name=email]", "li@example.com")
+    page.check("input[name=role][value=enterprise]")
+    page.fill("input[name=password1]", "Pingyao-ancient-city-1997")
+    page.fill("input[name=password2]", "Pingyao-ancient-city-1997")
+    page.get_by_test_id("signup-submit").click()
+    # The organisation is required for enterprises: the form comes back with the error there.
+    expect(page.get_by_test_id("error-organisation")).to_be_visible()
+    assert not User.objects.filter(username="jinzhong_tea").exists()
+
+    page.fill("input[name=organisation]", "晋中示例茶业有限公司")
+    page.fill("input[name=password1]", "Pingyao-ancient-city-1997")
+    page.fill("input[name=password2]", "Pingyao-ancient-city-1997")
+    page.get_by_test_id("signup-submit").click()
+    page.wait_for_url(lambda url: url.rstrip("/").count("/") == 2)  # back on the home page
+    user = User.objects.get(username="jinzhong_tea")
+    assert (user.role, user.organisation) == (Role.ENTERPRISE, "晋中示例茶业有限公司")
+    page.locator(".navbar-toggler").click()
+    expect(page.get_by_test_id("whoami")).to_contain_text("李经理")

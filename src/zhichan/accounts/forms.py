@@ -26,6 +26,13 @@ class SignupForm(BaseUserCreationForm):
             if name != "role":
                 field.widget.attrs.setdefault("class", "form-control")
 
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # Bootstrap shows the field in red
+            if name in self.fields and name != "role":
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
     def clean_username(self):
         # Taken names are refused whatever their case, like Django's own UserCreationForm.
         username = self.cleaned_data.get("username")

@@ -65,7 +65,10 @@ def test_finder_map_data_has_points_and_boundaries(client, world):
     response = client.get("/network/")
     embedded = response.content.decode().split('id="agency-map-data" type="application/json">')[1]
     data = json.loads(embedded.split("</script>")[0])
-    assert [f["id"] for f in data["geo"]["features"]] == ["990102"]
+    # The page names where the boundaries are; the browser fetches (and caches) them.
+    geo = client.get(data["geo_url"])
+    assert [f["id"] for f in geo.json()["features"]] == ["990102"]
+    assert "max-age" in geo["Cache-Control"]
     [point] = data["points"]  # only outlets with coordinates are drawn
     assert point.pop("type_label")
     assert point == {

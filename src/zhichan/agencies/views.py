@@ -20,7 +20,6 @@ from zhichan.agencies.models import Agency, AgencyType, Function, Status
 from zhichan.catalog.models import ServiceItem
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
-from zhichan.regions.api import region_map
 from zhichan.regions.models import Region, RegionKind
 
 PAGE_SIZE = 20
@@ -68,7 +67,7 @@ def finder(request):
             "items": ServiceItem.objects.restrict(request.user, VIEW).published(),
             "types": AgencyType.choices,
             "functions": Function.choices,
-            "map_data": {"geo": region_map(request), "points": points},
+            "map_data": {"geo_url": reverse("api:region_map"), "points": points},
         },
     )
 

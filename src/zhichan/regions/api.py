@@ -1,5 +1,6 @@
 """Regions are read-only over the API: a city changes them by loading its data file."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
@@ -32,8 +33,12 @@ def list_regions(request, kind: RegionKind | None = None, parent: str | None = N
     return qs
 
 
-@router.get("/map", summary="County boundaries of a city as a GeoJSON FeatureCollection")
-def region_map(request, city: str | None = None):
+@router.get(
+    "/map", url_name="region_map", summary="County boundaries of a city as a GeoJSON FeatureCollection"
+)
+def region_map(request, response: HttpResponse, city: str | None = None):
+    # Boundaries change only when a city's data is reloaded; browsers may keep them for an hour.
+    response["Cache-Control"] = "public, max-age=3600"
     cities = Region.objects.restrict(request.user).filter(kind=RegionKind.CITY)
     parent = get_object_or_404(cities, code=city) if city else cities.order_by("code").first()
     features = []

@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests.factories import make_world
 
@@ -24,3 +25,11 @@ def _fresh_cache():
 def world(db):
     """Two counties with a park, agencies in each, a published catalogue item, a user per role."""
     return make_world()
+
+
+@pytest.fixture
+def english(settings):
+    """Pages and messages in English, the source language, for tests that quote their wording."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -47,7 +47,7 @@ def printed_accounts(output):
 
 def snapshot():
     return {
-        "regions": sorted(Region.objects.values_list("code", "name", "parent_id", "boundary")),
+        "regions": sorted(Region.objects.values_list("code", "name", "parent_id", "boundary__geometry")),
         "agencies": sorted(Agency.objects.values_list("pk", "name", "status", "updated_at")),
         "items": sorted(ServiceItem.objects.values_list("code", "current_id", "updated_at")),
         "guides": GuideVersion.objects.count(),

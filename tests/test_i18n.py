@@ -30,3 +30,15 @@ def test_simplified_chinese_is_the_default_and_english_is_selectable(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert '<html lang="en">' in page and "Find an outlet" in page
+
+
+def test_refusals_speak_the_users_language(client, world):
+    client.force_login(world.users.city_admin)
+    body = {"name": "甲区知识产权服务中心", "level": "county", "type": "workstation", "region_code": "990102"}
+    chinese = client.post("/api/v1/agencies/", body, content_type="application/json")
+    assert chinese.json()["detail"][0]["errors"] == ["甲区已有名为“甲区知识产权服务中心”的机构"]
+    english = client.post(
+        "/api/v1/agencies/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    message = "an agency named 甲区知识产权服务中心 already exists in 甲区"
+    assert english.json()["detail"][0]["errors"] == [message]

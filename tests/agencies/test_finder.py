@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import AgencyFactory, ServiceItemFactory
 from zhichan.agencies.models import Level
+from zhichan.regions.models import RegionBoundary
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +56,13 @@ def test_service_filter(client, world):
 
 
 def test_finder_map_data_has_points_and_boundaries(client, world):
-    world.county_a.boundary = {
-        "type": "Polygon",
-        "coordinates": [[[112, 37], [113, 37], [113, 38], [112, 37]]],
-    }
-    world.county_a.save()
+    RegionBoundary.objects.create(
+        region=world.county_a,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[112, 37], [113, 37], [113, 38], [112, 37]]],
+        },
+    )
     world.centre_a.lng, world.centre_a.lat = 112.41, 37.41
     world.centre_a.save()
     response = client.get("/network/")

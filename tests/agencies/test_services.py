@@ -12,6 +12,7 @@ from zhichan.agencies.services import (
 )
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+from zhichan.regions.models import RegionBoundary
 
 pytestmark = pytest.mark.django_db
 
@@ -130,11 +131,13 @@ def test_coordinates_just_outside_within_margin_pass(world):
 
 
 def test_coordinates_use_city_boundaries_when_loaded(world):
-    world.county_a.boundary = {
-        "type": "Polygon",
-        "coordinates": [[[112.0, 37.0], [113.0, 37.0], [113.0, 38.0], [112.0, 37.0]]],
-    }
-    world.county_a.save()
+    RegionBoundary.objects.create(
+        region=world.county_a,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[112.0, 37.0], [113.0, 37.0], [113.0, 38.0], [112.0, 37.0]]],
+        },
+    )
     agency = do_create_agency(world.users.city_admin, **new_fields(lng=112.05, lat=37.05))
     assert agency.lng == 112.05
 

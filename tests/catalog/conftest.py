@@ -1,6 +1,11 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests quote the messages' English wording."""
+
+
 @pytest.fixture
 def guide():
     """Valid guide content for a draft."""

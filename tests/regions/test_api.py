@@ -1,5 +1,7 @@
 import pytest
 
+from zhichan.regions.models import RegionBoundary
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,11 +18,13 @@ def test_one_region_and_missing(client, world):
 
 
 def test_map_is_a_feature_collection(client, world):
-    world.county_a.boundary = {
-        "type": "Polygon",
-        "coordinates": [[[112, 37], [113, 37], [113, 38], [112, 37]]],
-    }
-    world.county_a.save()
+    RegionBoundary.objects.create(
+        region=world.county_a,
+        geometry={
+            "type": "Polygon",
+            "coordinates": [[[112, 37], [113, 37], [113, 38], [112, 37]]],
+        },
+    )
     data = client.get("/api/v1/regions/map").json()
     assert data["type"] == "FeatureCollection"
     assert [f["properties"]["code"] for f in data["features"]] == ["990102"]

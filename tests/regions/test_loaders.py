@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from zhichan.core.bundles import DEMO_BUNDLE
 from zhichan.core.dataload import DataFileError
 from zhichan.regions.loaders import bounding_box, load_boundaries, load_regions
-from zhichan.regions.models import Region, RegionKind
+from zhichan.regions.models import Region, RegionBoundary, RegionKind
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,8 @@ def test_duplicate_code_in_file(tmp_path):
 def test_boundaries_with_rename_and_bbox():
     load_regions(DEMO_BUNDLE / "regions.csv")
     result = load_boundaries(DEMO_BUNDLE / "counties.geojson", {"140726": "140703"})
-    assert result.updated == 11
-    assert Region.objects.get(code="140703").boundary["type"] == "Polygon"
+    assert result.created == 11
+    assert Region.objects.get(code="140703").boundary.geometry["type"] == "Polygon"
     min_lng, min_lat, max_lng, max_lat = bounding_box(Region.objects.get(code="140700"))
     assert 111.0 < min_lng < max_lng < 114.5 and 36.0 < min_lat < max_lat < 38.5
     assert load_boundaries(DEMO_BUNDLE / "counties.geojson", {"140726": "140703"}).unchanged == 11
@@ -101,7 +101,7 @@ def test_boundaries_unknown_code_without_rename_fails_whole_file():
     load_regions(DEMO_BUNDLE / "regions.csv")
     with pytest.raises(DataFileError, match="unknown region code 140726"):
         load_boundaries(DEMO_BUNDLE / "counties.geojson")
-    assert not Region.objects.filter(boundary__isnull=False).exists()
+    assert not RegionBoundary.objects.exists()
 
 
 def test_malformed_geojson(tmp_path):

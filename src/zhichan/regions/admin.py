@@ -8,4 +8,3 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("code", "name", "name_en")
-    exclude = ("boundary",)

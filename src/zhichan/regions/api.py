@@ -43,7 +43,7 @@ def region_map(request, response: HttpResponse, city: str | None = None):
     parent = get_object_or_404(cities, code=city) if city else cities.order_by("code").first()
     features = []
     if parent is not None:
-        for region in Region.objects.filter(parent=parent, boundary__isnull=False):
+        for region in Region.objects.filter(parent=parent, boundary__isnull=False).select_related("boundary"):
             features.append(
                 {
                     "type": "Feature",
@@ -53,7 +53,7 @@ def region_map(request, response: HttpResponse, city: str | None = None):
                         "name": region.name,
                         "cp": [region.lng, region.lat],
                     },
-                    "geometry": region.boundary,
+                    "geometry": region.boundary.geometry,
                 }
             )
     return {"type": "FeatureCollection", "features": features}

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 
 from zhichan.core.dataload import DataFileError, LineError, LoadResult, read_csv, save_if_changed
-from zhichan.regions.models import CODE_RE, Region, RegionKind
+from zhichan.regions.models import CODE_RE, Region, RegionBoundary, RegionKind
 
 REGION_COLUMNS = ["code", "name", "name_en", "kind", "parent_code", "lng", "lat"]
 # Which kinds may be the parent of which.
@@ -128,14 +129,17 @@ def load_boundaries(path: Path, renames: dict[str, str] | None = None) -> LoadRe
     with transaction.atomic():
         for code, geometry in pending:
             region = Region.objects.get(code=code)
-            save_if_changed(Region, {"pk": region.pk}, {"boundary": geometry}, result)
+            save_if_changed(RegionBoundary, {"region": region}, {"geometry": geometry}, result)
     return result
 
 
 def bounding_box(region: Region) -> tuple[float, float, float, float] | None:
     """(min_lng, min_lat, max_lng, max_lat) of the region's own or its children's boundaries."""
-    geometries = [region.boundary] if region.boundary else []
-    geometries += [g for g in Region.objects.filter(parent=region).values_list("boundary", flat=True) if g]
+    geometries = list(
+        RegionBoundary.objects.filter(Q(region=region) | Q(region__parent=region)).values_list(
+            "geometry", flat=True
+        )
+    )
     points = []
     for geometry in geometries:
         polygons = geometry["coordinates"]

@@ -46,7 +46,6 @@ class Region(models.Model):
     )
     lng = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
-    boundary = models.JSONField(_("boundary (GeoJSON geometry)"), null=True, blank=True)
     sort = models.PositiveIntegerField(_("order"), default=0)
 
     objects = RegionQuerySet.as_manager()
@@ -88,3 +87,17 @@ class Region(models.Model):
             frontier = list(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
             ids.extend(frontier)
         return ids
+
+
+class RegionBoundary(models.Model):
+    """A region's outline for the maps, kept apart so that loading a region never decodes a polygon."""
+
+    region = models.OneToOneField(Region, on_delete=models.CASCADE, primary_key=True, related_name="boundary")
+    geometry = models.JSONField(_("boundary (GeoJSON geometry)"))
+
+    class Meta:
+        verbose_name = _("region boundary")
+        verbose_name_plural = _("region boundaries")
+
+    def __str__(self):
+        return str(self.region)

@@ -46,7 +46,7 @@ def test_create_page_registers_and_redirects(admin_client, world):
         ({"name": "甲区知识产权服务中心"}, "name", "already exists"),
         ({"lng": "130"}, "lng", "km outside"),
         ({"lat": ""}, "lat", "both longitude and latitude"),
-        ({"region": "990103", "lng": "", "lat": ""}, "region", "outside the region you administer"),
+        ({"region": "990103", "lng": "", "lat": ""}, "region", "990103 is not one of the available choices"),
         ({"level": "park"}, "level", "cannot lie in"),
         ({"email": "nope"}, "email", "e-mail"),
     ],

@@ -24,7 +24,7 @@ class AgencyForm(forms.Form):
         label=_("functions"),
         choices=Function.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     services = forms.MultipleChoiceField(
         label=_("services offered"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
@@ -41,7 +41,7 @@ class AgencyForm(forms.Form):
     email = forms.CharField(label=_("e-mail"), max_length=254, required=False)
     website = forms.CharField(label=_("website"), max_length=200, required=False)
 
-    def __init__(self, *args, allowed: set[str], agency: Agency | None = None, **kwargs):
+    def __init__(self, *args, allowed: set[str], user=None, agency: Agency | None = None, **kwargs):
         if agency is not None and "initial" not in kwargs:
             kwargs["initial"] = initial_for(agency)
         super().__init__(*args, **kwargs)
@@ -49,7 +49,11 @@ class AgencyForm(forms.Form):
             if name not in allowed:
                 del self.fields[name]
         if "region" in self.fields:
+            from zhichan.agencies.services import can_manage_region
+
             regions = Region.objects.exclude(kind=RegionKind.PROVINCE).order_by("sort", "code")
+            # Offer only where the user may place an agency (the service checks it again).
+            regions = [r for r in regions if user is None or can_manage_region(user, r)]
             self.fields["region"].choices = BLANK + [
                 (r.code, f"{r.display_name} ({r.code})") for r in regions
             ]

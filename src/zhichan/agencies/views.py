@@ -130,7 +130,7 @@ def create(request):
     allowed = services.editable_fields(request.user, None)
     if not allowed:
         raise Http404
-    form = AgencyForm(request.POST or None, allowed=allowed)
+    form = AgencyForm(request.POST or None, allowed=allowed, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.do_create_agency(request.user, **form.service_fields())
@@ -151,7 +151,7 @@ def edit(request, pk: int):
     allowed = services.editable_fields(request.user, agency)
     if not allowed:
         raise Http404
-    form = AgencyForm(request.POST or None, allowed=allowed, agency=agency)
+    form = AgencyForm(request.POST or None, allowed=allowed, user=request.user, agency=agency)
     if request.method == "POST" and form.is_valid():
         try:
             services.do_update_agency(request.user, agency, **form.service_fields())

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "zhichan.catalog",
     "zhichan.agencies",
     "zhichan.portal",
+    "zhichan.fairs",
+    "zhichan.cases",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +206,32 @@ ZHICHAN_BRAND = os.environ.get("ZHICHAN_BRAND", "")
 ZHICHAN_CITY_CODE = os.environ.get("ZHICHAN_CITY_CODE", "")
 # How far (km) outside the city's boundary box an outlet's coordinates may lie.
 ZHICHAN_COORD_MARGIN_KM = float(os.environ.get("ZHICHAN_COORD_MARGIN_KM", "15"))
+
+# Cases (requests, complaints, applications): numbers, time limits and timers; see docs/cases.md.
+ZHICHAN_CASE_PREFIX = os.environ.get("ZHICHAN_CASE_PREFIX", "ZC")
+# Working days to handle each case type; service applications use their guide's limit.
+ZHICHAN_CASE_TIME_LIMITS = {
+    "consultation": int(os.environ.get("ZHICHAN_LIMIT_CONSULTATION", "5")),
+    "complaint": int(os.environ.get("ZHICHAN_LIMIT_COMPLAINT", "5")),
+    "report": int(os.environ.get("ZHICHAN_LIMIT_REPORT", "5")),
+    "assistance": int(os.environ.get("ZHICHAN_LIMIT_ASSISTANCE", "15")),
+    "mediation": int(os.environ.get("ZHICHAN_LIMIT_MEDIATION", "15")),
+    "service_application": int(os.environ.get("ZHICHAN_LIMIT_SERVICE_APPLICATION", "10")),
+    "fair_complaint": int(os.environ.get("ZHICHAN_LIMIT_FAIR_COMPLAINT", "5")),
+}
+ZHICHAN_SUPPLEMENT_DAYS = int(os.environ.get("ZHICHAN_SUPPLEMENT_DAYS", "7"))
+ZHICHAN_REFER_WITHIN_DAYS = int(os.environ.get("ZHICHAN_REFER_WITHIN_DAYS", "2"))
+ZHICHAN_REOPEN_DAYS = int(os.environ.get("ZHICHAN_REOPEN_DAYS", "15"))
+ZHICHAN_MAX_REOPENS = int(os.environ.get("ZHICHAN_MAX_REOPENS", "1"))
+ZHICHAN_WARN_BEFORE_DAYS = int(os.environ.get("ZHICHAN_WARN_BEFORE_DAYS", "1"))
+ZHICHAN_FAIR_ACCEPT_HOURS = int(os.environ.get("ZHICHAN_FAIR_ACCEPT_HOURS", "2"))
+ZHICHAN_FAIR_DECIDE_HOURS = int(os.environ.get("ZHICHAN_FAIR_DECIDE_HOURS", "24"))
+# The agency (id) that owns a case no routing rule matches; else the first operating city centre.
+ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
+ZHICHAN_TRACKING_GUESS_LIMIT = int(os.environ.get("ZHICHAN_TRACKING_GUESS_LIMIT", "20"))
+ZHICHAN_CASE_TIMER_MINUTES = int(os.environ.get("ZHICHAN_CASE_TIMER_MINUTES", "10"))
+# Case attachments live here, outside the web root; only the case's readers download them.
+ZHICHAN_CASE_FILES_ROOT = Path(os.environ.get("ZHICHAN_CASE_FILES_ROOT", DATA_DIR / "case-files"))
 
 LOGGING = {
     "version": 1,

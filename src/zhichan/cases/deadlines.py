@@ -1,0 +1,62 @@
+"""Time limits: working days from the shared calendar, hours for complaints at a running fair.
+
+All arithmetic happens in local time (the calendar's days are local days); deadlines are
+stored as aware datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from zhichan.core.workdays import add_working_days, working_days_between
+
+DEFAULT_DAYS = 5
+
+
+def limit_days(case_type: str, service_item=None, guide_version=None) -> int:
+    """Working days to handle a case of this type (a service application: its guide's limit)."""
+    if guide_version is not None and guide_version.time_limit_days:
+        return guide_version.time_limit_days
+    return int(settings.ZHICHAN_CASE_TIME_LIMITS.get(case_type, DEFAULT_DAYS))
+
+
+def add_days(start: dt.datetime, days: int) -> dt.datetime:
+    return add_working_days(timezone.localtime(start), days)
+
+
+def uses_hours(case, at: dt.datetime) -> bool:
+    """A fair complaint counts in hours while its fair runs."""
+    return case.type == "fair_complaint" and case.fair is not None and case.fair.is_running(at)
+
+
+def initial_deadline(case, at: dt.datetime) -> dt.datetime:
+    """When a newly received (or referred) case is due."""
+    if uses_hours(case, at):
+        return at + dt.timedelta(hours=case.fair.accept_hours)
+    return add_days(at, limit_days(case.type, case.service_item, case.guide_version))
+
+
+def accepted_deadline(case, at: dt.datetime) -> dt.datetime:
+    """After acceptance: a fair complaint gets its decision time; other cases keep their deadline."""
+    if uses_hours(case, at):
+        return at + dt.timedelta(hours=case.fair.decide_hours)
+    return case.deadline
+
+
+def extend_for_pause(
+    case, deadline: dt.datetime, paused_at: dt.datetime, resumed_at: dt.datetime
+) -> dt.datetime:
+    """Move the deadline by the time spent waiting: working days, or hours for a fast-track case."""
+    if case.type == "fair_complaint" and case.fair is not None and case.fair.is_running(paused_at):
+        return deadline + (resumed_at - paused_at)
+    waited = working_days_between(timezone.localtime(paused_at).date(), timezone.localtime(resumed_at).date())
+    return add_days(deadline, waited) if waited > 0 else deadline
+
+
+def warn_from(deadline: dt.datetime) -> dt.datetime:
+    """From this moment a case is "due soon" and its owner is warned."""
+    days = settings.ZHICHAN_WARN_BEFORE_DAYS
+    return add_working_days(timezone.localtime(deadline), -days) if days else deadline

@@ -1,0 +1,919 @@
+"""The only code that changes cases: intake, every handling step, referral, supervision, rating.
+
+Pages, API, commands and the worker call these functions. Each is atomic, locks the case
+row before moving it (two handlers accepting at once: the second is refused with a clear
+message), writes one event per step and sends notifications only after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhichan.accounts.models import AGENCY_ROLES, STAFF_ROLES, Role, User
+from zhichan.agencies.models import Agency
+from zhichan.agencies.models import Status as AgencyStatus
+from zhichan.cases import deadlines, routing
+from zhichan.cases.files import check_upload
+from zhichan.cases.models import (
+    FINISHED,
+    RUNNING,
+    SUBTYPES,
+    TRANSITIONS,
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseEvent,
+    CaseType,
+    Channel,
+    IPType,
+    Rating,
+    RatingLevel,
+    Status,
+)
+from zhichan.cases.notify import send_on_commit
+from zhichan.core.errors import TransitionError
+from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
+from zhichan.regions.models import Region
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+STAFF_CHANNELS = {Channel.HOTLINE, Channel.WINDOW, Channel.LETTER, Channel.EMAIL}
+
+
+# --- who may do what ----------------------------------------------------------------------------
+
+
+def can_handle(user, case: Case) -> bool:
+    return Case.objects.restrict(user, CHANGE).filter(pk=case.pk).exists()
+
+
+def can_supervise(user, case: Case) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return (user.is_superuser or role_of(user) in ("county_admin", "city_admin")) and can_handle(user, case)
+
+
+def is_requester(actor, case: Case, token: str | None = None) -> bool:
+    if token:
+        return secrets.compare_digest(str(token), case.tracking_token)
+    return bool(actor is not None and actor.is_authenticated and actor.pk == case.requester_user_id)
+
+
+def _require_handler(actor, case):
+    if not can_handle(actor, case):
+        raise PermissionDenied(_("You may not handle this case."))
+
+
+def _require_requester(actor, case, token):
+    if not is_requester(actor, case, token):
+        raise PermissionDenied(_("Only the requester may do this."))
+
+
+# --- lookups for the requester ------------------------------------------------------------------
+
+
+def case_by_token(token: str) -> Case:
+    case = Case.objects.filter(tracking_token=str(token or "")[:64]).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_by_code(number: str, code: str) -> Case:
+    case = Case.objects.filter(number=str(number or "").strip().upper()[:30]).first()
+    if case is None or not secrets.compare_digest(str(code or "").strip().upper(), case.tracking_code):
+        raise Http404
+    return case
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _event(case, actor, kind, *, from_state="", to_state="", note="", data=None, public=False):
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+        public=public,
+    )
+
+
+def _check_move(case: Case, to: str):
+    current = Status(case.status)
+    if to not in TRANSITIONS[current]:
+        raise TransitionError(
+            _("Case %(number)s is %(from)s and cannot become %(to)s.")
+            % {"number": case.number, "from": current.label, "to": Status(to).label},
+            from_state=current.value,
+            to_state=to,
+        )
+
+
+def _text(value, field, errors, *, required=False, max_length=None) -> str:
+    value = "" if value is None else str(value).strip()
+    if "\x00" in value:
+        errors.setdefault(field, []).append(_("contains a NUL character"))
+        return ""
+    if required and not value:
+        errors.setdefault(field, []).append(_("required"))
+    if max_length and len(value) > max_length:
+        errors.setdefault(field, []).append(
+            _("at most %(n)d characters (got %(m)d)") % {"n": max_length, "m": len(value)}
+        )
+    return value
+
+
+def _required_text(value, field, max_length=None) -> str:
+    errors: dict = {}
+    value = _text(value, field, errors, required=True, max_length=max_length)
+    if errors:
+        raise ValidationError(errors)
+    return value
+
+
+def requester_recipients(case: Case) -> list:
+    if case.requester_user_id:
+        return [case.requester_user]
+    if case.anonymous or not (case.requester_email or case.requester_phone):
+        return []
+    return [{"email": case.requester_email, "phone": case.requester_phone, "name": case.requester_name}]
+
+
+def agency_staff(agency_id) -> list:
+    return list(
+        User.objects.filter(agency_id=agency_id, role__in=AGENCY_ROLES, is_active=True).order_by("pk")
+    )
+
+
+def handler_or_staff(case: Case) -> list:
+    return [case.handler] if case.handler_id else agency_staff(case.owner_id)
+
+
+def supervisors(case: Case) -> list:
+    """County administrators over the owner agency's region, and the city administrators."""
+    region_ids = []
+    node, seen = case.owner.region, set()
+    while node is not None and node.pk not in seen:
+        region_ids.append(node.pk)
+        seen.add(node.pk)
+        node = node.parent
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(role=Role.COUNTY_ADMIN, region_id__in=region_ids) | Q(role=Role.CITY_ADMIN))
+        .order_by("pk")
+    )
+
+
+def _notify(recipients, kind, subject, body, case):
+    send_on_commit(recipients, kind, subject, body, link=case.tracking_path, case=case)
+
+
+def _set_deadline(case: Case, deadline):
+    if deadline != case.deadline:
+        case.deadline = deadline
+        # A new deadline earns a new warning and a new overdue flag.
+        case.warned_at = None
+        case.overdue_at = None
+
+
+def _clean_files(files):
+    checked = []
+    for f in files or []:
+        content_type, size = check_upload(f)
+        checked.append((f, content_type, size))
+    return checked
+
+
+def _attach(case, checked, actor, event, *, by_requester=False, internal=False):
+    for f, content_type, size in checked:
+        CaseAttachment.objects.create(
+            case=case,
+            event=event,
+            file=f,
+            original_name=str(getattr(f, "name", "file"))[-200:],
+            size=size,
+            content_type=content_type,
+            uploaded_by_requester=by_requester,
+            internal=internal,
+            uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+
+
+# --- numbers ------------------------------------------------------------------------------------
+
+
+def next_number(at: dt.datetime) -> str:
+    """PREFIX-YEAR-000123; the counter row is locked by the UPDATE until the case commits."""
+    year = timezone.localtime(at).year
+    while True:
+        if CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
+            last = CaseCounter.objects.get(year=year).last
+            break
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(year=year, last=1)
+            last = 1
+            break
+        except IntegrityError:
+            continue  # someone else created this year's row first
+    return f"{settings.ZHICHAN_CASE_PREFIX}-{year}-{last:06d}"
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(8))
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+def clean_intake(actor, channel, data: dict) -> dict:
+    from zhichan.catalog.models import ServiceItem
+    from zhichan.catalog.services import version_in_force
+    from zhichan.fairs.models import Fair
+
+    errors: dict[str, list[str]] = {}
+    known = {
+        "type",
+        "subtype",
+        "region",
+        "ip_type",
+        "service_item",
+        "fair",
+        "subject",
+        "description",
+        "requester_name",
+        "requester_phone",
+        "requester_email",
+        "anonymous",
+    }
+    for field in sorted(set(data) - known):
+        errors[field] = [_("unknown field")]
+    role = role_of(actor)
+    staff = role in STAFF_ROLES or (actor is not None and getattr(actor, "is_superuser", False))
+    if channel not in Channel.values:
+        errors["channel"] = [
+            _("%(value)r is not one of %(choices)s")
+            % {"value": channel, "choices": ", ".join(Channel.values)}
+        ]
+    elif channel in STAFF_CHANNELS and not staff:
+        errors["channel"] = [_("Only staff record hotline, window, letter and e-mail cases.")]
+
+    cleaned = {"channel": channel}
+    case_type = data.get("type")
+    if case_type not in CaseType.values:
+        errors.setdefault("type", []).append(
+            _("%(value)r is not one of %(choices)s")
+            % {"value": case_type, "choices": ", ".join(CaseType.values)}
+        )
+    cleaned["type"] = case_type
+    subtype = _text(data.get("subtype"), "subtype", errors, max_length=24)
+    allowed = SUBTYPES.get(case_type, {})
+    if subtype and subtype not in allowed:
+        errors.setdefault("subtype", []).append(
+            _("%(value)r is not a subtype of this type (allowed: %(choices)s)")
+            % {"value": subtype, "choices": ", ".join(allowed) or "-"}
+        )
+    cleaned["subtype"] = subtype
+    cleaned["subject"] = _text(data.get("subject"), "subject", errors, required=True, max_length=200)
+    cleaned["description"] = _text(
+        data.get("description"), "description", errors, required=True, max_length=20000
+    )
+
+    ip_type = _text(data.get("ip_type"), "ip_type", errors)
+    if ip_type and ip_type not in IPType.values:
+        errors.setdefault("ip_type", []).append(
+            _("%(value)r is not one of %(choices)s") % {"value": ip_type, "choices": ", ".join(IPType.values)}
+        )
+    cleaned["ip_type"] = ip_type
+
+    region = data.get("region")
+    if region not in (None, "") and not isinstance(region, Region):
+        region = Region.objects.filter(code=str(region).strip()).first()
+        if region is None:
+            errors.setdefault("region", []).append(
+                _("unknown region code %(code)s") % {"code": data.get("region")}
+            )
+    cleaned["region"] = region or None
+
+    item = data.get("service_item")
+    if item not in (None, "") and not isinstance(item, ServiceItem):
+        item = ServiceItem.objects.filter(code=str(item).strip(), published=True).first()
+        if item is None:
+            errors.setdefault("service_item", []).append(
+                _("no published service with code %(code)s") % {"code": data.get("service_item")}
+            )
+    item = item or None
+    version = None
+    if case_type == CaseType.SERVICE_APPLICATION:
+        if item is None and "service_item" not in errors:
+            errors.setdefault("service_item", []).append(_("required for a service application"))
+        elif item is not None:
+            version = version_in_force(item)
+            if version is None:
+                errors.setdefault("service_item", []).append(_("this service has no guide in force"))
+    cleaned["service_item"], cleaned["guide_version"] = item, version
+
+    fair = data.get("fair")
+    if fair not in (None, "") and not isinstance(fair, Fair):
+        try:
+            fair = Fair.objects.filter(pk=int(fair)).first()
+        except (TypeError, ValueError):
+            fair = None
+        if fair is None:
+            errors.setdefault("fair", []).append(_("unknown fair %(id)s") % {"id": data.get("fair")})
+    fair = fair or None
+    if case_type == CaseType.FAIR_COMPLAINT and fair is None and "fair" not in errors:
+        errors.setdefault("fair", []).append(_("required for a trade-fair complaint"))
+    cleaned["fair"] = fair
+    if fair is not None and cleaned["region"] is None:
+        cleaned["region"] = fair.region
+
+    anonymous = bool(data.get("anonymous"))
+    if anonymous and case_type != CaseType.REPORT:
+        errors.setdefault("anonymous", []).append(_("only a report may be filed anonymously"))
+    cleaned["anonymous"] = anonymous
+    name = _text(data.get("requester_name"), "requester_name", errors, max_length=100)
+    phone = _text(data.get("requester_phone"), "requester_phone", errors, max_length=30)
+    email = _text(data.get("requester_email"), "requester_email", errors, max_length=254)
+    if email:
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            errors.setdefault("requester_email", []).append(_("not an e-mail address"))
+    if anonymous:
+        name = phone = email = ""  # an anonymous report keeps no identity at all
+    elif role in ("public", "enterprise"):
+        name = name or str(actor)
+        email = email or actor.email
+        phone = phone or getattr(actor, "phone", "")
+    elif not name:
+        errors.setdefault("requester_name", []).append(_("required (or file anonymously, for a report)"))
+    if (
+        not anonymous
+        and role not in ("public", "enterprise")
+        and not (phone or email)
+        and channel == Channel.WEB
+    ):
+        errors.setdefault("requester_phone", []).append(_("give a phone number or an e-mail address"))
+    cleaned.update(requester_name=name, requester_phone=phone, requester_email=email)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def do_intake(actor, channel=Channel.WEB, *, idempotency_key=None, first_contact_answer="", **fields) -> Case:
+    """File a case from any channel. The same idempotency key returns the first case, once."""
+    key = (str(idempotency_key).strip()[:64] or None) if idempotency_key else None
+    actor = actor if actor is not None and actor.is_authenticated else None
+    if key:
+        existing = Case.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _same_submission(existing, actor, fields)
+    cleaned = clean_intake(actor, channel, dict(fields))
+    answer = (first_contact_answer or "").strip()
+    if answer and (actor is None or role_of(actor) not in STAFF_ROLES and not actor.is_superuser):
+        raise PermissionDenied(_("Only staff answer at first contact."))
+    owner = routing.route(cleaned["type"], cleaned["region"], cleaned["ip_type"], cleaned["service_item"])
+    try:
+        with transaction.atomic():
+            case = _create(actor, cleaned, owner, key, answer)
+    except IntegrityError:
+        # The same form, submitted twice at once: the other request stored it first.
+        existing = Case.objects.filter(idempotency_key=key).first() if key else None
+        if existing is None:
+            raise
+        return _same_submission(existing, actor, fields)
+    return case
+
+
+def _same_submission(existing: Case, actor, fields) -> Case:
+    same_filer = existing.requester_user_id == (actor.pk if actor is not None else None)
+    if not same_filer or existing.subject != str(fields.get("subject", "")).strip():
+        raise ValidationError({"idempotency_key": [_("this key was already used for another submission")]})
+    return existing
+
+
+def _create(actor, cleaned, owner, key, answer) -> Case:
+    now = timezone.now()
+    role = role_of(actor)
+    case = Case(
+        number=next_number(now),
+        tracking_token=secrets.token_urlsafe(24),
+        tracking_code=new_tracking_code(),
+        owner=owner,
+        requester_user=actor if role in ("public", "enterprise") else None,
+        idempotency_key=key,
+        created_at=now,
+        received_at=now,
+        **cleaned,
+    )
+    case.deadline = deadlines.initial_deadline(case, now)
+    if answer:
+        case.status = Status.CLOSED
+        case.first_contact = True
+        case.accepted_at = case.replied_at = case.closed_at = now
+        case.handler = actor if actor.agency_id == owner.pk else None
+    case.save()
+    _event(
+        case,
+        actor,
+        "created",
+        to_state=Status.NEW,
+        data={"channel": case.channel, "owner": owner.pk, "deadline": case.deadline.isoformat()},
+        public=True,
+    )
+    if answer:
+        _event(case, actor, "reply", from_state=Status.NEW, to_state=Status.REPLIED, note=answer, public=True)
+        _event(
+            case,
+            actor,
+            "closed",
+            from_state=Status.REPLIED,
+            to_state=Status.CLOSED,
+            data={"first_contact": True},
+            public=True,
+        )
+        return case
+    _notify(
+        requester_recipients(case),
+        "case_received",
+        _("Your case %(number)s has been received") % {"number": case.number},
+        _("Case %(number)s was received. Your tracking code is %(code)s.")
+        % {"number": case.number, "code": case.tracking_code},
+        case,
+    )
+    _notify(
+        agency_staff(owner.pk),
+        "case_new",
+        _("New case %(number)s") % {"number": case.number},
+        case.subject,
+        case,
+    )
+    return case
+
+
+# --- handling -----------------------------------------------------------------------------------
+
+
+def do_accept(actor, case: Case, note: str = "") -> Case:
+    _require_handler(actor, case)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.ACCEPTED)
+        if case.status != Status.NEW:
+            raise TransitionError(
+                _("Case %(number)s is %(status)s; only a received case can be accepted.")
+                % {"number": case.number, "status": case.get_status_display()},
+                from_state=case.status,
+                to_state=Status.ACCEPTED,
+            )
+        now = timezone.now()
+        case.status = Status.ACCEPTED
+        case.accepted_at = now
+        if case.handler_id is None and getattr(actor, "agency_id", None) == case.owner_id:
+            case.handler = actor
+        _set_deadline(case, deadlines.accepted_deadline(case, now))
+        case.save()
+        _event(
+            case,
+            actor,
+            "accepted",
+            from_state=Status.NEW,
+            to_state=Status.ACCEPTED,
+            note=(note or "").strip(),
+            public=True,
+        )
+    _notify(
+        requester_recipients(case),
+        "case_accepted",
+        _("Case %(number)s accepted") % {"number": case.number},
+        _("Your case has been accepted and is due by %(deadline)s.")
+        % {"deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")},
+        case,
+    )
+    return case
+
+
+def do_decline(actor, case: Case, reason: str) -> Case:
+    _require_handler(actor, case)
+    reason = _required_text(reason, "reason", 2000)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.DECLINED)
+        old = case.status
+        case.status = Status.DECLINED
+        case.closed_at = timezone.now()
+        case.paused_at = None
+        case.save()
+        _event(case, actor, "declined", from_state=old, to_state=Status.DECLINED, note=reason, public=True)
+    _notify(
+        requester_recipients(case),
+        "case_declined",
+        _("Case %(number)s not accepted") % {"number": case.number},
+        reason,
+        case,
+    )
+    return case
+
+
+def do_assign(actor, case: Case, handler) -> Case:
+    _require_handler(actor, case)
+    if isinstance(handler, int | str):
+        handler = User.objects.filter(pk=handler).first()
+    with transaction.atomic():
+        case = _lock(case)
+        if (
+            handler is None
+            or not handler.is_active
+            or handler.role not in AGENCY_ROLES
+            or handler.agency_id != case.owner_id
+        ):
+            raise ValidationError(
+                {"handler": [_("The handler must be staff of the agency that owns the case.")]}
+            )
+        if case.status in FINISHED:
+            raise TransitionError(
+                _("Case %(number)s is finished; it cannot be assigned.") % {"number": case.number},
+                from_state=case.status,
+            )
+        if case.handler_id == handler.pk:
+            return case  # already so: nothing to record
+        old = case.handler_id
+        case.handler = handler
+        case.save(update_fields=["handler"])
+        _event(case, actor, "assigned", data={"from": old, "to": handler.pk}, note=str(handler))
+    send_on_commit(
+        [handler],
+        "case_assigned",
+        _("Case %(number)s assigned to you") % {"number": case.number},
+        case.subject,
+        link=case.tracking_path,
+        case=case,
+    )
+    return case
+
+
+def do_bulk_assign(actor, cases, handler) -> int:
+    """Assign several cases; all or none."""
+    with transaction.atomic():
+        for case in cases:
+            do_assign(actor, case, handler)
+    return len(cases)
+
+
+def do_note(actor, case: Case, text: str) -> CaseEvent:
+    _require_handler(actor, case)
+    text = _required_text(text, "note", 5000)
+    with transaction.atomic():
+        case = _lock(case)
+        return _event(case, actor, "note", note=text)
+
+
+def do_request_supplement(actor, case: Case, message: str) -> Case:
+    """Ask the requester for more material; the clock stops until it arrives."""
+    _require_handler(actor, case)
+    message = _required_text(message, "message", 5000)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.WAITING_SUPPLEMENT)
+        old = case.status
+        case.resume_status = old
+        case.status = Status.WAITING_SUPPLEMENT
+        case.paused_at = timezone.now()
+        case.save()
+        due = deadlines.add_days(case.paused_at, settings.ZHICHAN_SUPPLEMENT_DAYS)
+        _event(
+            case,
+            actor,
+            "supplement_requested",
+            from_state=old,
+            to_state=case.status,
+            note=message,
+            data={"supplement_due": due.isoformat()},
+            public=True,
+        )
+    _notify(
+        requester_recipients(case),
+        "case_supplement",
+        _("Case %(number)s: please add material") % {"number": case.number},
+        message,
+        case,
+    )
+    return case
+
+
+def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> Case:
+    """The requester's supplement: the clock resumes, the deadline moves by the time waited."""
+    _require_requester(actor, case, token)
+    text = _required_text(text, "text", 20000)
+    checked = _clean_files(files)
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status != Status.WAITING_SUPPLEMENT:
+            raise TransitionError(
+                _("Case %(number)s is not waiting for a supplement.") % {"number": case.number},
+                from_state=case.status,
+            )
+        now = timezone.now()
+        back = case.resume_status or Status.NEW
+        paused_at = case.paused_at or now
+        _set_deadline(case, deadlines.extend_for_pause(case, case.deadline, paused_at, now))
+        case.paused_total += now - paused_at
+        case.paused_at = None
+        case.status = back
+        case.resume_status = ""
+        case.save()
+        event = _event(
+            case,
+            actor,
+            "supplement",
+            from_state=Status.WAITING_SUPPLEMENT,
+            to_state=back,
+            note=text,
+            data={"deadline": case.deadline.isoformat()},
+            public=True,
+        )
+        _attach(case, checked, actor, event, by_requester=True)
+    _notify(
+        handler_or_staff(case),
+        "case_supplemented",
+        _("Case %(number)s: supplement received") % {"number": case.number},
+        text[:500],
+        case,
+    )
+    return case
+
+
+def do_reply(actor, case: Case, message: str, files=()) -> Case:
+    _require_handler(actor, case)
+    message = _required_text(message, "message", 20000)
+    checked = _clean_files(files)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.REPLIED)
+        old = case.status
+        case.status = Status.REPLIED
+        case.replied_at = timezone.now()
+        case.save()
+        event = _event(
+            case, actor, "reply", from_state=old, to_state=Status.REPLIED, note=message, public=True
+        )
+        _attach(case, checked, actor, event)
+    _notify(
+        requester_recipients(case),
+        "case_replied",
+        _("Case %(number)s: reply") % {"number": case.number},
+        message,
+        case,
+    )
+    return case
+
+
+def do_close(actor, case: Case, note: str = "") -> Case:
+    _require_handler(actor, case)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.CLOSED)
+        old = case.status
+        case.status = Status.CLOSED
+        case.closed_at = timezone.now()
+        case.save()
+        _event(
+            case,
+            actor,
+            "closed",
+            from_state=old,
+            to_state=Status.CLOSED,
+            note=(note or "").strip(),
+            public=True,
+        )
+    _notify(
+        requester_recipients(case),
+        "case_closed",
+        _("Case %(number)s closed") % {"number": case.number},
+        _("Your case is closed. Please rate the service with the tracking link."),
+        case,
+    )
+    return case
+
+
+def do_reopen(actor, case: Case, reason: str, *, token=None) -> Case:
+    """The requester, dissatisfied, reopens a replied or closed case: once, within the set days."""
+    _require_requester(actor, case, token)
+    reason = _required_text(reason, "reason", 5000)
+    with transaction.atomic():
+        case = _lock(case)
+        _check_move(case, Status.ACCEPTED)
+        if case.status not in (Status.REPLIED, Status.CLOSED):
+            raise TransitionError(_("Only a replied or closed case can be reopened."), from_state=case.status)
+        if case.reopen_count >= settings.ZHICHAN_MAX_REOPENS:
+            raise TransitionError(
+                _("Case %(number)s has already been reopened; it cannot be reopened again.")
+                % {"number": case.number},
+                from_state=case.status,
+                to_state=Status.ACCEPTED,
+            )
+        now = timezone.now()
+        since = case.closed_at or case.replied_at or now
+        if now - since > dt.timedelta(days=settings.ZHICHAN_REOPEN_DAYS):
+            raise TransitionError(
+                _("A case can be reopened within %(n)d days of its reply or closing.")
+                % {"n": settings.ZHICHAN_REOPEN_DAYS},
+                from_state=case.status,
+                to_state=Status.ACCEPTED,
+            )
+        old = case.status
+        case.status = Status.ACCEPTED
+        case.reopen_count += 1
+        case.closed_at = None
+        _set_deadline(
+            case,
+            deadlines.add_days(now, deadlines.limit_days(case.type, case.service_item, case.guide_version)),
+        )
+        case.save()
+        _event(case, actor, "reopened", from_state=old, to_state=Status.ACCEPTED, note=reason, public=True)
+    _notify(
+        handler_or_staff(case),
+        "case_reopened",
+        _("Case %(number)s reopened by the requester") % {"number": case.number},
+        reason,
+        case,
+    )
+    return case
+
+
+def do_refer(actor, case: Case, to_agency, reason: str) -> Case:
+    """Hand the case to another agency (转办): county to city, city to county, keeping its history.
+
+    The new owner receives it as new, with the type's full time limit from the referral;
+    a referral later than ZHICHAN_REFER_WITHIN_DAYS after receipt is marked late.
+    """
+    _require_handler(actor, case)
+    reason = _required_text(reason, "reason", 2000)
+    if isinstance(to_agency, int | str):
+        to_agency = Agency.objects.filter(pk=to_agency).first()
+    if to_agency is None or to_agency.status != AgencyStatus.OPERATING:
+        raise ValidationError({"to_agency": [_("Choose an operating agency.")]})
+    with transaction.atomic():
+        case = _lock(case)
+        if case.status not in RUNNING:
+            raise TransitionError(
+                _("Case %(number)s is %(status)s; only a received or accepted case can be referred.")
+                % {"number": case.number, "status": case.get_status_display()},
+                from_state=case.status,
+            )
+        if to_agency.pk == case.owner_id:
+            raise ValidationError({"to_agency": [_("The case is already with this agency.")]})
+        now = timezone.now()
+        late = now > deadlines.add_days(case.received_at, settings.ZHICHAN_REFER_WITHIN_DAYS)
+        old_owner, old_status = case.owner_id, case.status
+        case.owner = to_agency
+        case.handler = None
+        case.status = Status.NEW
+        case.accepted_at = None
+        case.received_at = now
+        _set_deadline(case, deadlines.initial_deadline(case, now))
+        case.save()
+        _event(
+            case,
+            actor,
+            "referred",
+            from_state=old_status,
+            to_state=Status.NEW,
+            note=reason,
+            data={"from_agency": old_owner, "to_agency": to_agency.pk, "late": late},
+            public=True,
+        )
+    _notify(
+        agency_staff(to_agency.pk),
+        "case_referred",
+        _("Case %(number)s referred to your agency") % {"number": case.number},
+        reason,
+        case,
+    )
+    return case
+
+
+def do_supervise(actor, case: Case, note: str) -> Case:
+    """A county or city administrator urges the owner of an overdue case (督办)."""
+    if not can_supervise(actor, case):
+        raise PermissionDenied(_("You may not supervise this case."))
+    note = _required_text(note, "note", 2000)
+    with transaction.atomic():
+        case = _lock(case)
+        now = timezone.now()
+        if case.status not in RUNNING or case.deadline >= now:
+            raise TransitionError(
+                _("Only an overdue open case can be supervised; case %(number)s is not overdue.")
+                % {"number": case.number},
+                from_state=case.status,
+            )
+        case.supervised_at = now
+        case.save(update_fields=["supervised_at"])
+        level = "city" if role_of(actor) == "city_admin" or actor.is_superuser else "county"
+        _event(case, actor, "supervised", note=note, data={"level": level})
+    _notify(
+        handler_or_staff(case),
+        "case_supervised",
+        _("Case %(number)s is overdue and under supervision") % {"number": case.number},
+        note,
+        case,
+    )
+    return case
+
+
+def do_rate(actor, case: Case, level: str, comment: str = "", *, token=None) -> Rating:
+    _require_requester(actor, case, token)
+    if level not in RatingLevel.values:
+        raise ValidationError(
+            {
+                "level": [
+                    _("%(value)r is not one of %(choices)s")
+                    % {"value": level, "choices": ", ".join(RatingLevel.values)}
+                ]
+            }
+        )
+    errors: dict = {}
+    comment = _text(comment, "comment", errors, max_length=2000)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            case = _lock(case)
+            if case.status not in (Status.REPLIED, Status.CLOSED):
+                raise TransitionError(
+                    _("A case can be rated once it is replied or closed."), from_state=case.status
+                )
+            if Rating.objects.filter(case=case).exists():
+                raise TransitionError(
+                    _("Case %(number)s has already been rated.") % {"number": case.number},
+                    from_state=case.status,
+                )
+            rating = Rating.objects.create(case=case, level=level, comment=comment, agency_id=case.owner_id)
+            _event(case, actor, "rated", note=comment, data={"level": level}, public=True)
+    except IntegrityError as exc:
+        raise TransitionError(_("Case %(number)s has already been rated.") % {"number": case.number}) from exc
+    if level == RatingLevel.DISSATISFIED:
+        _notify(
+            handler_or_staff(case),
+            "case_dissatisfied",
+            _("Case %(number)s rated dissatisfied") % {"number": case.number},
+            comment,
+            case,
+        )
+    return rating
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+
+def satisfaction(user, by: str = "agency") -> list[dict]:
+    """Ratings per agency (or per county of the agency), within what the user may see."""
+    from zhichan.cases.models import Rating as R
+
+    visible = Case.objects.restrict(user, "view").values("pk")
+    key = {"agency": "agency_id", "county": "agency__region_id"}[by]
+    rows = (
+        R.objects.filter(case__in=visible)
+        .values(key)
+        .annotate(
+            total=Count("pk"),
+            satisfied=Count("pk", filter=Q(level=RatingLevel.SATISFIED)),
+            basic=Count("pk", filter=Q(level=RatingLevel.BASIC)),
+            dissatisfied=Count("pk", filter=Q(level=RatingLevel.DISSATISFIED)),
+        )
+        .order_by(key)
+    )
+    out = []
+    for row in rows:
+        total = row["total"]
+        out.append(
+            {
+                "id": row[key],
+                "total": total,
+                "satisfied": row["satisfied"],
+                "basic": row["basic"],
+                "dissatisfied": row["dissatisfied"],
+                "rate": round((row["satisfied"] + row["basic"]) / total * 100, 1) if total else 0.0,
+            }
+        )
+    return out

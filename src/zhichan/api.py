@@ -8,9 +8,11 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import django_auth
 
 from zhichan.agencies.api import router as agencies_router
+from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+from zhichan.fairs.api import router as fairs_router
 from zhichan.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -77,5 +79,7 @@ def not_found(request, exc):
 api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/cases", cases_router)
+api.add_router("/fairs", fairs_router)
 
 __all__ = ["api", "django_auth"]

@@ -82,14 +82,16 @@ def _require_requester(actor, case, token):
 
 
 def case_by_token(token: str) -> Case:
-    case = Case.objects.filter(tracking_token=str(token or "")[:64]).first()
+    token = str(token or "")[:64]
+    case = None if "\x00" in token else Case.objects.filter(tracking_token=token).first()
     if case is None:
         raise Http404
     return case
 
 
 def case_by_code(number: str, code: str) -> Case:
-    case = Case.objects.filter(number=str(number or "").strip().upper()[:30]).first()
+    number = str(number or "").strip().upper()[:30]
+    case = None if "\x00" in number else Case.objects.filter(number=number).first()
     if case is None or not secrets.compare_digest(str(code or "").strip().upper(), case.tracking_code):
         raise Http404
     return case
@@ -881,6 +883,25 @@ def do_rate(actor, case: Case, level: str, comment: str = "", *, token=None) -> 
             case,
         )
     return rating
+
+
+def do_attach(actor, case: Case, files, *, internal=False) -> list[CaseAttachment]:
+    """Staff attach files to a case; internal ones are never shown to the requester."""
+    _require_handler(actor, case)
+    checked = _clean_files(files)
+    if not checked:
+        raise ValidationError({"files": [_("required")]})
+    with transaction.atomic():
+        case = _lock(case)
+        event = _event(
+            case,
+            actor,
+            "attachment",
+            data={"files": [str(getattr(f, "name", "")) for f, _t, _s in checked]},
+            public=not internal,
+        )
+        _attach(case, checked, actor, event, internal=internal)
+    return list(case.attachments.filter(event=event))
 
 
 # --- figures ------------------------------------------------------------------------------------

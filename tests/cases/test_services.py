@@ -48,7 +48,14 @@ def test_full_lifecycle_with_events_and_notices(world, case_a, sent):
     rating = services.do_rate(None, case_a, "satisfied", "很好", token=case_a.tracking_token)
     assert rating.agency == world.centre_a
     assert kinds(case_a) == [
-        "created", "accepted", "note", "supplement_requested", "supplement", "reply", "closed", "rated",
+        "created",
+        "accepted",
+        "note",
+        "supplement_requested",
+        "supplement",
+        "reply",
+        "closed",
+        "rated",
     ]
     assert not CaseEvent.objects.get(case=case_a, kind="note").public
     told = [(c["kind"], c["to"]) for c in sent]
@@ -265,7 +272,10 @@ def test_rolled_back_action_sends_nothing(world, case_a, sent, monkeypatch):
 
 def test_first_contact_answer_closes_at_once(world):
     case = file_case(
-        world.users.staff_a, type="consultation", subtype="policy", channel="hotline",
+        world.users.staff_a,
+        type="consultation",
+        subtype="policy",
+        channel="hotline",
         first_contact_answer="可以在窗口办理。",
     )
     assert case.status == Status.CLOSED and case.first_contact
@@ -279,5 +289,7 @@ def test_satisfaction_figures(world, case_a):
     services.do_reply(world.users.staff_a, case_a, "答复")
     services.do_rate(None, case_a, "satisfied", token=case_a.tracking_token)
     rows = services.satisfaction(world.users.city_admin, "agency")
-    assert rows == [{"id": world.centre_a.pk, "total": 1, "satisfied": 1, "basic": 0, "dissatisfied": 0, "rate": 100.0}]
+    assert rows == [
+        {"id": world.centre_a.pk, "total": 1, "satisfied": 1, "basic": 0, "dissatisfied": 0, "rate": 100.0}
+    ]
     assert services.satisfaction(world.users.county_admin_b, "agency") == []

@@ -1,7 +1,7 @@
 """Time limits: working days from the shared calendar, hours for complaints at a running fair.
 
-All arithmetic happens in local time (the calendar's days are local days); deadlines are
-stored as aware datetimes.
+All arithmetic happens in local time (the calendar's days are local days); a deadline in
+working days falls at the end of its day; deadlines are stored as aware datetimes.
 """
 
 from __future__ import annotations
@@ -23,8 +23,19 @@ def limit_days(case_type: str, service_item=None, guide_version=None) -> int:
     return int(settings.ZHICHAN_CASE_TIME_LIMITS.get(case_type, DEFAULT_DAYS))
 
 
+END_OF_DAY = dt.time(23, 59, 59)
+
+
 def add_days(start: dt.datetime, days: int) -> dt.datetime:
-    return add_working_days(timezone.localtime(start), days)
+    """The end of the `days`-th working day after the day of `start` (local time).
+
+    Due at the end of the day, so a later start never gives an earlier deadline
+    (counting "to the hour" would let a case filed on Sunday night fall due before one
+    filed on Saturday afternoon).
+    """
+    local = timezone.localtime(start)
+    day = add_working_days(local.date(), days)
+    return dt.datetime.combine(day, END_OF_DAY, tzinfo=local.tzinfo)
 
 
 def uses_hours(case, at: dt.datetime) -> bool:
@@ -59,4 +70,4 @@ def extend_for_pause(
 def warn_from(deadline: dt.datetime) -> dt.datetime:
     """From this moment a case is "due soon" and its owner is warned."""
     days = settings.ZHICHAN_WARN_BEFORE_DAYS
-    return add_working_days(timezone.localtime(deadline), -days) if days else deadline
+    return add_days(deadline, -days) if days else deadline

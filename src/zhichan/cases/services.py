@@ -329,7 +329,8 @@ def clean_intake(actor, channel, data: dict) -> dict:
         if item is None and "service_item" not in errors:
             errors.setdefault("service_item", []).append(_("required for a service application"))
         elif item is not None:
-            version = version_in_force(item)
+            # The current version stands in for rows without a publication time.
+            version = version_in_force(item) or (item.current if item.published else None)
             if version is None:
                 errors.setdefault("service_item", []).append(_("this service has no guide in force"))
     cleaned["service_item"], cleaned["guide_version"] = item, version

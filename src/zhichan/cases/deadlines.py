@@ -68,6 +68,16 @@ def extend_for_pause(
 
 
 def warn_from(deadline: dt.datetime) -> dt.datetime:
-    """From this moment a case is "due soon" and its owner is warned."""
+    """From this moment a case is "due soon": the start of the working day(s) before its deadline."""
     days = settings.ZHICHAN_WARN_BEFORE_DAYS
-    return add_days(deadline, -days) if days else deadline
+    if not days:
+        return deadline
+    local = timezone.localtime(deadline)
+    day = add_working_days(local.date(), -days)
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=local.tzinfo)
+
+
+def warn_horizon(now: dt.datetime) -> dt.datetime:
+    """Cases due before this moment are due soon (the inverse of warn_from)."""
+    days = settings.ZHICHAN_WARN_BEFORE_DAYS
+    return add_days(now, days) if days else now

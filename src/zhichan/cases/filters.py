@@ -1,6 +1,5 @@
 """Inbox filters, shared by the API and the staff pages."""
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -39,7 +38,7 @@ def filter_cases(
         late = Q(status__in=RUNNING, deadline__lt=now)
         qs = qs.filter(late) if overdue else qs.exclude(late)
     if due_soon:
-        horizon = deadlines.add_days(now, settings.ZHICHAN_WARN_BEFORE_DAYS)
+        horizon = deadlines.warn_horizon(now)
         qs = qs.filter(status__in=RUNNING, deadline__gte=now, deadline__lte=horizon)
     if handler:
         if handler == "me":

@@ -41,7 +41,11 @@ def test_fields_are_checked_by_name(world):
 
 def test_anonymous_report_keeps_no_identity(world):
     case = file_case(type="report", subtype="misconduct", anonymous=True, requester_email="me@example.com")
-    assert case.anonymous and (case.requester_name, case.requester_phone, case.requester_email) == ("", "", "")
+    assert case.anonymous and (case.requester_name, case.requester_phone, case.requester_email) == (
+        "",
+        "",
+        "",
+    )
     assert services.requester_recipients(case) == []
 
 
@@ -142,7 +146,9 @@ def test_two_handlers_accepting_at_once_one_wins():
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=accept, args=(u,)) for u in (world.users.city_admin, world.users.city_admin)]
+    threads = [
+        threading.Thread(target=accept, args=(u,)) for u in (world.users.city_admin, world.users.city_admin)
+    ]
     for t in threads:
         t.start()
     for t in threads:

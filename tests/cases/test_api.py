@@ -276,7 +276,7 @@ def test_satisfaction_endpoint(client, world, rules):
 def test_fairs_list(client, world):
     from zhichan.fairs.models import Fair
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     Fair.objects.create(
         name="秋季博览会",
         starts_at=now - dt.timedelta(days=1),

@@ -133,7 +133,6 @@ def test_two_handlers_accepting_at_once_one_wins():
 
     def accept(user):
         from django.db import connections
-
         from django.utils import translation
 
         translation.activate("en")  # the override is per thread

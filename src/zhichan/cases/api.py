@@ -1,7 +1,7 @@
 """Cases over HTTP: intake, the agency inbox, each handling step, tracking by token, routing rules."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.core.cache import cache
@@ -227,7 +227,7 @@ class AssignIn(Schema):
 
 
 class BulkAssignIn(Schema):
-    case_ids: list[int] = Field(..., min_length=1, max_length=200)
+    case_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(..., min_length=1, max_length=200)
     handler_id: int = Field(..., ge=1, le=2**31 - 1)
 
 

@@ -293,3 +293,34 @@ def test_satisfaction_figures(world, case_a):
         {"id": world.centre_a.pk, "total": 1, "satisfied": 1, "basic": 0, "dissatisfied": 0, "rate": 100.0}
     ]
     assert services.satisfaction(world.users.county_admin_b, "agency") == []
+
+
+def test_fair_measures_are_recorded(world, clock):
+    from zhichan.fairs.models import Fair
+
+    fair = Fair.objects.create(
+        name="博览会",
+        starts_at=clock.now - dt.timedelta(days=1),
+        ends_at=clock.now + dt.timedelta(days=2),
+        region=world.county_a,
+        workstation=world.centre_a,
+    )
+    case = file_case(type="fair_complaint", fair=fair.pk, region=None)
+    assert case.region == world.county_a
+    with pytest.raises(TransitionError, match="once the complaint is accepted"):
+        services.do_record_measures(world.users.city_admin, case, ["withdrawn"])
+    services.do_accept(world.users.city_admin, case)
+    with pytest.raises(ValidationError) as err:
+        services.do_record_measures(world.users.city_admin, case, ["burnt"])
+    assert "measures" in err.value.message_dict
+    with pytest.raises(ValidationError) as err:
+        services.do_record_measures(world.users.city_admin, case, ["other"])
+    assert "note" in err.value.message_dict
+    event = services.do_record_measures(
+        world.users.city_admin, case, ["withdrawn", "links_removed"], "A12展位撤展"
+    )
+    assert event.public and event.data == {"measures": ["links_removed", "withdrawn"]}
+    other = file_case(subject="普通投诉")
+    services.do_accept(world.users.city_admin, other)
+    with pytest.raises(TransitionError, match="trade-fair complaints only"):
+        services.do_record_measures(world.users.city_admin, other, ["withdrawn"])

@@ -19,6 +19,7 @@ from zhichan.cases.models import (
     CaseType,
     Channel,
     IPType,
+    Measure,
     RatingLevel,
     RoutingRule,
     Status,
@@ -234,6 +235,11 @@ class BulkAssignIn(Schema):
 class ReferIn(Schema):
     to_agency_id: int = Field(..., ge=1, le=2**31 - 1)
     reason: str = Field(..., max_length=2000)
+
+
+class MeasuresIn(Schema):
+    measures: list[Measure] = Field(..., min_length=1, max_length=10)
+    note: str = Field("", max_length=5000)
 
 
 class SupplementIn(Schema):
@@ -723,6 +729,11 @@ def _refer(user, case, p):
 @_action("supervise", "Supervise an overdue case (county or city administrator)", NoteIn)
 def _supervise(user, case, p):
     services.do_supervise(user, case, p.note)
+
+
+@_action("measures", "Record the measures taken on a trade-fair complaint", MeasuresIn)
+def _measures(user, case, p):
+    services.do_record_measures(user, case, p.measures, p.note)
 
 
 @_action("supplement", "The requester (own account) adds the supplement", SupplementIn)

@@ -46,6 +46,19 @@ class IPType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Measure(models.TextChoices):
+    """What the on-site complaint body did about a trade-fair complaint."""
+
+    SUSPEND_DISPLAY = "suspend_display", _("Display of the exhibit suspended")
+    WITHDRAWN = "withdrawn", _("Exhibit withdrawn")
+    COVERED = "covered", _("Exhibit covered")
+    TAKEN_DOWN = "taken_down", _("Exhibit taken down")
+    LINKS_REMOVED = "links_removed", _("Online links removed")
+    HANDED_OVER = "handed_over", _("File handed to the IP office")
+    NO_INFRINGEMENT = "no_infringement", _("No infringement found")
+    OTHER = "other", _("Other")
+
+
 class Status(models.TextChoices):
     NEW = "new", _("Received")
     ACCEPTED = "accepted", _("Accepted")

@@ -36,6 +36,7 @@ from zhichan.cases.models import (
     CaseType,
     Channel,
     IPType,
+    Measure,
     Rating,
     RatingLevel,
     Status,
@@ -664,6 +665,36 @@ def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> 
         case,
     )
     return case
+
+
+def do_record_measures(actor, case: Case, measures, note: str = "") -> CaseEvent:
+    """Record what was done about a trade-fair complaint (exhibit withdrawn, links removed, ...)."""
+    _require_handler(actor, case)
+    values = [getattr(m, "value", m) for m in (measures or [])]
+    bad = [m for m in values if m not in Measure.values]
+    if not values or bad:
+        raise ValidationError(
+            {"measures": [_("choose one or more of %(choices)s") % {"choices": ", ".join(Measure.values)}]}
+        )
+    errors: dict = {}
+    note = _text(note, "note", errors, max_length=5000)
+    if Measure.OTHER in values and not note:
+        errors.setdefault("note", []).append(_("describe the other measure"))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = _lock(case)
+        if case.type != CaseType.FAIR_COMPLAINT:
+            raise TransitionError(
+                _("Measures are recorded for trade-fair complaints only."), from_state=case.status
+            )
+        if case.status not in (Status.ACCEPTED, Status.REPLIED):
+            raise TransitionError(
+                _("Measures are recorded once the complaint is accepted (case %(number)s is %(status)s).")
+                % {"number": case.number, "status": case.get_status_display()},
+                from_state=case.status,
+            )
+        return _event(case, actor, "measures", note=note, data={"measures": sorted(set(values))}, public=True)
 
 
 def do_reply(actor, case: Case, message: str, files=()) -> Case:

@@ -41,3 +41,7 @@ def load_bundle(folder: Path, log=print) -> None:
             log(f"catalogue: {load_catalog(folder / manifest['catalog'])}")
         if manifest.get("agencies"):
             log(f"agencies: {load_agencies(folder / manifest['agencies'])}")
+        if manifest.get("routing"):
+            from zhichan.cases.loaders import load_routing_rules
+
+            log(f"routing rules: {load_routing_rules(folder / manifest['routing'])}")

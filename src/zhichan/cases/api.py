@@ -4,15 +4,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.security import SessionAuth, django_auth
 
-from zhichan.cases import services
+from zhichan.cases import services, tracking
 from zhichan.cases.filters import filter_cases
 from zhichan.cases.models import (
     Case,
@@ -319,24 +317,14 @@ def _case(request, case_id: int, action=VIEW) -> Case:
     return get_restricted_or_404(Case.objects.all(), request.user, action, pk=case_id)
 
 
-def _guess_key(request) -> str:
-    hour = timezone.now().strftime("%Y%m%d%H")
-    return f"cases:track-guess:{request.META.get('REMOTE_ADDR', '')}:{hour}"
-
-
 def _guarded_lookup(request, find):
     """Look a case up for a requester; wrong tokens and codes count towards the hourly limit."""
-    key = _guess_key(request)
-    if (cache.get(key) or 0) >= settings.ZHICHAN_TRACKING_GUESS_LIMIT:
+    if tracking.blocked(request):
         return None, Reply(429, {"detail": "Too many tries; try again later."})
     try:
         return find(), None
     except Http404:
-        cache.add(key, 0, 3600)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 3600)
+        tracking.count_miss(request)
         raise
 
 

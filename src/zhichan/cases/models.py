@@ -221,6 +221,28 @@ class Case(models.Model):
         return f"/track/{self.tracking_token}/"
 
 
+EVENT_LABELS = {
+    "created": _("Received"),
+    "accepted": _("Accepted"),
+    "declined": _("Not accepted"),
+    "assigned": _("Handler assigned"),
+    "note": _("Internal note"),
+    "supplement_requested": _("Supplement requested"),
+    "supplement": _("Supplement received"),
+    "reply": _("Reply"),
+    "closed": _("Closed"),
+    "reopened": _("Reopened"),
+    "referred": _("Referred to another agency"),
+    "supervised": _("Under supervision"),
+    "rated": _("Rated"),
+    "measures": _("Measures taken"),
+    "attachment": _("Files added"),
+    "due_soon": _("Due soon"),
+    "overdue": _("Overdue"),
+    "withdrawn": _("Withdrawn (no supplement)"),
+}
+
+
 class CaseEvent(EventModel):
     """One step on a case's timeline; `public` steps are shown to the requester."""
 
@@ -231,6 +253,9 @@ class CaseEvent(EventModel):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         indexes = [models.Index(fields=["case", "kind"], name="case_event_kind")]
+
+    def get_kind_label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)
 
 
 class RoutingRuleQuerySet(RestrictedQuerySet):

@@ -1,0 +1,80 @@
+"""The requester's tracking pages."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tests.cases.conftest import file_case
+from zhichan.cases import services
+from zhichan.cases.models import CaseAttachment, Rating, Status
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def test_lookup_by_number_and_code(client, case_a):
+    page = client.get("/track/")
+    assert page.status_code == 200 and 'data-testid="track-lookup"' in page.text
+    wrong = client.post("/track/", {"number": case_a.number, "code": "ZZZZZZZZ"})
+    assert wrong.status_code == 200 and "No case matches this number and code." in wrong.text
+    right = client.post("/track/", {"number": case_a.number, "code": case_a.tracking_code})
+    assert right.status_code == 302 and right["Location"] == f"/track/{case_a.tracking_token}/"
+
+
+def test_track_page_shows_public_progress_only(client, world, case_a):
+    services.do_note(world.users.staff_a, case_a, "内部备注：勿外传")
+    page = client.get(case_a.tracking_path)
+    assert page.status_code == 200
+    assert case_a.number in page.text and 'data-status="new"' in page.text
+    assert "勿外传" not in page.text
+    assert 'data-testid="rate-form"' not in page.text
+    assert client.get("/track/not-the-token/").status_code == 404
+
+
+def test_supplement_rate_and_reopen_through_the_page(client, world, case_a):
+    staff = world.users.staff_a
+    services.do_accept(staff, case_a)
+    services.do_request_supplement(staff, case_a, "请上传商标注册证")
+    page = client.get(case_a.tracking_path)
+    assert 'data-testid="supplement-form"' in page.text and "请上传商标注册证" in page.text
+    empty = client.post(case_a.tracking_path, {"action": "supplement", "text": ""})
+    assert empty.status_code == 200 and 'data-field="text"' in empty.text
+    bad_file = client.post(
+        case_a.tracking_path,
+        {"action": "supplement", "text": "见附件", "files": SimpleUploadedFile("a.exe", b"MZ\x90\x00")},
+    )
+    assert bad_file.status_code == 200 and 'data-field="files"' not in bad_file.text
+    assert "Only PDF, PNG and JPEG files are accepted." in bad_file.text
+    case_a.refresh_from_db()
+    assert case_a.status == Status.WAITING_SUPPLEMENT
+    done = client.post(
+        case_a.tracking_path,
+        {"action": "supplement", "text": "见附件", "files": SimpleUploadedFile("证书.pdf", PDF)},
+    )
+    assert done.status_code == 302
+    case_a.refresh_from_db()
+    assert case_a.status == Status.ACCEPTED
+    assert CaseAttachment.objects.get(case=case_a).uploaded_by_requester
+    services.do_reply(staff, case_a, "已处理")
+    assert (
+        client.post(
+            case_a.tracking_path, {"action": "rate", "level": "dissatisfied", "comment": "慢"}
+        ).status_code
+        == 302
+    )
+    assert Rating.objects.get(case=case_a).level == "dissatisfied"
+    assert client.post(case_a.tracking_path, {"action": "reopen", "reason": "未解决"}).status_code == 302
+    case_a.refresh_from_db()
+    assert case_a.status == Status.ACCEPTED and case_a.reopen_count == 1
+    again = client.post(case_a.tracking_path, {"action": "reopen", "reason": "x"}, follow=True)
+    assert "is Accepted and cannot become Accepted" in again.text
+    assert Status.ACCEPTED == type(case_a).objects.get(pk=case_a.pk).status
+
+
+def test_guessing_the_page_is_limited(client, world, settings):
+    settings.ZHICHAN_TRACKING_GUESS_LIMIT = 2
+    case = file_case(type="mediation", region=None)
+    for i in range(2):
+        assert client.get(f"/track/guess-{i}/").status_code == 404
+    assert client.get(case.tracking_path).status_code == 429
+    assert client.post("/track/", {"number": case.number, "code": case.tracking_code}).status_code == 429

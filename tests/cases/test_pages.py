@@ -68,7 +68,7 @@ def test_supplement_rate_and_reopen_through_the_page(client, world, case_a):
     assert case_a.status == Status.ACCEPTED and case_a.reopen_count == 1
     again = client.post(case_a.tracking_path, {"action": "reopen", "reason": "x"}, follow=True)
     assert "is Accepted and cannot become Accepted" in again.text
-    assert Status.ACCEPTED == type(case_a).objects.get(pk=case_a.pk).status
+    assert type(case_a).objects.get(pk=case_a.pk).status == Status.ACCEPTED
 
 
 def test_guessing_the_page_is_limited(client, world, settings):

@@ -324,3 +324,23 @@ def test_fair_measures_are_recorded(world, clock):
     services.do_accept(world.users.city_admin, other)
     with pytest.raises(TransitionError, match="trade-fair complaints only"):
         services.do_record_measures(world.users.city_admin, other, ["withdrawn"])
+
+
+def test_satisfaction_by_county_counts_parks_for_their_county(world):
+    from zhichan.cases.models import RoutingRule
+
+    RoutingRule.objects.create(case_type="report", region=world.park_a, agency=world.outlet_a)
+    RoutingRule.objects.create(case_type="report", region=world.county_a, agency=world.centre_a)
+    for region, level in (("990102-PARK", "satisfied"), ("990102", "dissatisfied"), ("990102", "basic")):
+        case = file_case(type="report", region=region, subject=f"{region}{level}")
+        services.do_accept(world.users.city_admin, case)
+        services.do_reply(world.users.city_admin, case, "答复")
+        services.do_rate(None, case, level, token=case.tracking_token)
+    by_county = services.satisfaction(world.users.city_admin, "county")
+    assert by_county == [
+        {"id": world.county_a.pk, "total": 3, "satisfied": 1, "basic": 1, "dissatisfied": 1, "rate": 66.7}
+    ]
+    by_agency = {
+        row["id"]: row["total"] for row in services.satisfaction(world.users.county_admin_a, "agency")
+    }
+    assert by_agency == {world.centre_a.pk: 2, world.outlet_a.pk: 1}

@@ -940,33 +940,47 @@ def do_attach(actor, case: Case, files, *, internal=False) -> list[CaseAttachmen
 
 
 def satisfaction(user, by: str = "agency") -> list[dict]:
-    """Ratings per agency (or per county of the agency), within what the user may see."""
-    from zhichan.cases.models import Rating as R
-
+    """Ratings per agency, or per county (a park's agencies count for its county), within what
+    the user may see."""
     visible = Case.objects.restrict(user, "view").values("pk")
-    key = {"agency": "agency_id", "county": "agency__region_id"}[by]
     rows = (
-        R.objects.filter(case__in=visible)
-        .values(key)
-        .annotate(
-            total=Count("pk"),
-            satisfied=Count("pk", filter=Q(level=RatingLevel.SATISFIED)),
-            basic=Count("pk", filter=Q(level=RatingLevel.BASIC)),
-            dissatisfied=Count("pk", filter=Q(level=RatingLevel.DISSATISFIED)),
-        )
-        .order_by(key)
+        Rating.objects.filter(case__in=visible)
+        .values("agency_id", "agency__region_id", "level")
+        .annotate(n=Count("pk"))
     )
-    out = []
+    county_of: dict = {}
+    if by == "county":
+        ids = {row["agency__region_id"] for row in rows}
+        for region in Region.objects.filter(pk__in=ids).select_related("parent"):
+            county = region.county
+            county_of[region.pk] = county.pk if county is not None else region.pk
+    totals: dict = {}
     for row in rows:
-        total = row["total"]
+        key = row["agency_id"] if by == "agency" else county_of[row["agency__region_id"]]
+        entry = totals.setdefault(
+            key,
+            {
+                "id": key,
+                "total": 0,
+                RatingLevel.SATISFIED: 0,
+                RatingLevel.BASIC: 0,
+                RatingLevel.DISSATISFIED: 0,
+            },
+        )
+        entry[row["level"]] += row["n"]
+        entry["total"] += row["n"]
+    out = []
+    for key in sorted(totals):
+        entry = totals[key]
+        good = entry[RatingLevel.SATISFIED] + entry[RatingLevel.BASIC]
         out.append(
             {
-                "id": row[key],
-                "total": total,
-                "satisfied": row["satisfied"],
-                "basic": row["basic"],
-                "dissatisfied": row["dissatisfied"],
-                "rate": round((row["satisfied"] + row["basic"]) / total * 100, 1) if total else 0.0,
+                "id": key,
+                "total": entry["total"],
+                "satisfied": entry[RatingLevel.SATISFIED],
+                "basic": entry[RatingLevel.BASIC],
+                "dissatisfied": entry[RatingLevel.DISSATISFIED],
+                "rate": round(good / entry["total"] * 100, 1),
             }
         )
     return out

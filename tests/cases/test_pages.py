@@ -78,3 +78,56 @@ def test_guessing_the_page_is_limited(client, world, settings):
         assert client.get(f"/track/guess-{i}/").status_code == 404
     assert client.get(case.tracking_path).status_code == 429
     assert client.post("/track/", {"number": case.number, "code": case.tracking_code}).status_code == 429
+
+
+def form_data(**extra):
+    data = {
+        "type": "complaint",
+        "subtype": "infringement",
+        "region": "990102",
+        "subject": "商标侵权",
+        "description": "某店铺销售假冒商品",
+        "requester_name": "王五",
+        "requester_phone": "13700000000",
+        "idempotency_key": "page-token-abcdefgh",
+    }
+    data.update(extra)
+    return data
+
+
+def test_intake_page_files_once_and_shows_the_code(client, world):
+    from zhichan.cases.models import Case
+
+    page = client.get("/requests/new/")
+    assert (
+        page.status_code == 200
+        and 'name="idempotency_key"' in page.text
+        and 'name="channel"' not in page.text
+    )
+    first = client.post("/requests/new/", form_data())
+    second = client.post("/requests/new/", form_data())
+    case = Case.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == case.tracking_path
+    shown = client.get(case.tracking_path)
+    assert case.tracking_code in shown.text
+
+
+def test_intake_page_errors_at_the_field(client, world):
+    from zhichan.cases.models import Case
+
+    response = client.post("/requests/new/", form_data(subject="", anonymous="on", requester_email="bad"))
+    assert response.status_code == 200
+    assert 'data-field="subject"' in response.text
+    response = client.post("/requests/new/", form_data(anonymous="on", requester_email="bad"))
+    assert 'data-field="anonymous"' in response.text and 'data-field="requester_email"' in response.text
+    assert not Case.objects.exists()
+
+
+def test_staff_choose_the_channel(client, world):
+    from zhichan.cases.models import Case
+
+    client.force_login(world.users.staff_a)
+    assert 'name="channel"' in client.get("/requests/new/").text
+    assert client.post("/requests/new/", form_data(channel="letter")).status_code == 302
+    assert Case.objects.get().channel == "letter"

@@ -4,6 +4,7 @@ from zhichan.cases import views
 
 app_name = "cases"
 urlpatterns = [
-    path("", views.lookup, name="lookup"),
-    path("<str:token>/", views.track, name="track"),
+    path("track/", views.lookup, name="lookup"),
+    path("track/<str:token>/", views.track, name="track"),
+    path("requests/new/", views.intake, name="intake"),
 ]

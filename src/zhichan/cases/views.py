@@ -1,5 +1,7 @@
 """The requester's pages: find a case by number and code, follow it by its tracking link."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -8,10 +10,35 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zhichan.cases import services, tracking
-from zhichan.cases.forms import LookupForm, RateForm, ReopenForm, SupplementForm, add_errors
+from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm, add_errors
 from zhichan.cases.models import Status
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+
+
+def intake(request):
+    """File a request; the hidden form token makes a second submission return the first case."""
+    user = request.user
+    if request.method == "POST":
+        form = IntakeForm(request.POST, user=user)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            channel = data.pop("channel", None) or "web"
+            key = data.pop("idempotency_key") or None
+            try:
+                case = services.do_intake(user, channel, idempotency_key=key, **data)
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Request %(number)s received. Keep your tracking code %(code)s, or this page's link.")
+                    % {"number": case.number, "code": case.tracking_code},
+                )
+                return redirect("cases:track", token=case.tracking_token)
+    else:
+        form = IntakeForm(initial={"idempotency_key": secrets.token_urlsafe(24)}, user=user)
+    return render(request, "cases/intake.html", {"form": form})
 
 
 def _too_many(request):

@@ -7,4 +7,6 @@ urlpatterns = [
     path("track/", views.lookup, name="lookup"),
     path("track/<str:token>/", views.track, name="track"),
     path("requests/new/", views.intake, name="intake"),
+    path("cases/", views.inbox, name="inbox"),
+    path("cases/<int:pk>/", views.detail, name="detail"),
 ]

@@ -4,16 +4,23 @@ import secrets
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhichan.accounts.models import AGENCY_ROLES, STAFF_ROLES, User
+from zhichan.agencies.models import Agency
+from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.cases import services, tracking
+from zhichan.cases.filters import filter_cases
 from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm, add_errors
-from zhichan.cases.models import Status
+from zhichan.cases.models import TRANSITIONS, Case, CaseType, Measure, Status
 from zhichan.core.errors import TransitionError
-from zhichan.core.permissions import PermissionDenied
+from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 
 
 def intake(request):
@@ -39,6 +46,156 @@ def intake(request):
     else:
         form = IntakeForm(initial={"idempotency_key": secrets.token_urlsafe(24)}, user=user)
     return render(request, "cases/intake.html", {"form": form})
+
+
+INBOX_FILTERS = ("status", "type", "region", "handler", "q")
+PAGE_SIZE = 30
+
+
+def _clean(value):
+    value = (value or "").strip()
+    return "" if "\x00" in value else value[:100]
+
+
+def _is_staff(user):
+    return user.is_authenticated and (user.is_superuser or user.role in STAFF_ROLES)
+
+
+@login_required
+def inbox(request):
+    """The agency inbox (and, for administrators, the county or city view and the overdue list)."""
+    if not _is_staff(request.user):
+        raise Http404
+    chosen = {name: _clean(request.GET.get(name)) for name in INBOX_FILTERS}
+    if chosen["status"] not in Status.values:
+        chosen["status"] = ""
+    if chosen["type"] not in CaseType.values:
+        chosen["type"] = ""
+    overdue = request.GET.get("overdue") == "1"
+    due_soon = request.GET.get("due_soon") == "1"
+    qs = Case.objects.restrict(request.user, CHANGE).select_related("owner", "handler", "region")
+    qs = filter_cases(
+        qs, user=request.user, overdue=True if overdue else None, due_soon=due_soon, **chosen
+    ).order_by("deadline", "pk")
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("case") if i.isdigit() and len(i) < 10]
+        cases = list(Case.objects.restrict(request.user, CHANGE).filter(pk__in=ids))
+        handler = request.POST.get("handler", "")
+        if not cases or len(cases) != len(set(ids)):
+            messages.error(request, _("Choose one or more cases."))
+        elif not handler.isdigit() or len(handler) > 10:
+            messages.error(request, _("Choose a handler."))
+        else:
+            try:
+                services.do_bulk_assign(request.user, cases, int(handler))
+                messages.success(request, _("%(n)d cases assigned.") % {"n": len(cases)})
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            except (TransitionError, PermissionDenied) as exc:
+                messages.error(request, getattr(exc, "message", str(exc)))
+        return redirect(request.get_full_path())
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    handlers = User.objects.filter(
+        role__in=AGENCY_ROLES, is_active=True, agency__in=Agency.objects.restrict(request.user, CHANGE)
+    ).order_by("agency_id", "username")
+    if request.user.agency_id:
+        handlers = User.objects.filter(
+            role__in=AGENCY_ROLES, is_active=True, agency_id=request.user.agency_id
+        )
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "page": page,
+            "chosen": chosen,
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "query": params.urlencode(),
+            "statuses": Status.choices,
+            "types": CaseType.choices,
+            "handlers": handlers,
+            "now": timezone.now(),
+        },
+    )
+
+
+ACTIONS = {
+    "accept": (("note",), lambda u, c, d: services.do_accept(u, c, d.get("note", ""))),
+    "decline": (("reason",), lambda u, c, d: services.do_decline(u, c, d.get("reason", ""))),
+    "assign": (("handler",), lambda u, c, d: services.do_assign(u, c, _int(d.get("handler")))),
+    "note": (("note",), lambda u, c, d: services.do_note(u, c, d.get("note", ""))),
+    "request_supplement": (
+        ("message",),
+        lambda u, c, d: services.do_request_supplement(u, c, d.get("message", "")),
+    ),
+    "close": (("note",), lambda u, c, d: services.do_close(u, c, d.get("note", ""))),
+    "refer": (
+        ("to_agency", "reason"),
+        lambda u, c, d: services.do_refer(u, c, _int(d.get("to_agency")), d.get("reason", "")),
+    ),
+    "supervise": (("note",), lambda u, c, d: services.do_supervise(u, c, d.get("note", ""))),
+}
+
+
+def _int(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else 0
+
+
+@login_required
+def detail(request, pk: int):
+    case = get_restricted_or_404(Case.objects.all(), request.user, CHANGE, pk=pk)
+    errors, values = {}, {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        data = {k: request.POST.get(k, "") for k in ("note", "reason", "message", "handler", "to_agency")}
+        try:
+            if action == "reply":
+                services.do_reply(request.user, case, data["message"], files=request.FILES.getlist("files"))
+            elif action == "measures":
+                services.do_record_measures(
+                    request.user, case, request.POST.getlist("measures"), data["note"]
+                )
+            elif action in ACTIONS:
+                ACTIONS[action][1](request.user, case, data)
+            else:
+                raise Http404
+        except ValidationError as exc:
+            errors = {action: exc.message_dict}
+            values = {action: data}
+        except TransitionError as exc:
+            messages.error(request, exc.message)
+            return redirect("cases:detail", pk=case.pk)
+        except PermissionDenied as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("Done."))
+            if not Case.objects.restrict(request.user, CHANGE).filter(pk=case.pk).exists():
+                return redirect("cases:inbox")  # referred away: no longer ours
+            return redirect("cases:detail", pk=case.pk)
+    case = Case.objects.select_related(
+        "owner", "handler", "region", "service_item", "guide_version", "fair"
+    ).get(pk=case.pk)
+    can_supervise = services.can_supervise(request.user, case) and case.is_overdue
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "events": case.events.select_related("actor"),
+            "attachments": case.attachments.all(),
+            "rating": getattr(case, "rating", None),
+            "errors": errors,
+            "values": values,
+            "handlers": User.objects.filter(agency_id=case.owner_id, role__in=AGENCY_ROLES, is_active=True),
+            "agencies": Agency.objects.filter(status=AgencyStatus.OPERATING).exclude(pk=case.owner_id),
+            "measures": Measure.choices,
+            "can_supervise": can_supervise,
+            "allowed": {s.value for s in TRANSITIONS[Status(case.status)]},
+        },
+    )
 
 
 def _too_many(request):

@@ -226,6 +226,7 @@ ZHICHAN_MAX_REOPENS = int(os.environ.get("ZHICHAN_MAX_REOPENS", "1"))
 ZHICHAN_WARN_BEFORE_DAYS = int(os.environ.get("ZHICHAN_WARN_BEFORE_DAYS", "1"))
 ZHICHAN_FAIR_ACCEPT_HOURS = int(os.environ.get("ZHICHAN_FAIR_ACCEPT_HOURS", "2"))
 ZHICHAN_FAIR_DECIDE_HOURS = int(os.environ.get("ZHICHAN_FAIR_DECIDE_HOURS", "24"))
+ZHICHAN_FAIR_WARN_HOURS = int(os.environ.get("ZHICHAN_FAIR_WARN_HOURS", "1"))
 # The agency (id) that owns a case no routing rule matches; else the first operating city centre.
 ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
 ZHICHAN_TRACKING_GUESS_LIMIT = int(os.environ.get("ZHICHAN_TRACKING_GUESS_LIMIT", "20"))

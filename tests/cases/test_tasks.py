@@ -94,3 +94,19 @@ def test_the_periodic_task_is_registered():
     from huey.contrib.djhuey import HUEY
 
     assert tasks.case_timers.task_class in HUEY._registry._periodic_tasks
+
+
+def test_fair_complaints_are_warned_hours_before(world, clock, settings):
+    from zhichan.fairs.models import Fair
+
+    fair = Fair.objects.create(
+        name="博览会",
+        starts_at=clock.now - dt.timedelta(days=1),
+        ends_at=clock.now + dt.timedelta(days=2),
+        region=world.county_a,
+        accept_hours=2,
+    )
+    case = file_case(type="fair_complaint", fair=fair.pk)
+    assert tasks.warn_due_soon(clock.now + dt.timedelta(minutes=30)) == 0  # 1 h 30 min left
+    assert tasks.warn_due_soon(clock.now + dt.timedelta(minutes=61)) == 1
+    assert events(case, "due_soon") == 1

@@ -40,7 +40,7 @@ def add_days(start: dt.datetime, days: int) -> dt.datetime:
 
 def uses_hours(case, at: dt.datetime) -> bool:
     """A fair complaint counts in hours while its fair runs."""
-    return case.type == "fair_complaint" and case.fair is not None and case.fair.is_running(at)
+    return case.type == "fair_complaint" and case.fair_id is not None and case.fair.is_running(at)
 
 
 def initial_deadline(case, at: dt.datetime) -> dt.datetime:
@@ -67,8 +67,11 @@ def extend_for_pause(
     return add_days(deadline, waited) if waited > 0 else deadline
 
 
-def warn_from(deadline: dt.datetime) -> dt.datetime:
-    """From this moment a case is "due soon": the start of the working day(s) before its deadline."""
+def warn_from(deadline: dt.datetime, case=None) -> dt.datetime:
+    """From this moment a case is "due soon": the start of the working day(s) before its deadline,
+    or ZHICHAN_FAIR_WARN_HOURS before it for a fast-track fair complaint."""
+    if case is not None and uses_hours(case, deadline):
+        return deadline - dt.timedelta(hours=settings.ZHICHAN_FAIR_WARN_HOURS)
     days = settings.ZHICHAN_WARN_BEFORE_DAYS
     if not days:
         return deadline

@@ -22,12 +22,15 @@ from zhichan.cases.services import _event, handler_or_staff, requester_recipient
 def warn_due_soon(now=None) -> int:
     """Warn the handler (or the owner's staff) of cases due within ZHICHAN_WARN_BEFORE_DAYS."""
     now = now or timezone.now()
-    horizon = deadlines.add_days(now, settings.ZHICHAN_WARN_BEFORE_DAYS)
+    horizon = deadlines.warn_horizon(now)
     due = Case.objects.filter(
         status__in=RUNNING, warned_at__isnull=True, deadline__gte=now, deadline__lte=horizon
     )
     warned = 0
-    for pk, deadline in due.values_list("pk", "deadline").iterator():
+    for found in due.select_related("fair").only("pk", "deadline", "type", "fair").iterator():
+        pk, deadline = found.pk, found.deadline
+        if deadlines.warn_from(deadline, found) > now:
+            continue
         with transaction.atomic():
             claimed = Case.objects.filter(pk=pk, warned_at__isnull=True, deadline=deadline).update(
                 warned_at=now

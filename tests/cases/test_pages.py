@@ -131,3 +131,25 @@ def test_staff_choose_the_channel(client, world):
     assert 'name="channel"' in client.get("/requests/new/").text
     assert client.post("/requests/new/", form_data(channel="letter")).status_code == 302
     assert Case.objects.get().channel == "letter"
+
+
+def test_the_form_can_be_prefilled_by_a_link(client, world):
+    client.force_login(world.users.staff_a)
+    page = client.get(
+        "/requests/new/?type=consultation&channel=hotline&subject=商标续展&description=来电咨询续展"
+    )
+    assert page.status_code == 200
+    assert 'value="商标续展"' in page.text and "来电咨询续展</textarea>" in page.text
+    assert '<option value="hotline" selected>' in page.text
+
+
+def test_admin_pages_load(admin_client, world, case_a):
+    for url in (
+        "/admin/cases/case/",
+        f"/admin/cases/case/{case_a.pk}/change/",
+        "/admin/cases/routingrule/",
+        "/admin/cases/routingrule/add/",
+        "/admin/fairs/fair/add/",
+        "/admin/cases/rating/",
+    ):
+        assert admin_client.get(url).status_code == 200, url

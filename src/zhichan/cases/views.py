@@ -1,4 +1,4 @@
-"""The requester's pages: find a case by number and code, follow it by its tracking link."""
+"""Case pages: the request form, the requester's tracking pages, the staff inbox and case page."""
 
 import secrets
 
@@ -22,6 +22,21 @@ from zhichan.cases.models import TRANSITIONS, Case, CaseType, Measure, Status
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 
+PREFILL = (
+    "type",
+    "subtype",
+    "channel",
+    "region",
+    "ip_type",
+    "service_item",
+    "fair",
+    "subject",
+    "description",
+    "requester_name",
+    "requester_phone",
+    "requester_email",
+)
+
 
 def intake(request):
     """File a request; the hidden form token makes a second submission return the first case."""
@@ -44,7 +59,10 @@ def intake(request):
                 )
                 return redirect("cases:track", token=case.tracking_token)
     else:
-        form = IntakeForm(initial={"idempotency_key": secrets.token_urlsafe(24)}, user=user)
+        # Links may pre-fill the form, e.g. the hotline console opening a case for a caller.
+        initial = {name: request.GET[name][:2000] for name in PREFILL if request.GET.get(name)}
+        initial["idempotency_key"] = secrets.token_urlsafe(24)
+        form = IntakeForm(initial=initial, user=user)
     return render(request, "cases/intake.html", {"form": form})
 
 

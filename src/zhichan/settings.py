@@ -5,6 +5,7 @@ insecure default is refused at start-up with the name of the setting.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -165,6 +166,9 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (demo, tests).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+if WHITENOISE_USE_FINDERS:
+    # Without collectstatic there is no STATIC_ROOT, which is expected here, not worth a warning.
+    warnings.filterwarnings("ignore", message="No directory at: ")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from email.utils import formataddr
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -161,8 +160,13 @@ def notify(
             else:
                 raise TypeError(f"a recipient is a User or a dict, not {type(recipient).__name__}")
         to_send = [d.pk for d in deliveries if d.status == DeliveryStatus.PENDING]
-        # robust: a queue that is down must not fail the caller; retry_due picks the rows up later.
-        transaction.on_commit(partial(_enqueue, to_send), robust=True)
+        if to_send:
+
+            def enqueue_deliveries():
+                _enqueue(to_send)
+
+            # robust: a queue that is down must not fail the caller; retry_due takes the rows up later.
+            transaction.on_commit(enqueue_deliveries, robust=True)
     return notices
 
 

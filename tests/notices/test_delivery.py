@@ -1,0 +1,167 @@
+"""Sending in the worker: failures recorded, retried with backoff, never sent twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from tests.notices import gateways
+from zhichan.notices import services
+from zhichan.notices.models import Channel, Delivery, DeliveryStatus, SmsMessage
+from zhichan.notices.services import backoff, deliver, notify, retry_due
+from zhichan.notices.tasks import retry_deliveries, send_delivery
+
+pytestmark = pytest.mark.django_db
+
+BROKEN_SMS = "tests.notices.gateways.BrokenGateway"
+FLAKY_SMS = "tests.notices.gateways.FlakyGateway"
+BROKEN_MAIL = "tests.notices.gateways.BrokenMailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _reset_gateways():
+    gateways.SENT.clear()
+    gateways.FAILURES["left"] = 0
+
+
+def sms_to(phone, capture):
+    with capture(execute=True):
+        notify([{"phone": phone}], "k", "Subject", "Body")
+    return Delivery.objects.get(channel=Channel.SMS, address=phone)
+
+
+def make_due(delivery):
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_failure_is_recorded_with_the_next_try_after_the_backoff(
+    settings, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_SMS_GATEWAY = BROKEN_SMS
+    settings.ZHICHAN_DELIVERY_RETRY_SECONDS = 60
+    before = timezone.now()
+    delivery = sms_to("13800000001", django_capture_on_commit_callbacks)
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == 1
+    assert delivery.error == "SmsError: gateway answered 503"
+    assert before + timedelta(seconds=60) <= delivery.next_attempt_at <= timezone.now() + timedelta(seconds=60)
+    # Not due yet: the periodic retry leaves it alone, and so does a repeated task.
+    assert retry_due() == 0
+    assert deliver(delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+
+
+def test_backoff_doubles():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [60, 120, 240, 480]
+
+
+def test_a_failed_delivery_is_sent_on_retry_once_the_gateway_works(
+    settings, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_SMS_GATEWAY = FLAKY_SMS
+    gateways.FAILURES["left"] = 1
+    delivery = sms_to("13800000002", django_capture_on_commit_callbacks)
+    assert delivery.status == DeliveryStatus.FAILED and gateways.SENT == []
+    make_due(delivery)
+    assert retry_deliveries.call_local() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.error) == (DeliveryStatus.SENT, 2, "")
+    assert delivery.next_attempt_at is None and delivery.sent_at is not None
+    assert gateways.SENT == [("13800000002", "Subject\nBody")]
+    # Running the retry again sends nothing more.
+    make_due(delivery)
+    assert retry_due() == 0
+    assert len(gateways.SENT) == 1
+
+
+def test_retries_stop_after_the_maximum_number_of_attempts(
+    settings, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_SMS_GATEWAY = BROKEN_SMS
+    settings.ZHICHAN_DELIVERY_MAX_ATTEMPTS = 3
+    delivery = sms_to("13800000003", django_capture_on_commit_callbacks)
+    for _ in range(2):
+        make_due(delivery)
+        assert retry_due() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 3)
+    assert delivery.next_attempt_at is None  # given up, and visible as failed
+    assert retry_due(timezone.now() + timedelta(days=30)) == 0
+    assert deliver(delivery.pk) is None
+
+
+def test_email_failure_is_recorded(settings, worker, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = BROKEN_MAIL
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([{"email": "zhao@example.cn"}], "k", "Subject", "Body")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "refused" in delivery.error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    make_due(delivery)
+    assert retry_due() == 1
+    assert [m.to for m in mail.outbox] == [["zhao@example.cn"]]
+
+
+def test_a_sent_delivery_is_never_sent_again(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([{"email": "zhou@example.cn", "phone": "13800000004"}], "k", "Subject", "Body")
+    assert len(mail.outbox) == 1 and SmsMessage.objects.count() == 1
+    for delivery in Delivery.objects.all():
+        # The queue may deliver a task twice; the second run finds the row sent.
+        send_delivery(delivery.pk)
+        assert deliver(delivery.pk) is None
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    assert len(mail.outbox) == 1 and SmsMessage.objects.count() == 1
+
+
+def test_a_delivery_being_sent_is_not_taken_by_a_second_worker(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        notify([{"phone": "13800000005"}], "k", "Subject", "Body")
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING, attempts=1, last_attempt_at=timezone.now()
+    )
+    assert deliver(delivery.pk) is None
+    assert retry_due() == 0
+    assert SmsMessage.objects.count() == 0
+
+
+def test_a_delivery_left_sending_by_a_dead_worker_is_taken_up_later(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        notify([{"phone": "13800000006"}], "k", "Subject", "Body")
+    delivery = Delivery.objects.get()
+    long_ago = timezone.now() - services.STALE_SENDING - timedelta(minutes=1)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING, attempts=1, last_attempt_at=long_ago
+    )
+    assert retry_due() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert SmsMessage.objects.count() == 1
+
+
+def test_a_pending_delivery_whose_task_was_lost_is_sent_by_the_periodic_retry(
+    worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):  # the enqueue never happens
+        notify([{"phone": "13800000007"}], "k", "Subject", "Body")
+    delivery = Delivery.objects.get()
+    assert retry_due() == 0  # a fresh pending row belongs to its own task
+    Delivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - services.STALE_SENDING - timedelta(minutes=1)
+    )
+    assert retry_due() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert SmsMessage.objects.get().phone == "13800000007"
+
+
+def test_a_long_sms_is_cut_to_the_limit(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([{"phone": "13800000008"}], "k", "Subject", "长" * 1000)
+    text = SmsMessage.objects.get().text
+    assert len(text) == services.SMS_MAX_CHARS and text.endswith("…")

@@ -45,7 +45,8 @@ def test_failure_is_recorded_with_the_next_try_after_the_backoff(
     assert delivery.status == DeliveryStatus.FAILED
     assert delivery.attempts == 1
     assert delivery.error == "SmsError: gateway answered 503"
-    assert before + timedelta(seconds=60) <= delivery.next_attempt_at <= timezone.now() + timedelta(seconds=60)
+    wait = timedelta(seconds=60)
+    assert before + wait <= delivery.next_attempt_at <= timezone.now() + wait
     # Not due yet: the periodic retry leaves it alone, and so does a repeated task.
     assert retry_due() == 0
     assert deliver(delivery.pk) is None
@@ -130,7 +131,9 @@ def test_a_delivery_being_sent_is_not_taken_by_a_second_worker(worker, django_ca
     assert SmsMessage.objects.count() == 0
 
 
-def test_a_delivery_left_sending_by_a_dead_worker_is_taken_up_later(worker, django_capture_on_commit_callbacks):
+def test_a_delivery_left_sending_by_a_dead_worker_is_taken_up_later(
+    worker, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         notify([{"phone": "13800000006"}], "k", "Subject", "Body")
     delivery = Delivery.objects.get()

@@ -20,22 +20,28 @@ class FakeCase:
 
 @pytest.fixture
 def person(db):
-    return UserFactory(
-        username="wang", display_name="王小明", email="wang@example.cn", phone="138 0013 8000"
-    )
+    return UserFactory(username="wang", display_name="王小明", email="wang@example.cn", phone="138 0013 8000")
 
 
 def test_user_gets_notice_email_and_sms(person, worker, django_capture_on_commit_callbacks, settings):
     settings.ZHICHAN_SITE_URL = "https://ip.example.cn"
     with django_capture_on_commit_callbacks(execute=True):
         notices = notify(
-            [person], "case_replied", "Your case was answered", "See the reply.",
-            link="/cases/track/abc/", case=FakeCase(),
+            [person],
+            "case_replied",
+            "Your case was answered",
+            "See the reply.",
+            link="/cases/track/abc/",
+            case=FakeCase(),
         )
     assert [n.pk for n in notices] == list(Notice.objects.values_list("pk", flat=True))
     notice = Notice.objects.get()
     assert (notice.recipient, notice.kind, notice.subject, notice.body, notice.link) == (
-        person, "case_replied", "Your case was answered", "See the reply.", "/cases/track/abc/"
+        person,
+        "case_replied",
+        "Your case was answered",
+        "See the reply.",
+        "/cases/track/abc/",
     )
     assert (notice.case_id, notice.case_number, notice.read_at) == (4711, "TS-2026-000042", None)
 
@@ -63,7 +69,9 @@ def test_requester_without_account_gets_email_and_sms_but_no_notice(
     with django_capture_on_commit_callbacks(execute=True):
         notices = notify(
             [{"email": "li@example.cn", "phone": "+86 139-0000-1111", "name": "李四"}],
-            "case_received", "Case received", "Your tracking code is X.",
+            "case_received",
+            "Case received",
+            "Your tracking code is X.",
         )
     assert notices == []
     assert Notice.objects.count() == 0
@@ -105,9 +113,7 @@ def test_unusable_addresses_are_recorded_as_failed_and_never_tried(
 
 def test_same_address_twice_in_one_call_is_sent_once(person, worker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify(
-            [person, {"email": "WANG@example.cn", "phone": "13800138000"}], "k", "Subject", "Body"
-        )
+        notify([person, {"email": "WANG@example.cn", "phone": "13800138000"}], "k", "Subject", "Body")
     assert len(mail.outbox) == 1
     assert SmsMessage.objects.count() == 1
     assert Delivery.objects.count() == 2
@@ -139,10 +145,13 @@ def test_nothing_is_sent_inside_the_callers_transaction(person, worker, django_c
 
 
 def test_rolled_back_transaction_notifies_nobody(person, worker, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify_on_commit([person], "k", "Subject", "Body")
-            raise RuntimeError("the case could not be saved")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify_on_commit([person], "k", "Subject", "Body")
+        raise RuntimeError("the case could not be saved")
     assert callbacks == []
     assert Notice.objects.count() == 0
     assert Delivery.objects.count() == 0
@@ -150,10 +159,9 @@ def test_rolled_back_transaction_notifies_nobody(person, worker, django_capture_
 
 
 def test_notify_on_commit_sends_after_commit(person, worker, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            notify_on_commit([person], "k", "Subject", "Body", link="/x/")
-            assert Notice.objects.count() == 0  # not yet: the transaction has not committed
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        notify_on_commit([person], "k", "Subject", "Body", link="/x/")
+        assert Notice.objects.count() == 0  # not yet: the transaction has not committed
     assert Notice.objects.get().link == "/x/"
     assert len(mail.outbox) == 1 and SmsMessage.objects.count() == 1
 

@@ -120,10 +120,10 @@ def _text_kind(data: bytes) -> str:
     if _TEXT_CONTROL.search(body):
         return "binary"
     head = text.lstrip()[:512].lower()
-    if head.startswith(("<!doctype html", "<html", "<script")) or "<script" in head:
-        return "html"
     if head.startswith("<svg") or (head.startswith("<?xml") and "<svg" in head):
         return "svg"
+    if head.startswith(("<!doctype html", "<html", "<script")) or "<script" in head:
+        return "html"
     if head.startswith("#!"):
         return "script"
     return "txt"
@@ -216,8 +216,9 @@ _FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _clean_folder(folder: str) -> str:
-    parts = [p for p in str(folder).replace("\\", "/").split("/") if p]
-    if not parts or not all(_FOLDER_PART.fullmatch(p) for p in parts):
+    text = str(folder).replace("\\", "/")
+    parts = [p for p in text.split("/") if p]
+    if text.startswith("/") or not parts or not all(_FOLDER_PART.fullmatch(p) for p in parts):
         raise ValueError(f"not a safe upload folder: {folder!r}")
     return "/".join(parts)
 

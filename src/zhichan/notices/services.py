@@ -144,8 +144,9 @@ def notify(
     with transaction.atomic():
         for recipient in recipients:
             if _is_user(recipient):
-                if not recipient.is_active:
+                if not recipient.is_active or ("user", recipient.pk) in seen:
                     continue
+                seen.add(("user", recipient.pk))
                 notice = _notice(recipient, link=link, body=body, **common)
                 if notice is None:  # already told under this key
                     continue

@@ -1,9 +1,11 @@
 """Sending in the worker: failures recorded, retried with backoff, never sent twice."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection, connections
 from django.utils import timezone
 
 from tests.notices import gateways
@@ -168,3 +170,31 @@ def test_a_long_sms_is_cut_to_the_limit(worker, django_capture_on_commit_callbac
         notify([{"phone": "13800000008"}], "k", "Subject", "长" * 1000)
     text = SmsMessage.objects.get().text
     assert len(text) == services.SMS_MAX_CHARS and text.endswith("…")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_racing_for_one_delivery_send_it_once():
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL; SQLite serialises them anyway")
+    delivery = Delivery.objects.create(
+        channel=Channel.SMS, address="13800000009", kind="k", subject="Subject", body="Body"
+    )
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def work():
+        try:
+            barrier.wait()
+            outcomes.append(deliver(delivery.pk))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [None, None, None, DeliveryStatus.SENT]
+    assert SmsMessage.objects.filter(phone="13800000009").count() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)

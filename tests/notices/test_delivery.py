@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.utils import timezone
 
+from tests.factories import UserFactory
 from tests.notices import gateways
 from zhichan.notices import services
 from zhichan.notices.models import Channel, Delivery, DeliveryStatus, SmsMessage
@@ -198,3 +199,66 @@ def test_workers_racing_for_one_delivery_send_it_once():
     assert SmsMessage.objects.filter(phone="13800000009").count() == 1
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+
+
+def test_retry_now_gives_a_given_up_delivery_one_more_attempt(
+    settings, world, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_SMS_GATEWAY = BROKEN_SMS
+    settings.ZHICHAN_DELIVERY_MAX_ATTEMPTS = 1
+    delivery = sms_to("13800000010", django_capture_on_commit_callbacks)
+    assert (delivery.status, delivery.next_attempt_at) == (DeliveryStatus.FAILED, None)
+    for role in ("city_admin", "county_admin_a", "staff_a"):
+        with pytest.raises(services.PermissionDenied):
+            services.do_retry_now(getattr(world.users, role), Delivery.objects.all())
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at is None and delivery.attempts == 1
+
+    settings.ZHICHAN_SMS_GATEWAY = "zhichan.notices.sms.LoggingSmsGateway"
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.do_retry_now(root, Delivery.objects.all()) == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 2)
+    assert SmsMessage.objects.get().phone == "13800000010"
+    # A sent delivery is not touched by a second request.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.do_retry_now(root, Delivery.objects.all()) == 0
+    assert SmsMessage.objects.count() == 1
+
+
+def test_admin_action_retries_failed_deliveries(settings, client, worker, django_capture_on_commit_callbacks):
+    settings.ZHICHAN_SMS_GATEWAY = BROKEN_SMS
+    delivery = sms_to("13800000011", django_capture_on_commit_callbacks)
+    settings.ZHICHAN_SMS_GATEWAY = "zhichan.notices.sms.LoggingSmsGateway"
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/notices/delivery/",
+            {"action": "retry_now", "_selected_action": [delivery.pk]},
+            follow=True,
+        )
+    assert "1 delivery will be retried." in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT
+    assert client.get("/admin/notices/delivery/").status_code == 200
+    assert client.get(f"/admin/notices/delivery/{delivery.pk}/change/").status_code == 200
+
+
+def test_retry_command_sends_what_is_due(settings, worker, django_capture_on_commit_callbacks):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.ZHICHAN_SMS_GATEWAY = BROKEN_SMS
+    delivery = sms_to("13800000012", django_capture_on_commit_callbacks)
+    settings.ZHICHAN_SMS_GATEWAY = "zhichan.notices.sms.LoggingSmsGateway"
+    out = StringIO()
+    call_command("retry_deliveries", stdout=out)
+    assert out.getvalue().strip() == "0 deliveries tried"  # not due yet
+    make_due(delivery)
+    call_command("retry_deliveries", stdout=out)
+    assert out.getvalue().strip().endswith("1 deliveries tried")
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SENT

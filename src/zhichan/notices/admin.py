@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from zhichan.core.permissions import PermissionDenied
+from zhichan.notices import services
 from zhichan.notices.models import Delivery, Notice, SmsMessage
 
 
@@ -20,6 +24,21 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ("address", "subject", "case_number")
     raw_id_fields = ("notice",)
     readonly_fields = ("created_at", "last_attempt_at", "sent_at", "attempts", "error")
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry the selected failed deliveries now"))
+    def retry_now(self, request, queryset):
+        try:
+            count = services.do_retry_now(request.user, queryset)
+        except PermissionDenied:
+            self.message_user(request, _("Only a superuser may retry deliveries."), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            ngettext("%(count)d delivery will be retried.", "%(count)d deliveries will be retried.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(SmsMessage)

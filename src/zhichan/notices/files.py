@@ -77,9 +77,10 @@ def max_bytes() -> int:
     return int(float(getattr(settings, "ZHICHAN_UPLOAD_MAX_MB", 20)) * 1024 * 1024)
 
 
-def _read_all(uploaded_file) -> bytes:
+def _read_upto(uploaded_file, limit: int) -> bytes:
+    # One byte past the limit is enough to know it is too big.
     uploaded_file.seek(0)
-    data = uploaded_file.read()
+    data = uploaded_file.read(limit + 1)
     uploaded_file.seek(0)
     return data if isinstance(data, bytes) else data.encode()
 
@@ -175,9 +176,9 @@ def check_upload(uploaded_file) -> tuple[str, int]:
     size = _size(uploaded_file)
     if size is not None and size > limit:
         raise _too_big(size, limit)
-    data = _read_all(uploaded_file)
+    data = _read_upto(uploaded_file, limit)
     if len(data) > limit:
-        raise _too_big(len(data), limit)
+        raise _too_big(size if size is not None else len(data), limit)
     kind = sniff(data)
     allowed = allowed_types()
     if kind not in TYPES or kind not in allowed:

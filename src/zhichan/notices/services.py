@@ -293,6 +293,26 @@ def retry_due(now=None) -> int:
     return count
 
 
+def do_retry_now(actor, deliveries) -> int:
+    """Make failed deliveries due at once (also those given up); returns how many.
+
+    For an operator who fixed the cause (a mail server, a gateway account). Each gets one
+    more attempt; if that fails it waits its backoff again, or stays failed at the maximum.
+    """
+    if actor is None or not actor.is_authenticated or not actor.is_superuser:
+        raise PermissionDenied
+    ids = [d.pk for d in deliveries if d.status == DeliveryStatus.FAILED and d.attempts > 0]
+    now = timezone.now()
+    count = Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(next_attempt_at=now)
+    if ids:
+
+        def enqueue_retries():
+            _enqueue(ids)
+
+        transaction.on_commit(enqueue_retries, robust=True)
+    return count
+
+
 # The inbox --------------------------------------------------------------------------------
 
 

@@ -262,3 +262,13 @@ def test_retry_command_sends_what_is_due(settings, worker, django_capture_on_com
     assert out.getvalue().strip().endswith("1 deliveries tried")
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
+
+
+def test_a_long_sms_keeps_its_link_whole(worker, django_capture_on_commit_callbacks, settings):
+    settings.ZHICHAN_SITE_URL = "https://ip.example.cn"
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([{"phone": "13800000013"}], "k", "答复", "长" * 1000, link="/track/abcdef/")
+    text = SmsMessage.objects.get().text
+    assert len(text) == services.SMS_MAX_CHARS
+    assert text.endswith("…\nhttps://ip.example.cn/track/abcdef/")
+    assert text.startswith("答复\n长长")

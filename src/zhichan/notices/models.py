@@ -96,6 +96,7 @@ class Delivery(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    link = models.CharField(_("link"), max_length=500, blank=True)
     case_id = models.BigIntegerField(_("case id"), null=True, blank=True)
     case_number = models.CharField(_("case number"), max_length=60, blank=True)
     key = models.CharField(_("deduplication key"), max_length=200, blank=True)

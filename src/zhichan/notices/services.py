@@ -55,7 +55,7 @@ def _email_ok(value: str) -> bool:
     return True
 
 
-def _delivery(channel, address, name, *, kind, subject, body, case_id, case_number, key, notice=None):
+def _delivery(channel, address, name, *, kind, subject, body, link, case_id, case_number, key, notice=None):
     """One delivery row; an address that cannot be used is a failed row, never retried."""
     ok = _email_ok(address) if channel == Channel.EMAIL else is_mobile(address)
     if channel == Channel.SMS and ok:
@@ -68,6 +68,7 @@ def _delivery(channel, address, name, *, kind, subject, body, case_id, case_numb
         "kind": kind,
         "subject": subject,
         "body": body,
+        "link": link[:500],
         "case_id": case_id,
         "case_number": case_number,
         "key": key,
@@ -124,7 +125,6 @@ def notify(
         "key": key[:200],
     }
     full_link = absolute_link(link)
-    mail_body = f"{body}\n\n{full_link}".strip() if full_link else body
     notices: list[Notice] = []
     deliveries: list[Delivery] = []
     seen: set[tuple[str, str]] = set()
@@ -137,7 +137,7 @@ def notify(
         if (channel, norm) in seen:
             return
         seen.add((channel, norm))
-        delivery = _delivery(channel, address, name, body=mail_body, notice=notice, **common)
+        delivery = _delivery(channel, address, name, body=body, link=full_link, notice=notice, **common)
         if delivery is not None:
             deliveries.append(delivery)
 
@@ -269,12 +269,19 @@ def deliver(delivery_id: int) -> str | None:
 def _send(delivery: Delivery) -> None:
     if delivery.channel == Channel.EMAIL:
         to = formataddr((delivery.name, delivery.address)) if delivery.name else delivery.address
-        EmailMessage(delivery.subject, delivery.body, None, [to]).send(fail_silently=False)
+        text = f"{delivery.body}\n\n{delivery.link}".strip() if delivery.link else delivery.body
+        EmailMessage(delivery.subject, text, None, [to]).send(fail_silently=False)
     else:
-        text = f"{delivery.subject}\n{delivery.body}".strip()
-        if len(text) > SMS_MAX_CHARS:
-            text = text[: SMS_MAX_CHARS - 1] + "…"
-        get_gateway().send(delivery.address, text)
+        get_gateway().send(delivery.address, sms_text(delivery.subject, delivery.body, delivery.link))
+
+
+def sms_text(subject: str, body: str, link: str = "") -> str:
+    """Subject and body cut to fit SMS_MAX_CHARS, keeping the link whole at the end."""
+    room = SMS_MAX_CHARS - (len(link) + 1 if link else 0)
+    text = f"{subject}\n{body}".strip()
+    if len(text) > room:
+        text = text[: max(room - 1, 0)] + "…"
+    return f"{text}\n{link}" if link else text
 
 
 def retry_due(now=None) -> int:

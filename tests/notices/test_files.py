@@ -223,3 +223,24 @@ def test_media_files_have_no_public_address_even_in_debug(media, settings):
         settings.DEBUG = False
         importlib.reload(zhichan.urls)
         clear_url_caches()
+
+
+def test_checked_file_field_shows_the_refusal_at_the_field():
+    from django import forms
+
+    from zhichan.notices.files import CheckedFileField
+
+    class AttachForm(forms.Form):
+        file = CheckedFileField()
+
+    good = AttachForm(files={"file": upload(SAMPLES["image/png"], "photo.png")})
+    assert good.is_valid()
+    assert good.cleaned_data["file"].checked_content_type == "image/png"
+
+    bad = AttachForm(files={"file": upload(REFUSED["exe renamed .pdf"][0], "scan.pdf")})
+    assert not bad.is_valid()
+    [message] = bad.errors["file"]
+    assert "Windows program" in message
+
+    empty = AttachForm(files={})
+    assert not empty.is_valid() and empty.errors["file"] == ["This field is required."]

@@ -16,6 +16,7 @@ import secrets
 import zipfile
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
@@ -265,3 +266,20 @@ def serve_private(path: str, download_name: str, *, content_type: str | None = N
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+class CheckedFileField(forms.FileField):
+    """A form field that runs check_upload; the cleaned file carries `.checked_content_type`.
+
+    The refusal appears at the field like any other form error.
+    """
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded and uploaded is not initial:
+            try:
+                content_type, _size = check_upload(uploaded)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["file"]) from exc
+            uploaded.checked_content_type = content_type
+        return uploaded

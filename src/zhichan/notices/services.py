@@ -114,7 +114,7 @@ def notify(
     if not kind or not subject:
         raise ValueError("notify needs a kind and a subject")
     subject = str(subject)[:200]
-    body = str(body)
+    body = str(body or "")
     case_id = getattr(case, "pk", None)
     case_number = str(getattr(case, "number", "") or "")[:60]
     common = {

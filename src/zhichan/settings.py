@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "zhichan.regions",
     "zhichan.catalog",
     "zhichan.agencies",
+    "zhichan.knowledge",
     "zhichan.portal",
 ]
 

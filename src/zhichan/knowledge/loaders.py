@@ -82,8 +82,13 @@ def parse_law(path: Path) -> ParsedLaw:
             ordinal = chinese_number(match.group(2))
             if law.articles and ordinal <= law.articles[-1]["ordinal"]:
                 errors.append(LineError(number, "article", f"{match.group(1)} out of order"))
-            current = {"number": match.group(1), "ordinal": ordinal, "chapter": chapter,
-                       "text": match.group(3).strip(), "line": number}
+            current = {
+                "number": match.group(1),
+                "ordinal": ordinal,
+                "chapter": chapter,
+                "text": match.group(3).strip(),
+                "line": number,
+            }
             law.articles.append(current)
         elif current is not None:
             current["text"] += "\n" + line
@@ -183,7 +188,9 @@ def load_laws(folder) -> LoadResult:
         try:
             law = parse_law(path)
         except DataFileError as exc:
-            errors.extend(LineError(e.line, f"{name}: {e.field}" if e.field else name, e.message) for e in exc.errors)
+            errors.extend(
+                LineError(e.line, f"{name}: {e.field}" if e.field else name, e.message) for e in exc.errors
+            )
             continue
         values.update(title=law.title, preamble=law.preamble, source_file=name)
         parsed.append((short, values, law.articles))
@@ -244,8 +251,19 @@ def _save_with_m2m(model, key, values, m2m: dict, result: LoadResult):
     return obj
 
 
-POLICY_KEYS = {"key", "title", "issuing_body", "document_number", "issued_on", "status", "summary", "tags",
-               "text", "region", "published"}
+POLICY_KEYS = {
+    "key",
+    "title",
+    "issuing_body",
+    "document_number",
+    "issued_on",
+    "status",
+    "summary",
+    "tags",
+    "text",
+    "region",
+    "published",
+}
 
 
 def load_policies(path) -> LoadResult:
@@ -305,7 +323,7 @@ QA_KEYS = {"key", "service", "question", "answer", "tags", "articles", "region",
 
 
 def article_lookup() -> dict[str, int]:
-    """"商标法 第三十四条" -> the article's id."""
+    """ "商标法 第三十四条" -> the article's id."""
     return {
         f"{short} {number}": pk
         for pk, short, number in Article.objects.values_list("pk", "law__short_name", "number")

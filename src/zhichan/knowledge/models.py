@@ -67,7 +67,9 @@ class Law(models.Model):
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=LawStatus.choices, default=LawStatus.IN_FORCE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LawStatus.choices, default=LawStatus.IN_FORCE
+    )
     source_file = models.CharField(_("source file"), max_length=200, blank=True)
     preamble = models.TextField(_("adoption and amendments"), blank=True)
 
@@ -112,10 +114,14 @@ class Policy(TimeStampedModel):
     issuing_body = models.CharField(_("issuing body"), max_length=200)
     document_number = models.CharField(_("document number"), max_length=100, blank=True)
     issued_on = models.DateField(_("date"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=LawStatus.choices, default=LawStatus.IN_FORCE)
+    status = models.CharField(
+        _("status"), max_length=10, choices=LawStatus.choices, default=LawStatus.IN_FORCE
+    )
     text = models.TextField(_("full text"))
     is_summary = models.BooleanField(
-        _("text is a summary"), default=False, help_text=_("Shown with a note that the text is not the full document.")
+        _("text is a summary"),
+        default=False,
+        help_text=_("Shown with a note that the text is not the full document."),
     )
     region = models.ForeignKey(
         "regions.Region",
@@ -129,7 +135,11 @@ class Policy(TimeStampedModel):
     tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("tags"), related_name="policies")
     published = models.BooleanField(_("published"), default=True)
     key = models.CharField(
-        _("data file key"), max_length=60, null=True, blank=True, unique=True,
+        _("data file key"),
+        max_length=60,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Set for policies loaded from a data file."),
     )
 
@@ -159,7 +169,9 @@ class QAItem(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="qa_items",
     )
-    articles = models.ManyToManyField(Article, blank=True, verbose_name=_("legal basis"), related_name="qa_items")
+    articles = models.ManyToManyField(
+        Article, blank=True, verbose_name=_("legal basis"), related_name="qa_items"
+    )
     region = models.ForeignKey(
         "regions.Region",
         verbose_name=_("region"),
@@ -171,7 +183,11 @@ class QAItem(TimeStampedModel):
     )
     published = models.BooleanField(_("published"), default=True)
     key = models.CharField(
-        _("data file key"), max_length=60, null=True, blank=True, unique=True,
+        _("data file key"),
+        max_length=60,
+        null=True,
+        blank=True,
+        unique=True,
         help_text=_("Set for items loaded from a data file."),
     )
 
@@ -216,14 +232,25 @@ class HotlineQuestion(models.Model):
 
     text = models.TextField(_("question asked"))
     signature = models.CharField(
-        _("keywords"), max_length=200, blank=True, db_index=True,
+        _("keywords"),
+        max_length=200,
+        blank=True,
+        db_index=True,
         help_text=_("The question's sorted keywords; questions with the same keywords count as similar."),
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     agency = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL,
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)

@@ -43,9 +43,133 @@ CITED_SHARE = 0.5
 K1, B = 1.2, 0.75
 
 # Words that say how a caller asks, not what about; they would only add noise.
-STOPWORDS = set(
-    ["的", "了", "吗", "呢", "吧", "啊", "呀", "么", "嘛", "和", "与", "及", "或", "或者", "是", "在", "有", "被", "把", "对", "从", "向", "让", "给", "也", "都", "就", "还", "又", "很", "要", "会", "能", "可", "可以", "能否", "能不能", "可不可以", "是否", "是不是", "怎么", "怎么办", "怎样", "怎么样", "如何", "什么", "哪些", "哪个", "哪里", "多少", "多久", "为什么", "为何", "请问", "你好", "您好", "咨询", "一下", "我", "我们", "我的", "你", "你们", "您", "他", "她", "它", "他们", "这", "那", "这个", "那个", "这些", "那些", "一个", "个", "想", "想要", "需要", "应该", "应当", "该", "得", "地", "着", "过", "之", "其", "以", "为", "于", "而", "但", "但是", "如果", "因为", "所以", "吗？", "不", "没有", "没", "已经", "现在", "时候", "办", "做", "去", "来", "到", "上", "下", "中", "里", "后", "前", "等", "等等", "情况", "问题", "相关", "有关", "关于", "一些", "请", "谢谢"]
-)
+STOPWORDS = {
+    "的",
+    "了",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "么",
+    "嘛",
+    "和",
+    "与",
+    "及",
+    "或",
+    "或者",
+    "是",
+    "在",
+    "有",
+    "被",
+    "把",
+    "对",
+    "从",
+    "向",
+    "让",
+    "给",
+    "也",
+    "都",
+    "就",
+    "还",
+    "又",
+    "很",
+    "要",
+    "会",
+    "能",
+    "可",
+    "可以",
+    "能否",
+    "能不能",
+    "可不可以",
+    "是否",
+    "是不是",
+    "怎么",
+    "怎么办",
+    "怎样",
+    "怎么样",
+    "如何",
+    "什么",
+    "哪些",
+    "哪个",
+    "哪里",
+    "多少",
+    "多久",
+    "为什么",
+    "为何",
+    "请问",
+    "你好",
+    "您好",
+    "咨询",
+    "一下",
+    "我",
+    "我们",
+    "我的",
+    "你",
+    "你们",
+    "您",
+    "他",
+    "她",
+    "它",
+    "他们",
+    "这",
+    "那",
+    "这个",
+    "那个",
+    "这些",
+    "那些",
+    "一个",
+    "个",
+    "想",
+    "想要",
+    "需要",
+    "应该",
+    "应当",
+    "该",
+    "得",
+    "地",
+    "着",
+    "过",
+    "之",
+    "其",
+    "以",
+    "为",
+    "于",
+    "而",
+    "但",
+    "但是",
+    "如果",
+    "因为",
+    "所以",
+    "吗？",
+    "不",
+    "没有",
+    "没",
+    "已经",
+    "现在",
+    "时候",
+    "办",
+    "做",
+    "去",
+    "来",
+    "到",
+    "上",
+    "下",
+    "中",
+    "里",
+    "后",
+    "前",
+    "等",
+    "等等",
+    "情况",
+    "问题",
+    "相关",
+    "有关",
+    "关于",
+    "一些",
+    "请",
+    "谢谢",
+}
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -280,7 +404,8 @@ def _matching_ids(term: str, fts: bool) -> set[int]:
         elif connection.vendor == "postgresql":
             pattern = f"%{_like_escape(term)}%"
             cursor.execute(
-                "SELECT id FROM knowledge_searchentry WHERE title ILIKE %s OR body ILIKE %s", [pattern, pattern]
+                "SELECT id FROM knowledge_searchentry WHERE title ILIKE %s OR body ILIKE %s",
+                [pattern, pattern],
             )
         else:
             pattern = f"%{_like_escape(term)}%"
@@ -324,7 +449,9 @@ def _credit_cited_articles(scored, kinds, include_unpublished):
     if not qa_scores:
         return scored
     credit: dict[int, float] = {}
-    links = QAItem.articles.through.objects.filter(qaitem_id__in=qa_scores).values_list("qaitem_id", "article_id")
+    links = QAItem.articles.through.objects.filter(qaitem_id__in=qa_scores).values_list(
+        "qaitem_id", "article_id"
+    )
     for qa_id, article_id in links:
         credit[article_id] = max(credit.get(article_id, 0.0), CITED_SHARE * qa_scores[qa_id])
     if not credit:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "file", nargs="?", default=str(DEMO_BUNDLE / "knowledge" / "index.yaml"),
+            "file",
+            nargs="?",
+            default=str(DEMO_BUNDLE / "knowledge" / "index.yaml"),
             help="the index.yaml naming the laws folder, policies and Q&A files (default: the demo city's)",
         )
 

@@ -11,6 +11,7 @@ from zhichan.agencies.api import router as agencies_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+from zhichan.knowledge.api import router as knowledge_router
 from zhichan.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -77,5 +78,6 @@ def not_found(request, exc):
 api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/knowledge", knowledge_router)
 
 __all__ = ["api", "django_auth"]

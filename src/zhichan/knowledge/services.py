@@ -51,7 +51,7 @@ def _text(data, name, required=True, max_length=None):
 
 def _tags(names) -> list[Tag]:
     if isinstance(names, str):
-        names = [n for n in names.replace("，", ",").split(",")]
+        names = names.replace("，", ",").split(",")
     clean = []
     for name in names or []:
         name = str(name).strip()

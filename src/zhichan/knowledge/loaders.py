@@ -107,11 +107,21 @@ def parse_law(path: Path) -> ParsedLaw:
     return law
 
 
+class _Loader(yaml.SafeLoader):
+    """Dates stay text, so a bad one is reported at its field instead of failing the whole file."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml_list(path: Path) -> tuple[list, list[int]]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        root = yaml.compose(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataFileError(path, [LineError(0, "", f"cannot read: {exc}")]) from exc
     if not isinstance(data, list):

@@ -504,6 +504,8 @@ def search(query: str, kinds=None, limit: int = 10, include_unpublished: bool = 
     avg_len = max(1.0, sum(len(e.body) for e in entries) / len(entries))
     idf = {t: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in per_term.items()}
     runs = [p for p in phrases(query) if p not in terms or len(p) > 4]
+    exact = (query or "").strip()
+    exact = exact if 3 <= len(exact) <= 100 else ""
     scored = []
     for entry in entries:
         score = 0.0
@@ -515,6 +517,9 @@ def search(query: str, kinds=None, limit: int = 10, include_unpublished: bool = 
         for run in runs:
             if run in entry.title or run in entry.body:
                 score += PHRASE_BONUS * math.log(len(run))
+        if exact and (exact in entry.title or exact in entry.body):
+            # The question as typed, punctuation and all (a document number, a title): a near-certain hit.
+            score += 2 * PHRASE_BONUS * math.log(len(exact))
         if score > 0:
             scored.append((score, entry))
     scored = [p for p in _credit_cited_articles(scored, kinds, include_unpublished) if p[1].kind in kinds]

@@ -148,3 +148,13 @@ def test_the_cited_article_of_a_matching_qa_gains(demo):
     article = qa.articles.get()
     hits = search.search("商标注册申请被驳回了怎么办", kinds=["article"])
     assert hits[0].id == article.pk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm on PostgreSQL only")
+def test_postgresql_has_trigram_indexes(laws):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        assert cursor.fetchone()
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'knowledge_searchentry'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {"knowledge_searchentry_title_trgm", "knowledge_searchentry_body_trgm"} <= names

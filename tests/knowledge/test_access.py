@@ -9,8 +9,16 @@ from zhichan.knowledge.models import HotlineQuestion, Law, Policy, QAItem
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "public", "enterprise", "staff_a", "agency_admin_a", "county_admin_a", "county_admin_b",
-         "city_admin"]
+ROLES = [
+    "anonymous",
+    "public",
+    "enterprise",
+    "staff_a",
+    "agency_admin_a",
+    "county_admin_a",
+    "county_admin_b",
+    "city_admin",
+]
 
 
 @pytest.fixture
@@ -19,15 +27,21 @@ def records(world):
     data = {"issuing_body": "测试市人民政府", "text": "正文"}
     return {
         "national": services.do_save_policy(city, None, {**data, "title": "国家政策"}),
-        "policy_a": services.do_save_policy(city, None, {**data, "title": "甲区政策", "region": world.county_a.pk}),
+        "policy_a": services.do_save_policy(
+            city, None, {**data, "title": "甲区政策", "region": world.county_a.pk}
+        ),
         "draft_a": services.do_save_policy(
             city, None, {**data, "title": "甲区草稿", "region": world.county_a.pk, "published": False}
         ),
         "draft_b": services.do_save_policy(
             city, None, {**data, "title": "乙县草稿", "region": world.county_b.pk, "published": False}
         ),
-        "qa_a": services.do_save_qa(city, None, {"question": "甲区问", "answer": "答", "region": world.county_a.pk}),
-        "qa_draft": services.do_save_qa(city, None, {"question": "草稿问", "answer": "答", "published": False}),
+        "qa_a": services.do_save_qa(
+            city, None, {"question": "甲区问", "answer": "答", "region": world.county_a.pk}
+        ),
+        "qa_draft": services.do_save_qa(
+            city, None, {"question": "草稿问", "answer": "答", "published": False}
+        ),
     }
 
 
@@ -79,13 +93,18 @@ def test_non_admins_change_nothing(records, world, role):
 
 def test_county_admin_manages_own_county_only(records, world):
     admin_a, admin_b = world.users.county_admin_a, world.users.county_admin_b
-    policy = services.do_save_policy(admin_a, records["policy_a"], {"title": "甲区政策（修订）", "issuing_body": "甲区",
-                                                                     "text": "新正文"})
+    policy = services.do_save_policy(
+        admin_a, records["policy_a"], {"title": "甲区政策（修订）", "issuing_body": "甲区", "text": "新正文"}
+    )
     assert policy.title == "甲区政策（修订）" and policy.region == world.county_a
     with pytest.raises(PermissionDenied):
-        services.do_save_policy(admin_b, records["policy_a"], {"title": "乙改", "issuing_body": "x", "text": "y"})
+        services.do_save_policy(
+            admin_b, records["policy_a"], {"title": "乙改", "issuing_body": "x", "text": "y"}
+        )
     with pytest.raises(PermissionDenied):  # a national policy belongs to the city administrator
-        services.do_save_policy(admin_a, records["national"], {"title": "改", "issuing_body": "x", "text": "y"})
+        services.do_save_policy(
+            admin_a, records["national"], {"title": "改", "issuing_body": "x", "text": "y"}
+        )
     # A new record of a county administrator belongs to their county; another county is refused.
     created = services.do_save_qa(admin_b, None, {"question": "乙县问", "answer": "答"})
     assert created.region == world.county_b
@@ -114,7 +133,9 @@ def test_bad_input_names_the_field_and_saves_nothing(world):
         services.do_save_qa(admin, None, {"question": "q", "answer": "a", "articles": [999999]})
     assert "articles" in exc.value.message_dict
     with pytest.raises(ValidationError) as exc:
-        services.do_save_qa(admin, None, {"question": "q", "answer": "a", "service_item": world.draft_a.pk + 999})
+        services.do_save_qa(
+            admin, None, {"question": "q", "answer": "a", "service_item": world.draft_a.pk + 999}
+        )
     assert "service_item" in exc.value.message_dict
     assert not Policy.objects.exists() and not QAItem.objects.exists()
 

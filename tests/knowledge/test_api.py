@@ -31,8 +31,14 @@ def test_laws_and_articles(client, laws):
 
 
 def test_policy_crud_and_access(client, world):
-    body = {"title": "甲区政策", "issuing_body": "甲区人民政府", "text": "正文", "tags": ["专利"],
-            "region_id": world.county_a.pk, "issued_on": "2024-05-01"}
+    body = {
+        "title": "甲区政策",
+        "issuing_body": "甲区人民政府",
+        "text": "正文",
+        "tags": ["专利"],
+        "region_id": world.county_a.pk,
+        "issued_on": "2024-05-01",
+    }
     assert client.post("/api/v1/knowledge/policies", body, content_type=JSON).status_code == 401
     client.force_login(world.users.staff_a)
     assert client.post("/api/v1/knowledge/policies", body, content_type=JSON).status_code == 404
@@ -42,7 +48,9 @@ def test_policy_crud_and_access(client, world):
     data = created.json()
     assert (data["region_code"], data["tags"], data["issued_on"]) == ("990102", ["专利"], "2024-05-01")
     pk = data["id"]
-    changed = client.put(f"/api/v1/knowledge/policies/{pk}", {**body, "status": "repealed"}, content_type=JSON)
+    changed = client.put(
+        f"/api/v1/knowledge/policies/{pk}", {**body, "status": "repealed"}, content_type=JSON
+    )
     assert changed.status_code == 200 and changed.json()["status"] == "repealed"
     bad = client.put(f"/api/v1/knowledge/policies/{pk}", {**body, "title": ""}, content_type=JSON)
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "title"
@@ -57,8 +65,14 @@ def test_policy_crud_and_access(client, world):
 def test_qa_crud(client, laws, world):
     article = Article.objects.get(law__short_name="商标法", ordinal=34)
     client.force_login(world.users.city_admin)
-    body = {"question": "驳回后多久内复审？", "answer": "十五日内。", "articles": [article.pk],
-            "service_item_id": world.item.pk, "tags": ["商标"], "published": False}
+    body = {
+        "question": "驳回后多久内复审？",
+        "answer": "十五日内。",
+        "articles": [article.pk],
+        "service_item_id": world.item.pk,
+        "tags": ["商标"],
+        "published": False,
+    }
     created = client.post("/api/v1/knowledge/qa", body, content_type=JSON)
     assert created.status_code == 201
     data = created.json()
@@ -71,14 +85,22 @@ def test_qa_crud(client, laws, world):
     client.force_login(world.users.city_admin)
     bad = client.post("/api/v1/knowledge/qa", {**body, "articles": [999999]}, content_type=JSON)
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "articles"
-    assert client.put(f"/api/v1/knowledge/qa/{pk}", {**body, "published": True}, content_type=JSON).status_code == 200
+    assert (
+        client.put(f"/api/v1/knowledge/qa/{pk}", {**body, "published": True}, content_type=JSON).status_code
+        == 200
+    )
     assert client.delete(f"/api/v1/knowledge/qa/{pk}").status_code == 204
     assert not QAItem.objects.exists()
 
 
 def test_hotline_log_and_record(client, world):
-    body = {"text": "商标怎么注册", "outcome": "answered_on_spot", "ref_kind": "guide", "ref_id": world.item.pk,
-            "token": "tok-1"}
+    body = {
+        "text": "商标怎么注册",
+        "outcome": "answered_on_spot",
+        "ref_kind": "guide",
+        "ref_id": world.item.pk,
+        "token": "tok-1",
+    }
     assert client.post("/api/v1/knowledge/hotline", body, content_type=JSON).status_code == 401
     client.force_login(world.users.public)
     assert client.post("/api/v1/knowledge/hotline", body, content_type=JSON).status_code == 404

@@ -15,7 +15,11 @@ def test_answer_on_the_spot_records_the_reference(laws, world):
     row = console.record_answer(world.users.staff_a, "商标被驳回怎么办", "article", article.pk)
     row.refresh_from_db()
     assert (row.outcome, row.answered, row.article, row.agent, row.agency) == (
-        Outcome.ANSWERED_ON_SPOT, True, article, world.users.staff_a, world.centre_a,
+        Outcome.ANSWERED_ON_SPOT,
+        True,
+        article,
+        world.users.staff_a,
+        world.centre_a,
     )
     assert row.answer_ref == article
     assert row.signature == "商标 驳回"

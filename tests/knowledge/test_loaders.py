@@ -124,7 +124,8 @@ def test_policies_load_reload_and_errors(world, tmp_path):
     path = tmp_path / "policies.yaml"
     path.write_text(
         "- key: p1\n  title: 测试政策\n  issuing_body: 测试市人民政府\n  document_number: 测政发〔2024〕1号\n"
-        "  issued_on: 2024-01-02\n  summary: true\n  tags: [专利, 资助]\n  region: '990102'\n  text: 全文。\n",
+        "  issued_on: 2024-01-02\n  summary: true\n  tags: [专利, 资助]\n  region: '990102'\n"
+        "  text: 全文。\n",
         encoding="utf-8",
     )
     assert load_policies(path).created == 1

@@ -33,9 +33,12 @@ def test_article_page_links_to_the_law(client, laws):
 
 def test_policy_and_qa_pages_hide_unpublished(client, world):
     admin = world.users.city_admin
-    policy = services.do_save_policy(admin, None, {"title": "公开政策", "issuing_body": "x", "text": "正文",
-                                                   "is_summary": True})
-    draft = services.do_save_policy(admin, None, {"title": "草稿", "issuing_body": "x", "text": "y", "published": False})
+    policy = services.do_save_policy(
+        admin, None, {"title": "公开政策", "issuing_body": "x", "text": "正文", "is_summary": True}
+    )
+    draft = services.do_save_policy(
+        admin, None, {"title": "草稿", "issuing_body": "x", "text": "y", "published": False}
+    )
     qa = services.do_save_qa(admin, None, {"question": "问？", "answer": "答。", "published": False})
     html = client.get(f"/knowledge/policies/{policy.pk}/").content.decode()
     assert "公开政策" in html and 'data-testid="policy-summary-note"' in html
@@ -51,8 +54,10 @@ def test_management_pages_are_for_administrators(client, world, role):
     client.force_login(getattr(world.users, role))
     for url in ("/knowledge/manage/", "/knowledge/manage/policies/new/", "/knowledge/manage/qa/new/"):
         assert client.get(url).status_code == 404
-    response = client.post("/knowledge/manage/policies/new/", {"title": "t", "issuing_body": "x", "text": "y",
-                                                                "status": "in_force"})
+    response = client.post(
+        "/knowledge/manage/policies/new/",
+        {"title": "t", "issuing_body": "x", "text": "y", "status": "in_force"},
+    )
     assert response.status_code == 404 and not Policy.objects.exists()
 
 
@@ -62,17 +67,27 @@ def test_county_admin_creates_and_edits_a_policy(client, world):
     assert "甲区" in form and "乙县" not in form  # only their own regions to choose from
     response = client.post(
         "/knowledge/manage/policies/new/",
-        {"title": "甲区专利资助办法", "issuing_body": "甲区市场监督管理局", "document_number": "甲市监〔2024〕3号",
-         "issued_on": "2024-03-01", "status": "in_force", "region": "", "tags": "专利，资助", "text": "全文……",
-         "published": "on"},
+        {
+            "title": "甲区专利资助办法",
+            "issuing_body": "甲区市场监督管理局",
+            "document_number": "甲市监〔2024〕3号",
+            "issued_on": "2024-03-01",
+            "status": "in_force",
+            "region": "",
+            "tags": "专利，资助",
+            "text": "全文……",
+            "published": "on",
+        },
     )
     policy = Policy.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/knowledge/policies/{policy.pk}/"
     assert policy.region == world.county_a and sorted(t.name for t in policy.tags.all()) == ["专利", "资助"]
     manage = client.get("/knowledge/manage/").content.decode()
     assert "甲区专利资助办法" in manage
-    bad = client.post(f"/knowledge/manage/policies/{policy.pk}/", {"title": "", "issuing_body": "x", "text": "y",
-                                                                   "status": "in_force"})
+    bad = client.post(
+        f"/knowledge/manage/policies/{policy.pk}/",
+        {"title": "", "issuing_body": "x", "text": "y", "status": "in_force"},
+    )
     assert bad.status_code == 422 and 'data-field="title"' in bad.content.decode()
     policy.refresh_from_db()
     assert policy.title == "甲区专利资助办法"
@@ -87,8 +102,14 @@ def test_city_admin_writes_a_qa_item_citing_an_article(client, laws, world):
     assert 'value="地理标志怎么申请"' in prefilled
     response = client.post(
         "/knowledge/manage/qa/new/",
-        {"question": "驳回复审的期限是多久？", "answer": "十五日。", "articles": f"{article.pk}",
-         "service_item": world.item.pk, "tags": "商标", "published": "on"},
+        {
+            "question": "驳回复审的期限是多久？",
+            "answer": "十五日。",
+            "articles": f"{article.pk}",
+            "service_item": world.item.pk,
+            "tags": "商标",
+            "published": "on",
+        },
     )
     qa = QAItem.objects.get()
     assert response.status_code == 302

@@ -57,7 +57,9 @@ def test_article_law_and_number_are_searchable(laws):
 
 def test_unpublished_records_are_not_found(world):
     qa = services.do_save_qa(
-        world.users.city_admin, None, {"question": "内部草稿问题", "answer": "独一无二的答复内容", "published": False}
+        world.users.city_admin,
+        None,
+        {"question": "内部草稿问题", "answer": "独一无二的答复内容", "published": False},
     )
     assert search.search("独一无二的答复") == []
     assert [h.id for h in search.search("独一无二的答复", include_unpublished=True)] == [qa.pk]

@@ -160,3 +160,13 @@ def test_postgresql_has_trigram_indexes(laws):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'knowledge_searchentry'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"knowledge_searchentry_title_trgm", "knowledge_searchentry_body_trgm"} <= names
+
+
+def test_the_periodic_task_refreshes_guides_and_repeats_harmlessly(world):
+    from zhichan.knowledge.tasks import refresh_guide_index
+
+    world.item.name = "商标注册申请受理（新名称）"
+    world.item.save()
+    refresh_guide_index.call_local()
+    assert search.search("新名称", kinds=["guide"])[0].id == world.item.pk
+    assert refresh_guide_index.call_local() == 0

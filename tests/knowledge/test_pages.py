@@ -118,6 +118,8 @@ def test_city_admin_writes_a_qa_item_citing_an_article(client, laws, world):
     assert bad.status_code == 422 and "Article ids are numbers" in bad.content.decode()
     bad = client.post("/knowledge/manage/qa/new/", {"question": "x", "answer": "y", "articles": "999999"})
     assert bad.status_code == 422 and "does not exist" in bad.content.decode()
+    huge = client.post("/knowledge/manage/qa/new/", {"question": "x", "answer": "y", "articles": "9" * 30})
+    assert huge.status_code == 422
     assert QAItem.objects.count() == 1
     html = client.get(f"/knowledge/articles/{article.pk}/").content.decode()
     assert "驳回复审的期限是多久？" in html  # the article lists the questions it answers

@@ -4,7 +4,7 @@ Same search, services and access rules as the pages; forbidden and missing both 
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -27,6 +27,8 @@ except ImportError:  # django-ninja before Status: a (code, body) tuple does the
 router = Router(tags=["knowledge"])
 
 Kind = Literal["article", "policy", "qa", "guide"]
+# Ids within the databases' integer range, so a huge number is a 422 and not a database error.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class HitOut(Schema):
@@ -104,7 +106,7 @@ class PolicyIn(Schema):
     status: LawStatus = LawStatus.IN_FORCE
     text: str = Field(..., min_length=1)
     is_summary: bool = False
-    region_id: int | None = None
+    region_id: Id | None = None
     tags: list[str] = []
     published: bool = True
 
@@ -139,9 +141,9 @@ class QAOut(Schema):
 class QAIn(Schema):
     question: str = Field(..., min_length=1, max_length=300)
     answer: str = Field(..., min_length=1)
-    service_item_id: int | None = None
-    articles: list[int] = Field([], description="ids of the cited articles")
-    region_id: int | None = None
+    service_item_id: Id | None = None
+    articles: list[Id] = Field([], description="ids of the cited articles")
+    region_id: Id | None = None
     tags: list[str] = []
     published: bool = True
 
@@ -168,7 +170,7 @@ class HotlineIn(Schema):
     text: str = Field(..., min_length=1, max_length=2000)
     outcome: Outcome
     ref_kind: Kind | None = Field(None, description="for answered_on_spot: what the answer was")
-    ref_id: int | None = None
+    ref_id: Id | None = None
     token: str | None = Field(None, max_length=40, description="repeat a token to record once")
 
 

@@ -36,7 +36,7 @@ def signature(text: str) -> str:
 
 
 def _clean_text(text) -> str:
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()
     if not text:
         raise ValidationError({"text": [_("Type or paste the caller's question.")]})
     if len(text) > MAX_QUESTION:
@@ -74,7 +74,10 @@ def record_answer(agent, text, ref_kind: str, ref_id, token=None) -> HotlineQues
         raise ValidationError({"ref_kind": [_("Choose an article, Q&A item, policy or guide.")]})
     field, model = REF_KINDS[ref_kind]
     try:
-        ref = model.objects.restrict(agent, VIEW).get(pk=int(ref_id))
+        pk = int(ref_id)
+        if not 0 < pk <= 2**31 - 1:
+            raise ValueError(pk)
+        ref = model.objects.restrict(agent, VIEW).get(pk=pk)
     except (TypeError, ValueError, model.DoesNotExist):
         raise ValidationError({"ref_id": [_("No such answer in the knowledge base.")]}) from None
     return _record(agent, text, Outcome.ANSWERED_ON_SPOT, token=token, **{field: ref})

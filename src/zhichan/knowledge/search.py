@@ -474,6 +474,7 @@ def _credit_cited_articles(scored, kinds, include_unpublished):
 
 def search(query: str, kinds=None, limit: int = 10, include_unpublished: bool = False) -> list[Hit]:
     """The best `limit` hits for a question, best first; only published records unless asked."""
+    query = (query or "").replace("\x00", "")
     kinds = [k for k in (kinds or KINDS) if k in KINDS]
     terms = keywords(query)
     if not terms or not kinds or limit <= 0:

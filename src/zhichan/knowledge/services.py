@@ -15,10 +15,15 @@ from zhichan.knowledge.models import Article, LawStatus, Policy, QAItem, Tag
 from zhichan.regions.models import Region
 
 ADMINS = {"city_admin", "county_admin"}
+MAX_ID = 2**31 - 1  # larger numbers name no record (and would overflow SQLite)
 
 
 def can_manage(user) -> bool:
     return bool(user is not None and user.is_authenticated and (user.is_superuser or role_of(user) in ADMINS))
+
+
+def _is_id(value) -> bool:
+    return str(value).isdigit() and int(value) <= MAX_ID
 
 
 def _region(actor, region):
@@ -28,7 +33,7 @@ def _region(actor, region):
             return actor.region
         return None
     if not isinstance(region, Region):
-        region = Region.objects.filter(pk=region).first() if str(region).isdigit() else None
+        region = Region.objects.filter(pk=region).first() if _is_id(region) else None
         if region is None:
             raise ValidationError({"region": [_("Unknown region.")]})
     if (
@@ -41,7 +46,7 @@ def _region(actor, region):
 
 
 def _text(data, name, required=True, max_length=None):
-    value = str(data.get(name) or "").strip()
+    value = str(data.get(name) or "").replace("\x00", "").strip()
     if required and not value:
         raise ValidationError({name: [_("This field is required.")]})
     if max_length and len(value) > max_length:
@@ -54,7 +59,7 @@ def _tags(names) -> list[Tag]:
         names = names.replace("，", ",").split(",")
     clean = []
     for name in names or []:
-        name = str(name).strip()
+        name = str(name).replace("\x00", "").strip()
         if not name:
             continue
         if len(name) > 40:
@@ -120,7 +125,7 @@ def do_save_qa(actor, qa: QAItem | None, data: dict) -> QAItem:
         if not isinstance(service, ServiceItem):
             service = (
                 ServiceItem.objects.restrict(actor, VIEW).filter(pk=service).first()
-                if str(service).isdigit()
+                if _is_id(service)
                 else None
             )
             if service is None:
@@ -128,7 +133,8 @@ def do_save_qa(actor, qa: QAItem | None, data: dict) -> QAItem:
     else:
         service = None
     article_ids = [a.pk if isinstance(a, Article) else a for a in (data.get("articles") or [])]
-    articles = list(Article.objects.filter(pk__in=[a for a in article_ids if str(a).isdigit()]))
+    wanted = [int(a) for a in article_ids if str(a).isdigit() and int(a) <= MAX_ID]
+    articles = list(Article.objects.filter(pk__in=wanted))
     if len(articles) != len(set(article_ids)):
         raise ValidationError({"articles": [_("One of the cited articles does not exist.")]})
     values = {

@@ -1,10 +1,18 @@
 """The search engine: substring Chinese queries, short queries, ranking for real questions, highlights."""
 
+import re
+from io import StringIO
+
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from zhichan.knowledge import search, services
 from zhichan.knowledge.models import Article, Policy, QAItem, SearchEntry
+
+from .conftest import TRADEMARK_LAW
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +178,36 @@ def test_the_periodic_task_refreshes_guides_and_repeats_harmlessly(world):
     refresh_guide_index.call_local()
     assert search.search("新名称", kinds=["guide"])[0].id == world.item.pk
     assert refresh_guide_index.call_local() == 0
+
+
+SAFE_TAGS = re.compile(r"</?mark>")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=40))
+def test_any_query_gives_safe_relevant_hits(laws, query):
+    hits = search.search(query, limit=5)
+    terms = [t.lower() for t in search.keywords(query.replace("\x00", ""))]
+    for hit in hits:
+        entry = SearchEntry.objects.get(kind=hit.kind, object_id=hit.id)
+        text = (entry.title + entry.body).lower()
+        assert any(t in text for t in terms)
+        assert "<" not in SAFE_TAGS.sub("", hit.snippet)  # only our own markup in the HTML
+
+
+def test_commands(world, tmp_path):
+    from .conftest import write_laws
+
+    folder = write_laws(tmp_path / "laws", files=(TRADEMARK_LAW,))
+    index = tmp_path / "index.yaml"
+    index.write_text("laws: laws\n", encoding="utf-8")
+    out = StringIO()
+    call_command("load_knowledge", str(index), stdout=out)
+    assert "knowledge laws: 74 created, 0 updated, 0 unchanged" in out.getvalue()
+    assert folder.exists() and Article.objects.count() == 73
+    out = StringIO()
+    call_command("rebuild_knowledge_index", stdout=out)
+    assert "knowledge index: 0 entries written or removed" in out.getvalue()
+    index.write_text("laws: nowhere\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("load_knowledge", str(index), stdout=StringIO())

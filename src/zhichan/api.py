@@ -12,12 +12,13 @@ from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
 from zhichan.notices.api import router as notices_router
+from zhichan.knowledge.api import router as knowledge_router
 from zhichan.regions.api import router as regions_router
 
 api = NinjaAPI(
     title="zhichan API",
     version="1",
-    description="Regions, the service network, coverage and the service catalogue.",
+    description="Regions, the service network and its coverage, the service catalogue, the knowledge base, notices.",
     urls_namespace="api",
 )
 
@@ -79,5 +80,6 @@ api.add_router("/regions", regions_router)
 api.add_router("/agencies", agencies_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/notices", notices_router)
+api.add_router("/knowledge", knowledge_router)
 
 __all__ = ["api", "django_auth"]

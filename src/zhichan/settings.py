@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "zhichan.regions",
     "zhichan.catalog",
     "zhichan.agencies",
+    "zhichan.knowledge",
     "zhichan.portal",
     "zhichan.notices",
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("services/", include("zhichan.catalog.urls")),
     path("network/", include("zhichan.agencies.urls")),
     path("inbox/", include("zhichan.notices.urls")),
+    path("", include("zhichan.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -27,6 +27,7 @@ def load_bundle(folder: Path, log=print) -> None:
     """Load every file the bundle names; any error leaves the database as it was."""
     from zhichan.agencies.loaders import load_agencies
     from zhichan.catalog.loaders import load_catalog
+    from zhichan.knowledge.loaders import load_knowledge
     from zhichan.regions.loaders import load_boundaries, load_regions
 
     folder = Path(folder)
@@ -41,3 +42,5 @@ def load_bundle(folder: Path, log=print) -> None:
             log(f"catalogue: {load_catalog(folder / manifest['catalog'])}")
         if manifest.get("agencies"):
             log(f"agencies: {load_agencies(folder / manifest['agencies'])}")
+        if manifest.get("knowledge"):
+            load_knowledge(folder / manifest["knowledge"], log=log)

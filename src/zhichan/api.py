@@ -11,14 +11,14 @@ from zhichan.agencies.api import router as agencies_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
-from zhichan.notices.api import router as notices_router
 from zhichan.knowledge.api import router as knowledge_router
+from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
 
 api = NinjaAPI(
     title="zhichan API",
     version="1",
-    description="Regions, the service network and its coverage, the service catalogue, the knowledge base, notices.",
+    description="Regions, the service network and its coverage, the catalogue, the knowledge base, notices.",
     urls_namespace="api",
 )
 

@@ -211,3 +211,18 @@ def test_commands(world, tmp_path):
     index.write_text("laws: nowhere\n", encoding="utf-8")
     with pytest.raises(CommandError):
         call_command("load_knowledge", str(index), stdout=StringIO())
+
+
+def test_publishing_a_guide_updates_the_search_at_once(world):
+    from zhichan.catalog.services import do_publish, do_save_draft
+
+    do_save_draft(
+        world.users.city_admin,
+        world.item,
+        steps=["携带营业执照到窗口提交"],
+        time_limit_days=3,
+        channels=["window"],
+    )
+    do_publish(world.users.city_admin, world.item, "新增窗口办理说明")
+    hits = search.search("营业执照到窗口", kinds=["guide"])
+    assert [h.id for h in hits] == [world.item.pk]

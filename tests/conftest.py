@@ -10,6 +10,10 @@ def pytest_configure(config):
 
     # Password hashing at full strength makes each test user cost a third of a second.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run as they are enqueued, in memory: nothing reaches a real queue (SQLite file or Redis).
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
     config.addinivalue_line("markers", "smoke: starts the real portal and worker processes (seconds)")
 
 

@@ -5,6 +5,7 @@ insecure default is refused at start-up with the name of the setting.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -80,9 +81,11 @@ INSTALLED_APPS = [
     "zhichan.regions",
     "zhichan.catalog",
     "zhichan.agencies",
+    "zhichan.knowledge",
     "zhichan.portal",
     "zhichan.fairs",
     "zhichan.cases",
+    "zhichan.notices",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +170,9 @@ STORAGES = {
 # Serve straight from the app folders when collectstatic has not run (demo, tests).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+if WHITENOISE_USE_FINDERS:
+    # Without collectstatic there is no STATIC_ROOT, which is expected here, not worth a warning.
+    warnings.filterwarnings("ignore", message="No directory at: ")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,6 +205,14 @@ if not REDIS_URL or DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 EMAIL_BACKEND = os.environ.get("ZHICHAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("ZHICHAN_FROM_EMAIL", "noreply@localhost")
+# Notifications: where links in e-mail/SMS point, the SMS gateway class, retries of failed sends.
+ZHICHAN_SITE_URL = os.environ.get("ZHICHAN_SITE_URL", "http://127.0.0.1:8000")
+ZHICHAN_SMS_GATEWAY = os.environ.get("ZHICHAN_SMS_GATEWAY", "zhichan.notices.sms.LoggingSmsGateway")
+ZHICHAN_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ZHICHAN_DELIVERY_MAX_ATTEMPTS", "5"))
+ZHICHAN_DELIVERY_RETRY_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_RETRY_SECONDS", "60"))
+# Uploads: accepted kinds (detected from the content) and the size limit.
+ZHICHAN_UPLOAD_TYPES = _list("ZHICHAN_UPLOAD_TYPES", "pdf,png,jpeg,gif,webp,docx,xlsx,doc,xls,txt,ofd")
+ZHICHAN_UPLOAD_MAX_MB = float(os.environ.get("ZHICHAN_UPLOAD_MAX_MB", "20"))
 
 # What the public sees as the site's name; each city sets its own.
 ZHICHAN_BRAND = os.environ.get("ZHICHAN_BRAND", "")

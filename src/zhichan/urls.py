@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,9 +9,9 @@ urlpatterns = [
     path("services/", include("zhichan.catalog.urls")),
     path("network/", include("zhichan.agencies.urls")),
     path("", include("zhichan.cases.urls")),
+    path("inbox/", include("zhichan.notices.urls")),
+    path("", include("zhichan.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

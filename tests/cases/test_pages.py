@@ -44,7 +44,14 @@ def test_supplement_rate_and_reopen_through_the_page(client, world, case_a):
         {"action": "supplement", "text": "见附件", "files": SimpleUploadedFile("a.exe", b"MZ\x90\x00")},
     )
     assert bad_file.status_code == 200 and 'data-field="files"' not in bad_file.text
-    assert "Only PDF, PNG and JPEG files are accepted." in bad_file.text
+    from django.core.exceptions import ValidationError
+    from django.utils.html import escape
+
+    from zhichan.cases.files import check_upload
+
+    with pytest.raises(ValidationError) as refused:
+        check_upload(SimpleUploadedFile("a.exe", b"MZ\x90\x00"))
+    assert escape(refused.value.message_dict["file"][0]) in bad_file.text
     case_a.refresh_from_db()
     assert case_a.status == Status.WAITING_SUPPLEMENT
     done = client.post(

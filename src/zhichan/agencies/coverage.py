@@ -99,15 +99,19 @@ def compute_coverage(city: Region | None = None) -> Coverage:
         city = current_city()
     if city is None:
         return Coverage(None, None, [])
+    subtree = city.subtree_ids()
     # Coverage is a public figure: only operating agencies count, whoever asks.
-    agencies = Agency.objects.filter(
-        status=Status.OPERATING, region_id__in=city.subtree_ids()
-    ).prefetch_related("functions")
+    agencies = Agency.objects.filter(status=Status.OPERATING, region_id__in=subtree).prefetch_related(
+        "functions"
+    )
     by_region: dict[int, list[Agency]] = {}
     for agency in agencies.order_by("level", "name"):
         by_region.setdefault(agency.region_id, []).append(agency)
     regions = list(
-        Region.objects.filter(pk__in=city.subtree_ids()).exclude(pk=city.pk).order_by("sort", "code")
+        Region.objects.filter(pk__in=subtree)
+        .exclude(pk=city.pk)
+        .select_related("parent")
+        .order_by("sort", "code")
     )
     children: dict[int, list[int]] = {}
     for region in regions:

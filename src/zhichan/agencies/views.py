@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 from zhichan.agencies import services
 from zhichan.agencies.coverage import compute_coverage
 from zhichan.agencies.filters import clean_text, filter_agencies
-from zhichan.agencies.forms import AgencyForm, StatusForm, UpgradeForm, add_service_errors
+from zhichan.agencies.forms import AgencyForm, StatusForm, UpgradeForm
 from zhichan.agencies.models import Agency, AgencyType, Function, Status
 from zhichan.catalog.models import ServiceItem
-from zhichan.core.errors import TransitionError
-from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.core.forms import run_action
+from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.regions.models import Region, RegionKind
 
 PAGE_SIZE = 20
@@ -132,13 +131,10 @@ def create(request):
         raise Http404
     form = AgencyForm(request.POST or None, allowed=allowed, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            agency = services.do_create_agency(request.user, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        ok, agency = run_action(
+            form, lambda: services.do_create_agency(request.user, **form.service_fields())
+        )
+        if ok:
             messages.success(request, _("The agency was registered."))
             return redirect("agencies:detail", pk=agency.pk)
     return render(request, "agencies/form.html", {"form": form, "agency": None})
@@ -153,13 +149,10 @@ def edit(request, pk: int):
         raise Http404
     form = AgencyForm(request.POST or None, allowed=allowed, user=request.user, agency=agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.do_update_agency(request.user, agency, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        ok, _agency = run_action(
+            form, lambda: services.do_update_agency(request.user, agency, **form.service_fields())
+        )
+        if ok:
             messages.success(request, _("The changes were saved."))
             return redirect("agencies:detail", pk=agency.pk)
     return render(request, "agencies/form.html", {"form": form, "agency": agency})
@@ -178,17 +171,13 @@ def change_status(request, pk: int):
     agency = _managed(request, pk)
     form = StatusForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.do_change_status(
-                request.user, agency, form.cleaned_data["status"], form.cleaned_data["finding"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionError as exc:
-            form.add_error("status", exc.message)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        data = form.cleaned_data
+        ok, _agency = run_action(
+            form,
+            lambda: services.do_change_status(request.user, agency, data["status"], data["finding"]),
+            transition_field="status",
+        )
+        if ok:
             messages.success(request, _("The status was changed."))
             return redirect("agencies:detail", pk=agency.pk)
     return render(request, "agencies/status.html", {"form": form, "agency": agency})
@@ -202,17 +191,13 @@ def upgrade(request, pk: int):
         raise Http404
     form = UpgradeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.do_upgrade_station(
-                request.user, agency, form.cleaned_data["type"], form.cleaned_data["finding"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        except TransitionError as exc:
-            form.add_error("type", exc.message)
-        except PermissionDenied as exc:
-            raise Http404 from exc
-        else:
+        data = form.cleaned_data
+        ok, _agency = run_action(
+            form,
+            lambda: services.do_upgrade_station(request.user, agency, data["type"], data["finding"]),
+            transition_field="type",
+        )
+        if ok:
             messages.success(request, _("The station was upgraded."))
             return redirect("agencies:detail", pk=agency.pk)
     return render(request, "agencies/upgrade.html", {"form": form, "agency": agency})

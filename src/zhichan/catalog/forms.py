@@ -216,10 +216,3 @@ class PublishForm(BootstrapForm):
         required=False,
         help_text=_("Shown in the version history; required from the second version on."),
     )
-
-
-def add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or the form when it has no such field)."""
-    for field, messages in exc.message_dict.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)

@@ -458,6 +458,10 @@ def _publish(actor, item: ServiceItem, change_note) -> GuideVersion:
         to_state=f"v{draft.number}",
         note=note,
     )
+    # The hotline's answer search shows the guide in force; keep its entry in the same transaction.
+    from zhichan.knowledge.search import index_object
+
+    index_object(item)
     return draft
 
 

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods
 from zhichan.agencies.models import Agency, AgencyType
 from zhichan.catalog import services
 from zhichan.catalog.filters import clean_query, filter_items
-from zhichan.catalog.forms import DraftForm, ItemDetailsForm, ItemForm, PublishForm, add_errors
+from zhichan.catalog.forms import DraftForm, ItemDetailsForm, ItemForm, PublishForm
 from zhichan.catalog.models import Category, Channel, GuideStatus, ServiceItem
 from zhichan.core.errors import TransitionError
+from zhichan.core.forms import add_service_errors
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied
 
 FIELD_LABELS = {name: DraftForm.base_fields[name].label for name in services.GUIDE_FIELDS}
@@ -121,7 +122,7 @@ def create(request):
                 owner_region=data["owner_region"],
             )
         except ValidationError as exc:
-            add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Service item created. Now write its guide."))
             return redirect("catalog:edit", code=item.code)
@@ -145,7 +146,7 @@ def edit(request, code):
                     services.do_save_draft(request.user, item, **form.cleaned_data)
             except ValidationError as exc:
                 item_errors = {k: v for k, v in exc.message_dict.items() if k in services.ITEM_FIELDS}
-                add_errors(details if item_errors else form, exc)
+                add_service_errors(details if item_errors else form, exc)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:

@@ -27,6 +27,7 @@ def load_bundle(folder: Path, log=print) -> None:
     """Load every file the bundle names; any error leaves the database as it was."""
     from zhichan.agencies.loaders import load_agencies
     from zhichan.catalog.loaders import load_catalog
+    from zhichan.knowledge.loaders import load_knowledge
     from zhichan.regions.loaders import load_boundaries, load_regions
 
     folder = Path(folder)
@@ -45,3 +46,5 @@ def load_bundle(folder: Path, log=print) -> None:
             from zhichan.cases.loaders import load_routing_rules
 
             log(f"routing rules: {load_routing_rules(folder / manifest['routing'])}")
+        if manifest.get("knowledge"):
+            load_knowledge(folder / manifest["knowledge"], log=log)

@@ -1,0 +1,285 @@
+"""Uploads: the type is read from the content (never from the name or the browser), sizes
+are bounded, files are stored under MEDIA_ROOT with random names and served only through
+views that check access first.
+
+The sniffer is small on purpose: the accepted formats are few, and DOCX/XLSX/OFD need a
+look inside the zip that generic detectors do not do.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import posixpath
+import re
+import secrets
+import zipfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy as _
+
+# key: (MIME type, extension, readable name)
+TYPES = {
+    "pdf": ("application/pdf", "pdf", _("PDF document")),
+    "png": ("image/png", "png", _("PNG image")),
+    "jpeg": ("image/jpeg", "jpg", _("JPEG image")),
+    "gif": ("image/gif", "gif", _("GIF image")),
+    "webp": ("image/webp", "webp", _("WebP image")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+        _("Word document (DOCX)"),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        _("Excel workbook (XLSX)"),
+    ),
+    "doc": ("application/msword", "doc", _("Word 97–2003 document (DOC)")),
+    "xls": ("application/vnd.ms-excel", "xls", _("Excel 97–2003 workbook (XLS)")),
+    "txt": ("text/plain", "txt", _("plain text")),
+    "ofd": ("application/ofd", "ofd", _("OFD document")),
+}
+# Recognised only to name them in the refusal.
+REFUSED_NAMES = {
+    "exe": _("Windows program (EXE/DLL)"),
+    "elf": _("Linux program (ELF)"),
+    "script": _("script"),
+    "html": _("web page (HTML)"),
+    "zip": _("ZIP archive"),
+    "ole": _("Office 97–2003 file of another kind"),
+    "rar": _("RAR archive"),
+    "7z": _("7-Zip archive"),
+    "svg": _("SVG image"),
+    "binary": _("unrecognised binary data"),
+    "empty": _("empty file"),
+}
+DEFAULT_TYPES = tuple(TYPES)
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_ZIP_ENTRY_READ_LIMIT = 1 << 20
+_TEXT_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def allowed_types() -> tuple[str, ...]:
+    value = getattr(settings, "ZHICHAN_UPLOAD_TYPES", None) or DEFAULT_TYPES
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(value)
+
+
+def max_bytes() -> int:
+    return int(float(getattr(settings, "ZHICHAN_UPLOAD_MAX_MB", 20)) * 1024 * 1024)
+
+
+def _read_upto(uploaded_file, limit: int) -> bytes:
+    # One byte past the limit is enough to know it is too big.
+    uploaded_file.seek(0)
+    data = uploaded_file.read(limit + 1)
+    uploaded_file.seek(0)
+    return data if isinstance(data, bytes) else data.encode()
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            names = set(zf.namelist())
+            if "OFD.xml" in names:
+                return "ofd"
+            if "[Content_Types].xml" in names:
+                with zf.open("[Content_Types].xml") as fh:
+                    types = fh.read(_ZIP_ENTRY_READ_LIMIT)
+                if DOCX_MAIN in types and "word/document.xml" in names:
+                    return "docx"
+                if XLSX_MAIN in types and "xl/workbook.xml" in names:
+                    return "xlsx"
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return "binary"
+    return "zip"
+
+
+def _ole_kind(data: bytes) -> str:
+    # The stream names sit in the compound file's directory, in UTF-16LE.
+    if "WordDocument".encode("utf-16-le") in data:
+        return "doc"
+    if "Workbook".encode("utf-16-le") in data or "Book\x00".encode("utf-16-le") in data:
+        return "xls"
+    return "ole"
+
+
+def _text_kind(data: bytes) -> str:
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary"
+    if _TEXT_CONTROL.search(body):
+        return "binary"
+    head = text.lstrip()[:512].lower()
+    if head.startswith("<svg") or (head.startswith("<?xml") and "<svg" in head):
+        return "svg"
+    if head.startswith(("<!doctype html", "<html", "<script")) or "<script" in head:
+        return "html"
+    if head.startswith("#!"):
+        return "script"
+    return "txt"
+
+
+def sniff(data: bytes) -> str:
+    """The kind of `data` by its content: a key of TYPES, or of REFUSED_NAMES."""
+    if not data:
+        return "empty"
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.startswith(b"PK\x03\x04"):
+        return _zip_kind(data)
+    if data.startswith(OLE_MAGIC):
+        return _ole_kind(data)
+    if data.startswith(b"MZ"):
+        return "exe"
+    if data.startswith(b"\x7fELF"):
+        return "elf"
+    if data.startswith(b"Rar!\x1a\x07"):
+        return "rar"
+    if data.startswith(b"7z\xbc\xaf\x27\x1c"):
+        return "7z"
+    return _text_kind(data)
+
+
+def type_name(kind: str) -> str:
+    if kind in TYPES:
+        return str(TYPES[kind][2])
+    return str(REFUSED_NAMES.get(kind, REFUSED_NAMES["binary"]))
+
+
+def _size(uploaded_file) -> int | None:
+    size = getattr(uploaded_file, "size", None)
+    return int(size) if size is not None else None
+
+
+def check_upload(uploaded_file) -> tuple[str, int]:
+    """(MIME type, size in bytes) of an acceptable upload; ValidationError({"file": …}) otherwise."""
+    limit = max_bytes()
+    size = _size(uploaded_file)
+    if size is not None and size > limit:
+        raise _too_big(size, limit)
+    data = _read_upto(uploaded_file, limit)
+    if len(data) > limit:
+        raise _too_big(size if size is not None else len(data), limit)
+    kind = sniff(data)
+    allowed = allowed_types()
+    if kind not in TYPES or kind not in allowed:
+        accepted = ", ".join(str(TYPES[k][1]).upper() for k in allowed if k in TYPES)
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "This file's content is a %(found)s, which is not accepted"
+                        " (whatever its name says). Accepted: %(accepted)s."
+                    )
+                    % {"found": type_name(kind), "accepted": accepted}
+                ]
+            }
+        )
+    return TYPES[kind][0], len(data)
+
+
+def _too_big(size: int, limit: int) -> ValidationError:
+    return ValidationError(
+        {
+            "file": [
+                _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+                % {"size": size / 1048576, "limit": limit / 1048576}
+            ]
+        }
+    )
+
+
+def private_storage() -> FileSystemStorage:
+    # base_url=None: these files have no public address.
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+_FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _clean_folder(folder: str) -> str:
+    text = str(folder).replace("\\", "/")
+    parts = [p for p in text.split("/") if p]
+    if text.startswith("/") or not parts or not all(_FOLDER_PART.fullmatch(p) for p in parts):
+        raise ValueError(f"not a safe upload folder: {folder!r}")
+    return "/".join(parts)
+
+
+def extension_for(content_type: str) -> str:
+    for mime, ext, _name in TYPES.values():
+        if mime == content_type:
+            return ext
+    return (mimetypes.guess_extension(content_type) or ".bin").lstrip(".")
+
+
+def store_upload(uploaded_file, folder: str, *, content_type: str | None = None) -> str:
+    """Save under MEDIA_ROOT/<folder>/ with a random name; returns the path relative to MEDIA_ROOT.
+
+    The extension comes from the checked content type (check_upload's answer, or sniffed
+    again when not given), never from the uploader's file name.
+    """
+    folder = _clean_folder(folder)
+    if content_type is None:
+        content_type, _size_ = check_upload(uploaded_file)
+    name = f"{folder}/{secrets.token_urlsafe(24)}.{extension_for(content_type)}"
+    uploaded_file.seek(0)
+    return private_storage().save(name, uploaded_file)
+
+
+def _resolve(path: str) -> Path:
+    root = Path(settings.MEDIA_ROOT).resolve()
+    normal = posixpath.normpath("/" + str(path).replace("\\", "/")).lstrip("/")
+    full = (root / normal).resolve()
+    if root not in full.parents or not full.is_file():
+        raise Http404
+    return full
+
+
+def serve_private(path: str, download_name: str, *, content_type: str | None = None) -> FileResponse:
+    """A stored upload as a download. Call only after checking the user may see its record."""
+    full = _resolve(path)
+    if content_type is None:
+        content_type = TYPES.get(sniff(full.read_bytes()), ("application/octet-stream",))[0]
+    response = FileResponse(
+        full.open("rb"), as_attachment=True, filename=download_name or full.name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class CheckedFileField(forms.FileField):
+    """A form field that runs check_upload; the cleaned file carries `.checked_content_type`.
+
+    The refusal appears at the field like any other form error.
+    """
+
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded and uploaded is not initial:
+            try:
+                content_type, _size = check_upload(uploaded)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["file"]) from exc
+            uploaded.checked_content_type = content_type
+        return uploaded

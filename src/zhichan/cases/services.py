@@ -186,8 +186,22 @@ def supervisors(case: Case) -> list:
     )
 
 
+def staff_link(case: Case) -> str:
+    return f"/cases/{case.pk}/"
+
+
+def _is_staff_user(recipient) -> bool:
+    return isinstance(recipient, User) and (recipient.role in STAFF_ROLES or recipient.is_superuser)
+
+
 def _notify(recipients, kind, subject, body, case):
-    send_on_commit(recipients, kind, subject, body, link=case.tracking_path, case=case)
+    """Staff get the case page; the requester gets the tracking link."""
+    staff = [r for r in recipients if _is_staff_user(r)]
+    others = [r for r in recipients if not _is_staff_user(r)]
+    if staff:
+        send_on_commit(staff, kind, subject, body, link=staff_link(case), case=case)
+    if others:
+        send_on_commit(others, kind, subject, body, link=case.tracking_path, case=case)
 
 
 def _set_deadline(case: Case, deadline):
@@ -570,7 +584,7 @@ def do_assign(actor, case: Case, handler) -> Case:
         "case_assigned",
         _("Case %(number)s assigned to you") % {"number": case.number},
         case.subject,
-        link=case.tracking_path,
+        link=staff_link(case),
         case=case,
     )
     return case

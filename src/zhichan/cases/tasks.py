@@ -16,7 +16,7 @@ from huey.contrib.djhuey import db_periodic_task
 from zhichan.cases import deadlines
 from zhichan.cases.models import RUNNING, Case, Status
 from zhichan.cases.notify import send_on_commit
-from zhichan.cases.services import _event, handler_or_staff, requester_recipients, supervisors
+from zhichan.cases.services import _event, handler_or_staff, requester_recipients, staff_link, supervisors
 
 
 def warn_due_soon(now=None) -> int:
@@ -45,7 +45,7 @@ def warn_due_soon(now=None) -> int:
                 _("Case %(number)s is due soon") % {"number": case.number},
                 _("Due by %(deadline)s.")
                 % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
-                link=case.tracking_path,
+                link=staff_link(case),
                 case=case,
             )
             warned += 1
@@ -68,14 +68,14 @@ def flag_overdue(now=None) -> int:
             _event(case, None, "overdue", data={"deadline": deadline.isoformat()})
             subject = _("Case %(number)s is overdue") % {"number": case.number}
             send_on_commit(
-                supervisors(case), "case_overdue", subject, case.subject, link=case.tracking_path, case=case
+                supervisors(case), "case_overdue", subject, case.subject, link=staff_link(case), case=case
             )
             send_on_commit(
                 handler_or_staff(case),
                 "case_overdue",
                 subject,
                 case.subject,
-                link=case.tracking_path,
+                link=staff_link(case),
                 case=case,
             )
             flagged += 1

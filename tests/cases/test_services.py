@@ -307,6 +307,7 @@ def test_fair_measures_are_recorded(world, clock):
     )
     case = file_case(type="fair_complaint", fair=fair.pk, region=None)
     assert case.region == world.county_a
+    assert case.owner == world.centre_a  # the fair's on-site workstation
     with pytest.raises(TransitionError, match="once the complaint is accepted"):
         services.do_record_measures(world.users.city_admin, case, ["withdrawn"])
     services.do_accept(world.users.city_admin, case)

@@ -410,7 +410,16 @@ def do_intake(actor, channel=Channel.WEB, *, idempotency_key=None, first_contact
     answer = (first_contact_answer or "").strip()
     if answer and (actor is None or role_of(actor) not in STAFF_ROLES and not actor.is_superuser):
         raise PermissionDenied(_("Only staff answer at first contact."))
-    owner = routing.route(cleaned["type"], cleaned["region"], cleaned["ip_type"], cleaned["service_item"])
+    fair = cleaned["fair"]
+    workstation = fair.workstation if fair is not None and fair.workstation_id else None
+    if (
+        cleaned["type"] == CaseType.FAIR_COMPLAINT
+        and workstation
+        and workstation.status == AgencyStatus.OPERATING
+    ):
+        owner = workstation  # the fair's on-site complaint body takes it on the spot
+    else:
+        owner = routing.route(cleaned["type"], cleaned["region"], cleaned["ip_type"], cleaned["service_item"])
     try:
         with transaction.atomic():
             case = _create(actor, cleaned, owner, key, answer)

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
+from zhichan.cases.models import Case
 from zhichan.core.bundles import DEMO_BUNDLE, load_bundle
 from zhichan.knowledge.models import Article, HotlineQuestion, Outcome
 
@@ -44,11 +45,21 @@ def test_answer_a_call_from_the_knowledge_base(page, agent):
     page.wait_for_url("**/hotline/")
     row = HotlineQuestion.objects.get()
     assert (row.outcome, row.article_id, row.agent_id) == (Outcome.ANSWERED_ON_SPOT, article.pk, agent.pk)
+    # The answer counts as a consultation closed at first contact.
+    answered = Case.objects.get(pk=row.case_id)
+    assert (answered.channel, answered.status, answered.first_contact) == ("hotline", "closed", True)
 
     # A question the knowledge base cannot answer opens a case and is listed for the editors.
     page.get_by_test_id("console-question").fill("数据知识产权登记证书怎么用于融资")
     page.get_by_test_id("open-case").click()
-    page.wait_for_url("**/hotline/")
+    page.wait_for_url("**/requests/new/**")
+    expect(page.locator("textarea[name=description]")).to_have_value("数据知识产权登记证书怎么用于融资")
+    page.fill("input[name=requester_name]", "钱七")
+    page.fill("input[name=requester_phone]", "13700000000")
+    page.get_by_test_id("intake-submit").click()
+    page.wait_for_url("**/track/*/")
+    opened = Case.objects.get(requester_name="钱七")
+    assert (opened.channel, opened.type, opened.status) == ("hotline", "consultation", "new")
     assert HotlineQuestion.objects.filter(outcome=Outcome.CASE_OPENED).count() == 1
     page.goto("/knowledge/manage/unanswered/")
     expect(page.get_by_test_id("unanswered-row")).to_contain_text("数据知识产权登记证书")

@@ -159,3 +159,20 @@ def test_unanswered_page(client, world):
     html = client.get("/knowledge/manage/unanswered/").content.decode()
     assert 'data-count="2"' in html and "Write an answer" not in html
     assert not QAItem.objects.exists()
+
+
+def test_an_answer_on_the_spot_files_one_consultation_closed_at_first_contact(world):
+    from zhichan.cases.models import Case
+
+    first = console.record_answer(world.users.staff_a, "商标怎么注册", "guide", world.item.pk, token="tok-9")
+    again = console.record_answer(world.users.staff_a, "商标怎么注册", "guide", world.item.pk, token="tok-9")
+    assert first.pk == again.pk and first.case_id == again.case_id
+    case = Case.objects.get()
+    assert case.pk == first.case_id
+    assert (case.channel, case.type, case.status) == ("hotline", "consultation", "closed")
+    assert case.first_contact and case.description == "商标怎么注册"
+
+
+def test_opening_a_case_hands_the_question_to_the_request_form():
+    url = console.case_form_url("数据知识产权 怎么登记")
+    assert url.startswith("/requests/new/?") and "channel=hotline" in url and "type=consultation" in url

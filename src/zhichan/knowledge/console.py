@@ -1,8 +1,9 @@
 """The hotline console's two outcomes: answered on the spot, or not (a case is opened or noted as unanswered).
 
 Each call records one HotlineQuestion row. The console form carries a token, so a double submission
-records the row once. Opening the case itself is wired to `cases.services.do_intake` by the cases app;
-until then `open_case` records the question as case_opened with no case id.
+records the row once. An answer on the spot also files a consultation closed at first contact (a
+case, so the hotline's work counts in the figures); "open a case" hands the question to the request
+form, pre-filled, where the agent adds the caller's details.
 """
 
 from __future__ import annotations
@@ -80,7 +81,42 @@ def record_answer(agent, text, ref_kind: str, ref_id, token=None) -> HotlineQues
         ref = model.objects.restrict(agent, VIEW).get(pk=pk)
     except (TypeError, ValueError, model.DoesNotExist):
         raise ValidationError({"ref_id": [_("No such answer in the knowledge base.")]}) from None
-    return _record(agent, text, Outcome.ANSWERED_ON_SPOT, token=token, **{field: ref})
+    with transaction.atomic():
+        question = _record(agent, text, Outcome.ANSWERED_ON_SPOT, token=token, **{field: ref})
+        if question.case_id is None:
+            case = _first_contact_case(agent, text, ref, question)
+            HotlineQuestion.objects.filter(pk=question.pk).update(case_id=case.pk)
+            question.case_id = case.pk
+    return question
+
+
+def _first_contact_case(agent, text, ref, question):
+    from zhichan.cases.models import CaseType, Channel
+    from zhichan.cases.services import do_intake
+
+    subject = " ".join(text.split())
+    return do_intake(
+        agent,
+        Channel.HOTLINE,
+        idempotency_key=f"hotline-{question.pk}",
+        first_contact_answer=_("Answered on the hotline with: %(ref)s") % {"ref": ref},
+        type=CaseType.CONSULTATION,
+        subject=subject[:60] + ("…" if len(subject) > 60 else ""),
+        description=text,
+        # Callers answered on the spot are not asked for their name; the record counts the answer.
+        requester_name=_("Hotline caller"),
+    )
+
+
+def case_form_url(text: str) -> str:
+    """The request form, pre-filled for a hotline consultation with the caller's question."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    subject = " ".join(text.split())[:60]
+    query = {"channel": "hotline", "type": "consultation", "subject": subject, "description": text}
+    return f"{reverse('cases:intake')}?{urlencode(query)}"
 
 
 def open_case(agent, text, token=None, case_id=None) -> HotlineQuestion:

@@ -115,7 +115,8 @@ def console_record(request):
             messages.success(request, _("Recorded as answered on the spot."))
         elif action == "case":
             hotline.open_case(user, text, token=token)
-            messages.success(request, _("Recorded: a case is to be opened for this caller."))
+            messages.info(request, _("Add the caller's details and file the request."))
+            return redirect(hotline.case_form_url(text))
         elif action == "unanswered":
             hotline.record_unanswered(user, text, token=token)
             messages.success(request, _("Recorded as not answered."))

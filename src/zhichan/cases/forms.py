@@ -39,11 +39,6 @@ class ReopenForm(StyledForm):
     )
 
 
-def add_errors(form, exc):
-    """Put a service's ValidationError on the form's fields (unknown fields: on the form)."""
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
 
 class IntakeForm(StyledForm):
     """One form for every channel; staff also choose the channel."""

@@ -17,9 +17,10 @@ from zhichan.agencies.models import Agency
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.cases import services, tracking
 from zhichan.cases.filters import filter_cases
-from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm, add_errors
+from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm
 from zhichan.cases.models import TRANSITIONS, Case, CaseType, Measure, Status
 from zhichan.core.errors import TransitionError
+from zhichan.core.forms import add_service_errors
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 
 PREFILL = (
@@ -50,7 +51,7 @@ def intake(request):
             try:
                 case = services.do_intake(user, channel, idempotency_key=key, **data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -266,7 +267,7 @@ def track(request, token):
                     messages.success(request, _("The case has been reopened."))
                 return redirect("cases:track", token=token)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             except (TransitionError, PermissionDenied) as exc:
                 messages.error(request, getattr(exc, "message", str(exc)))
                 return redirect("cases:track", token=token)

@@ -69,9 +69,3 @@ class QAForm(BootstrapForm):
                 raise forms.ValidationError(_("Article ids are numbers, e.g. 12, 57."))
             ids.append(int(part))
         return ids
-
-
-def add_errors(form, exc):
-    """Put a service's ValidationError on the form's fields (unknown fields on the form itself)."""
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)

@@ -13,10 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from zhichan.core.forms import add_service_errors
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.knowledge import console as hotline
 from zhichan.knowledge import search, services
-from zhichan.knowledge.forms import PolicyForm, QAForm, add_errors
+from zhichan.knowledge.forms import PolicyForm, QAForm
 from zhichan.knowledge.models import Article, Law, Policy, QAItem
 
 PUBLIC_KINDS = ("article", "policy", "qa")
@@ -182,7 +183,7 @@ def policy_edit(request, pk=None):
             try:
                 obj = services.do_save_policy(user, obj, form.cleaned_data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:
@@ -217,7 +218,7 @@ def qa_edit(request, pk=None):
             try:
                 obj = services.do_save_qa(user, obj, form.cleaned_data)
             except ValidationError as exc:
-                add_errors(form, exc)
+                add_service_errors(form, exc)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 
 from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
+from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.regions.models import Region
 
@@ -52,6 +53,8 @@ def snapshot():
         "items": sorted(ServiceItem.objects.values_list("code", "current_id", "updated_at")),
         "guides": GuideVersion.objects.count(),
         "users": sorted(User.objects.values_list("username", "password", "role", "agency_id", "region_id")),
+        "cases": sorted(Case.objects.values_list("number", "status", "deadline")),
+        "events": CaseEvent.objects.count(),
     }
 
 
@@ -70,6 +73,11 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
         assert user.check_password(password), f"the printed password of {username} does not work"
         user.full_clean()  # staff have an agency, the county admin a county
     assert User.objects.get(username="demo-county-admin").region.kind == "county"
+    # Sample requests at several stages, handled by the demo staff, one of them rated.
+    statuses = sorted(Case.objects.values_list("status", flat=True))
+    assert statuses == ["accepted", "closed", "new", "waiting_supplement"], statuses
+    assert Case.objects.filter(rating__level="satisfied").count() == 1
+    assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3
 
 
 @pytest.mark.django_db

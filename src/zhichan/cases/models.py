@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhichan.core.models import EventModel
 from zhichan.core.permissions import CHANGE, RestrictedQuerySet, role_of
@@ -64,7 +65,8 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     WAITING_SUPPLEMENT = "waiting_supplement", _("Waiting for supplement")
     REPLIED = "replied", _("Replied")
-    CLOSED = "closed", _("Closed")
+    # Context: a request is 办结 (completed), where an agency that is closed is 撤销.
+    CLOSED = "closed", pgettext_lazy("request status", "Closed")
     DECLINED = "declined", _("Declined")
 
 
@@ -256,6 +258,9 @@ class CaseEvent(EventModel):
 
     def get_kind_label(self):
         return EVENT_LABELS.get(self.kind, self.kind)
+
+    def get_to_state_label(self):
+        return dict(Status.choices).get(self.to_state, self.to_state)
 
 
 class RoutingRuleQuerySet(RestrictedQuerySet):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from zhichan.cases.demo import create_demo_fair, create_demo_requests
 from zhichan.core.bundles import DEMO_BUNDLE, read_manifest
 from zhichan.core.demo import create_demo_accounts
 
@@ -29,13 +30,19 @@ class Command(BaseCommand):
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_city", options["bundle"], stdout=self.stdout)
-        made = create_demo_accounts(read_manifest(Path(options["bundle"])).get("demo_county"))
+        county = read_manifest(Path(options["bundle"])).get("demo_county")
+        made = create_demo_accounts(county)
         if made:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
             for username, role, password in made:
                 self.stdout.write(f"  {username:<20} {password:<16} {role}")
         else:
             self.stdout.write("Demo accounts exist already; `zhichan changepassword NAME` resets one.")
+        if county:
+            create_demo_fair(county)
+            filed = create_demo_requests(county)
+            if filed:
+                self.stdout.write(f"sample requests: {', '.join(c.number for c in filed)}")
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

@@ -5,22 +5,27 @@ from pathlib import Path
 
 
 def entries(path):
-    """Yield (msgid, msgstr, fuzzy) of each entry; plural forms count by their first msgstr."""
-    msgid = msgstr = None
+    """Yield (msgid, msgstr, fuzzy) of each entry; plural forms count by their first msgstr.
+
+    An entry with a context yields "context\x04msgid", the key gettext itself looks it up by.
+    """
+    msgid = msgstr = context = None
     fuzzy = False
     current = None
     for raw in Path(path).read_text(encoding="utf-8").splitlines() + [""]:
         line = raw.strip()
         if not line:
             if msgid:
-                yield msgid, msgstr or "", fuzzy
-            msgid = msgstr = None
+                yield (f"{context}\x04{msgid}" if context else msgid), msgstr or "", fuzzy
+            msgid = msgstr = context = None
             fuzzy = False
             current = None
         elif line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            context, current = line[8:].strip('"'), "ctxt"
         elif line.startswith("msgid "):
             msgid, current = line[6:].strip('"'), "id"
         elif line.startswith("msgid_plural"):
@@ -30,7 +35,9 @@ def entries(path):
         elif line.startswith("msgstr["):
             current = None
         elif line.startswith('"'):
-            if current == "id":
+            if current == "ctxt":
+                context += line.strip('"')
+            elif current == "id":
                 msgid += line.strip('"')
             elif current == "str":
                 msgstr += line.strip('"')

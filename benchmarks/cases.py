@@ -234,10 +234,9 @@ STATIC_ROOT = BASE_DIR / "static"
 MEDIA_ROOT = BASE_DIR / "media"
 LOGIN_URL = "helpdesk:login"
 LOGIN_REDIRECT_URL = "helpdesk:home"
-EMAIL_BACKEND = "%s"
+EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 HELPDESK_TEAMS_MODE_ENABLED = False
-HELPDESK_KB_ENABLED = False
-""" % DUMMY_MAIL
+"""
 
 HELPDESK_URLS = """
 from django.contrib import admin
@@ -302,7 +301,7 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, method, path, body=None, headers=None):
-        head = {"Accept-Language": "zh-CN,zh;q=0.9", "User-Agent": "zhichan-bench", "Host": "127.0.0.1"}
+        head = {"Accept-Language": "zh-CN,zh;q=0.9", "User-Agent": "zhichan-bench"}
         if self.cookies:
             head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         head.update(headers or {})
@@ -718,7 +717,9 @@ def run_helpdesk(args, pg_url, order) -> tuple[dict, dict]:
             """)
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ZHICHAN_", "DJANGO_"))}
-        env.update(BENCH_SECRET=secrets.token_hex(32), BENCH_HD_DB=hd_url, DJANGO_SETTINGS_MODULE="hdbench.settings")
+        env.update(
+            BENCH_SECRET=secrets.token_hex(32), BENCH_HD_DB=hd_url, DJANGO_SETTINGS_MODULE="hdbench.settings"
+        )
         manage = [str(python), "manage.py"]
         recreate_pg(hd_url)
         try:
@@ -879,7 +880,11 @@ def main(argv=None):
                     "requests": args.requests,
                     "clients": args.clients,
                     "zhichan": {"info": zc_info, **{k: r.as_dict() for k, r in zc.items()}},
-                    "helpdesk": {"info": hd_info, "problem": hd_problem, **{k: r.as_dict() for k, r in hd.items()}},
+                    "helpdesk": {
+                        "info": hd_info,
+                        "problem": hd_problem,
+                        **{k: r.as_dict() for k, r in hd.items()},
+                    },
                     "concurrent_submission": conc,
                 },
                 indent=2,

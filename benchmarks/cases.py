@@ -354,7 +354,7 @@ class Client:
 
 
 def hammer(port: int, setup, operation, total: int, clients: int) -> Result:
-    """CLIENTS users, each set up once (login, CSRF), share TOTAL operations; one timing per operation.
+    """CLIENTS users, each set up once (login, CSRF), then share TOTAL operations, each timed.
 
     `operation(client, state, i)` returns True when the answer was the expected one (else the
     status code seen); a failed setup counts as one error for that client.
@@ -367,6 +367,8 @@ def hammer(port: int, setup, operation, total: int, clients: int) -> Result:
         with lock:
             return next(counter, None)
 
+    ready = threading.Barrier(clients + 1)
+
     def user():
         client = Client(port)
         latencies, errors, statuses = [], 0, {}
@@ -377,7 +379,9 @@ def hammer(port: int, setup, operation, total: int, clients: int) -> Result:
             with lock:
                 result.errors += 1
                 result.statuses[-1] = result.statuses.get(-1, 0) + 1
+            ready.wait()
             return
+        ready.wait()  # logins (password hashing) stay outside the measured time
         while (i := take()) is not None:
             start = time.perf_counter()
             outcome = operation(client, state, i)
@@ -395,9 +399,11 @@ def hammer(port: int, setup, operation, total: int, clients: int) -> Result:
             for status, n in statuses.items():
                 result.statuses[status] = result.statuses.get(status, 0) + n
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        for future in [pool.submit(user) for _ in range(clients)]:
+        futures = [pool.submit(user) for _ in range(clients)]
+        ready.wait()
+        started = time.perf_counter()
+        for future in futures:
             future.result()
     result.seconds = time.perf_counter() - started
     return result
@@ -697,7 +703,12 @@ def run_helpdesk(args, pg_url, order) -> tuple[dict, dict]:
         subprocess.run([sys.executable, "-m", "venv", str(root / "venv")], check=True)
         python = root / "venv" / "bin" / "python"
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, "django-helpdesk", "gunicorn", "psycopg[binary]"], check=True)
+        subprocess.run(
+            [*pip, "django-helpdesk", "gunicorn", "psycopg[binary]"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         version = subprocess.run(
             [str(python), "-c", "import importlib.metadata as m; print(m.version('django-helpdesk'), "
              "m.version('django'))"], check=True, capture_output=True, text=True,

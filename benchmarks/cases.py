@@ -299,20 +299,28 @@ class Client:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.reused = False
 
     def request(self, method, path, body=None, headers=None):
         head = {"Accept-Language": "zh-CN,zh;q=0.9", "User-Agent": "zhichan-bench"}
         if self.cookies:
             head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         head.update(headers or {})
-        try:
-            self.conn.request(method, path, body=body, headers=head)
-            response = self.conn.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            return 0, {}, b""
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=head)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                # As browsers do: one retry when a kept-alive connection was closed by the server
+                # while idle (gunicorn's keep-alive is 2 s); a second failure is an error.
+                if attempt == 2 or not self.reused:
+                    self.reused = False
+                    return 0, {}, b""
+        self.reused = True
         for value in response.headers.get_all("Set-Cookie") or []:
             jar = SimpleCookie()
             jar.load(value)

@@ -1088,9 +1088,7 @@ def do_create_rule(actor, *, case_type, agency, region=None, ip_type="", service
 
 
 @transaction.atomic
-def do_update_rule(
-    actor, rule, *, case_type, agency, region=None, ip_type="", service_item=None, priority=0
-):
+def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", service_item=None, priority=0):
     _require_rule_editor(actor)
     rule = RoutingRule.objects.restrict(actor, CHANGE).select_for_update().filter(pk=rule.pk).first()
     if rule is None:

@@ -1,6 +1,7 @@
 """The fair registry over HTTP: open reads; administrators register and change fairs."""
 
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
@@ -59,6 +60,8 @@ def get_fair(request, fair_id: int):
 WRITE = {400: Message, 401: Message, 404: Message, 422: FieldErrors}
 API_NAMES = {"region": "region_code", "workstation": "workstation_id", "staff": "staff_ids"}
 
+UserId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+
 
 class FairIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
@@ -68,7 +71,7 @@ class FairIn(Schema):
     organiser: str = Field("", max_length=200)
     region_code: str = Field(..., min_length=1, max_length=20)
     workstation_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    staff_ids: list[int] = Field(default_factory=list, max_length=100)
+    staff_ids: list[UserId] = Field(default_factory=list, max_length=100)
     accept_hours: int = Field(..., ge=1, le=services.MAX_HOURS)
     decide_hours: int = Field(..., ge=1, le=services.MAX_HOURS)
 
@@ -81,7 +84,7 @@ class FairPatch(Schema):
     organiser: str | None = Field(None, max_length=200)
     region_code: str | None = Field(None, min_length=1, max_length=20)
     workstation_id: int | None = Field(None, ge=1, le=2**31 - 1)
-    staff_ids: list[int] | None = Field(None, max_length=100)
+    staff_ids: list[UserId] | None = Field(None, max_length=100)
     accept_hours: int | None = Field(None, ge=1, le=services.MAX_HOURS)
     decide_hours: int | None = Field(None, ge=1, le=services.MAX_HOURS)
 

@@ -231,3 +231,16 @@ def test_nav_link_only_for_administrators(client, world):
     assert 'data-testid="nav-rules"' not in client.get("/fairs/").content.decode()
     login(client, world, "staff_a")
     assert 'data-testid="nav-rules"' not in client.get("/fairs/").content.decode()
+
+
+def test_api_shares_the_page_rules(client, world, rules):
+    login(client, world, "city_admin")
+    url = "/api/v1/cases/routing-rules"
+    duplicate = {"case_type": "complaint", "region_code": "990102", "agency_id": world.centre_a.pk}
+    response = client.post(url, duplicate, content_type="application/json")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "agency_id"
+    closed = {"case_type": "report", "region_code": "990103", "agency_id": world.closed_b.pk}
+    response = client.post(url, closed, content_type="application/json")
+    assert response.status_code == 422 and "not operating" in response.json()["detail"][0]["errors"][0]
+    assert RoutingRule.objects.count() == 3

@@ -10,6 +10,7 @@ urlpatterns = [
     path("network/", include("zhichan.agencies.urls")),
     path("", include("zhichan.cases.urls")),
     path("inbox/", include("zhichan.notices.urls")),
+    path("fairs/", include("zhichan.fairs.urls")),
     path("", include("zhichan.knowledge.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

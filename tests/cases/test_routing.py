@@ -80,7 +80,7 @@ def test_rules_api_city_admin_crud(client, world):
 
 def test_rules_api_county_admin_only_own_county(client, world):
     client.force_login(world.users.county_admin_a)
-    body = {"case_type": "mediation", "region_code": "990103", "agency_id": world.centre_b.pk}
+    body = {"case_type": "mediation", "region_code": "990103", "agency_id": world.centre_a.pk}
     response = client.post("/api/v1/cases/routing-rules", body, content_type=JSON)
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "region_code"

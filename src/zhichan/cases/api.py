@@ -23,7 +23,7 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.core.api import BoundedPagination, FieldErrors, Message
-from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404, role_of
+from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 
 try:
     from ninja import Status as Reply
@@ -485,7 +485,11 @@ def track_reopen(request, token: str, payload: ReasonIn):
 # --- routing rules ------------------------------------------------------------------------------
 
 
-def _rule_fields(request, payload: RuleIn) -> dict:
+RULE_FIELDS = {"region": "region_code", "service_item": "service_item_code", "agency": "agency_id"}
+
+
+def _rule_fields(payload: RuleIn) -> dict:
+    """Codes to records; the rules about them live in services.do_create_rule / do_update_rule."""
     from zhichan.agencies.models import Agency
     from zhichan.catalog.models import ServiceItem
     from zhichan.regions.models import Region
@@ -501,15 +505,6 @@ def _rule_fields(request, payload: RuleIn) -> dict:
         item = ServiceItem.objects.filter(code=payload.service_item_code.replace("\x00", "")).first()
         if item is None:
             errors["service_item_code"] = ["unknown service code"]
-    agency = Agency.objects.filter(pk=payload.agency_id).first()
-    if agency is None:
-        errors["agency_id"] = ["unknown agency"]
-    if role_of(request.user) == "county_admin" and not request.user.is_superuser:
-        mine = set(request.user.region.subtree_ids())
-        if region is None or region.pk not in mine:
-            errors.setdefault("region_code", []).append(
-                "a county administrator's rule names a region of the county"
-            )
     if errors:
         raise ValidationError(errors)
     return {
@@ -517,14 +512,21 @@ def _rule_fields(request, payload: RuleIn) -> dict:
         "region": region,
         "ip_type": payload.ip_type.value if payload.ip_type else "",
         "service_item": item,
-        "agency": agency,
+        "agency": Agency.objects.filter(pk=payload.agency_id).first(),
         "priority": payload.priority,
     }
 
 
-def _require_rule_editor(user):
-    if not user.is_superuser and role_of(user) not in ("city_admin", "county_admin"):
-        raise PermissionDenied
+def _rule_action(action):
+    """Run a rule action, naming refused fields as the API's payload does."""
+    try:
+        return action()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError(
+            {RULE_FIELDS.get(field, field): messages for field, messages in exc.message_dict.items()}
+        ) from exc
 
 
 @router.get(
@@ -545,8 +547,10 @@ def list_rules(request):
     "/routing-rules", response={201: RuleOut, **WRITE}, auth=django_auth, summary="Add a routing rule"
 )
 def create_rule(request, payload: RuleIn):
-    _require_rule_editor(request.user)
-    return Reply(201, RoutingRule.objects.create(**_rule_fields(request, payload)))
+    if not services.can_edit_rules(request.user):
+        raise PermissionDenied
+    fields = _rule_fields(payload)
+    return Reply(201, _rule_action(lambda: services.do_create_rule(request.user, **fields)))
 
 
 @router.put(
@@ -557,10 +561,8 @@ def create_rule(request, payload: RuleIn):
 )
 def update_rule(request, rule_id: int, payload: RuleIn):
     rule = get_restricted_or_404(RoutingRule.objects.all(), request.user, CHANGE, pk=rule_id)
-    for field, value in _rule_fields(request, payload).items():
-        setattr(rule, field, value)
-    rule.save()
-    return rule
+    fields = _rule_fields(payload)
+    return _rule_action(lambda: services.do_update_rule(request.user, rule, **fields))
 
 
 @router.delete(
@@ -571,7 +573,7 @@ def update_rule(request, rule_id: int, payload: RuleIn):
 )
 def delete_rule(request, rule_id: int):
     rule = get_restricted_or_404(RoutingRule.objects.all(), request.user, CHANGE, pk=rule_id)
-    rule.delete()
+    services.do_delete_rule(request.user, rule)
     return Reply(204, None)
 
 

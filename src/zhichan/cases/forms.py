@@ -39,7 +39,6 @@ class ReopenForm(StyledForm):
     )
 
 
-
 class IntakeForm(StyledForm):
     """One form for every channel; staff also choose the channel."""
 
@@ -86,3 +85,82 @@ class IntakeForm(StyledForm):
         for name in ("type", "subtype", "region", "ip_type", "service_item", "fair"):
             self.fields[name].widget.attrs["class"] = "form-select"
         self.fields["anonymous"].widget.attrs["class"] = "form-check-input"
+
+
+class RuleForm(StyledForm):
+    """Collects a routing rule; services.do_create_rule / do_update_rule decide what is valid."""
+
+    case_type = forms.ChoiceField(label=_("case type"))
+    region = forms.ModelChoiceField(label=_("region"), queryset=None, required=False)
+    ip_type = forms.ChoiceField(label=_("IP type"), required=False)
+    service_item = forms.ModelChoiceField(label=_("service"), queryset=None, required=False)
+    agency = forms.ModelChoiceField(label=_("agency"), queryset=None)
+    priority = forms.IntegerField(label=_("priority"), initial=0, min_value=-1000, max_value=1000)
+
+    def __init__(self, *args, rule=None, **kwargs):
+        from zhichan.agencies.models import Agency
+        from zhichan.cases.models import CaseType, IPType
+        from zhichan.catalog.models import ServiceItem
+        from zhichan.regions.models import Region, RegionKind
+
+        if rule is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "case_type": rule.case_type,
+                "region": rule.region_id,
+                "ip_type": rule.ip_type,
+                "service_item": rule.service_item_id,
+                "agency": rule.agency_id,
+                "priority": rule.priority,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["case_type"].choices = CaseType.choices
+        self.fields["ip_type"].choices = [("", _("Any IP type"))] + list(IPType.choices)
+        regions = self.fields["region"]
+        regions.queryset = Region.objects.exclude(kind=RegionKind.PROVINCE).order_by("sort", "code")
+        regions.empty_label = _("Any region")
+        items = self.fields["service_item"]
+        items.queryset = ServiceItem.objects.order_by("category", "sort", "code")
+        items.empty_label = _("Any service")
+        # Every agency is offered; the service refuses those that are not operating.
+        self.fields["agency"].queryset = Agency.objects.select_related("region").order_by(
+            "region__sort", "level", "name", "pk"
+        )
+        for name in ("case_type", "region", "ip_type", "service_item", "agency"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "case_type": data["case_type"],
+            "region": data["region"],
+            "ip_type": data["ip_type"] or "",
+            "service_item": data["service_item"],
+            "agency": data["agency"],
+            "priority": data["priority"],
+        }
+
+
+class RuleTesterForm(forms.Form):
+    """Which agency would receive a case with these facts."""
+
+    type = forms.ChoiceField(label=_("case type"))
+    region = forms.ModelChoiceField(label=_("region"), queryset=None, required=False)
+    ip_type = forms.ChoiceField(label=_("IP type"), required=False)
+    item = forms.ModelChoiceField(label=_("service"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from zhichan.cases.models import CaseType, IPType
+        from zhichan.catalog.models import ServiceItem
+        from zhichan.regions.models import Region, RegionKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = CaseType.choices
+        self.fields["ip_type"].choices = [("", _("Any IP type"))] + list(IPType.choices)
+        self.fields["region"].queryset = Region.objects.exclude(kind=RegionKind.PROVINCE).order_by(
+            "sort", "code"
+        )
+        self.fields["region"].empty_label = _("Any region")
+        self.fields["item"].queryset = ServiceItem.objects.order_by("category", "sort", "code")
+        self.fields["item"].empty_label = _("Any service")
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select"

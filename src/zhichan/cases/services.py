@@ -39,6 +39,7 @@ from zhichan.cases.models import (
     Measure,
     Rating,
     RatingLevel,
+    RoutingRule,
     Status,
 )
 from zhichan.cases.notify import send_on_commit
@@ -1007,3 +1008,116 @@ def satisfaction(user, by: str = "agency") -> list[dict]:
             }
         )
     return out
+
+
+# --- routing rules ------------------------------------------------------------------------------
+
+
+def can_edit_rules(user) -> bool:
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    role = role_of(user)
+    return role == "city_admin" or (role == "county_admin" and bool(user.region_id))
+
+
+def _require_rule_editor(actor):
+    if not can_edit_rules(actor):
+        raise PermissionDenied
+
+
+def _clean_rule(actor, rule, *, case_type, region, ip_type, service_item, agency, priority) -> dict:
+    errors: dict[str, list] = {}
+    if case_type not in CaseType.values:
+        errors["case_type"] = [_("Choose a known case type.")]
+    ip_type = ip_type or ""
+    if ip_type and ip_type not in IPType.values:
+        errors["ip_type"] = [_("Choose a known IP type.")]
+    if agency is None:
+        errors["agency"] = [_("Choose an agency; the one given is unknown.")]
+    elif agency.status != AgencyStatus.OPERATING:
+        errors["agency"] = [_("The agency is not operating and cannot receive cases.")]
+    try:
+        priority = int(priority or 0)
+    except (TypeError, ValueError):
+        priority = None
+    if priority is None or not -1000 <= priority <= 1000:
+        errors["priority"] = [_("The priority is a whole number from -1000 to 1000.")]
+    if role_of(actor) == "county_admin" and not actor.is_superuser:
+        mine = set(actor.region.subtree_ids())
+        if region is None or region.pk not in mine:
+            errors.setdefault("region", []).append(
+                _("A county administrator's rule names a region of their county.")
+            )
+        if agency is not None and agency.region_id not in mine:
+            errors.setdefault("agency", []).append(_("Choose an agency of your county."))
+    if not errors:
+        same = RoutingRule.objects.filter(
+            case_type=case_type, region=region, ip_type=ip_type, service_item=service_item, agency=agency
+        )
+        if rule is not None:
+            same = same.exclude(pk=rule.pk)
+        if same.exists():
+            errors["agency"] = [_("An identical rule already sends these cases to this agency.")]
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "case_type": case_type,
+        "region": region,
+        "ip_type": ip_type,
+        "service_item": service_item,
+        "agency": agency,
+        "priority": priority,
+    }
+
+
+@transaction.atomic
+def do_create_rule(actor, *, case_type, agency, region=None, ip_type="", service_item=None, priority=0):
+    _require_rule_editor(actor)
+    if agency is not None:
+        # Two identical submissions queue on the agency row; the second sees the first rule.
+        agency = Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    fields = _clean_rule(
+        actor,
+        None,
+        case_type=case_type,
+        region=region,
+        ip_type=ip_type,
+        service_item=service_item,
+        agency=agency,
+        priority=priority,
+    )
+    return RoutingRule.objects.create(**fields)
+
+
+@transaction.atomic
+def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", service_item=None, priority=0):
+    _require_rule_editor(actor)
+    rule = RoutingRule.objects.restrict(actor, CHANGE).select_for_update().filter(pk=rule.pk).first()
+    if rule is None:
+        raise PermissionDenied
+    if agency is not None:
+        agency = Agency.objects.select_for_update().filter(pk=agency.pk).first()
+    fields = _clean_rule(
+        actor,
+        rule,
+        case_type=case_type,
+        region=region,
+        ip_type=ip_type,
+        service_item=service_item,
+        agency=agency,
+        priority=priority,
+    )
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def do_delete_rule(actor, rule) -> None:
+    _require_rule_editor(actor)
+    # Deleting twice is harmless: the second finds nothing (a 404 to the caller).
+    found = RoutingRule.objects.restrict(actor, CHANGE).filter(pk=rule.pk)
+    if not found.exists():
+        raise PermissionDenied
+    found.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhichan.cases import views
+from zhichan.cases import rule_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("requests/new/", views.intake, name="intake"),
     path("cases/", views.inbox, name="inbox"),
     path("cases/<int:pk>/", views.detail, name="detail"),
+    path("cases/rules/", rule_views.rules, name="rules"),
+    path("cases/rules/new/", rule_views.rule_create, name="rule_create"),
+    path("cases/rules/<int:pk>/edit/", rule_views.rule_edit, name="rule_edit"),
+    path("cases/rules/<int:pk>/delete/", rule_views.rule_delete, name="rule_delete"),
 ]

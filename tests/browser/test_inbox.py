@@ -31,6 +31,8 @@ def test_read_notices_on_a_phone(phone_page):
     page.wait_for_url("**/")
 
     page.locator(".navbar-toggler").click()
+
+    page.locator("#mainnav.show").wait_for()  # the menu has finished opening
     expect(page.get_by_test_id("nav-inbox-count")).to_contain_text("2")
     page.get_by_test_id("nav-inbox").click()
     page.wait_for_url("**/inbox/")

@@ -40,6 +40,7 @@ def test_sign_up_on_a_phone_as_an_enterprise(phone_page):
     page = phone_page
     page.goto("/")
     page.locator(".navbar-toggler").click()
+    page.locator("#mainnav.show").wait_for()  # the menu has finished opening
     page.get_by_test_id("nav-signup").click()
     page.wait_for_url("**/accounts/signup/")
     assert page.evaluate(NO_OVERFLOW)
@@ -63,4 +64,5 @@ def test_sign_up_on_a_phone_as_an_enterprise(phone_page):
     user = User.objects.get(username="jinzhong_tea")
     assert (user.role, user.organisation) == (Role.ENTERPRISE, "晋中示例茶业有限公司")
     page.locator(".navbar-toggler").click()
+    page.locator("#mainnav.show").wait_for()  # the menu has finished opening
     expect(page.get_by_test_id("whoami")).to_contain_text("李经理")

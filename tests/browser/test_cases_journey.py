@@ -1,6 +1,6 @@
 """A complaint from the public to the rating: filed on the web, handled by the county
 centre's staff, supervised when overdue by the county administrator, rated through the
-tracking link. Runs on the Jinzhong demo bundle (its routing sends consultations in 太谷区
+tracking link. Runs on the Jinzhong demo bundle (its routing sends consultations and complaints in 太谷区
 to the county centre)."""
 
 import datetime as dt
@@ -54,15 +54,15 @@ def log_in(page, user):
 def test_file_handle_supervise_and_rate(page, people):
     staff, admin = people
 
-    # The public files a consultation about a trademark in 太谷区.
+    # The public files a complaint about a service in 太谷区.
     page.goto("/")
     page.get_by_test_id("nav-request").first.click()
     page.wait_for_url("**/requests/new/")
-    page.select_option("select[name=type]", "consultation")
-    page.select_option("select[name=subtype]", "policy")
+    page.select_option("select[name=type]", "complaint")
+    page.select_option("select[name=subtype]", "service")
     page.select_option("select[name=region]", TAIGU)
-    page.fill("input[name=subject]", "太谷饼商标如何续展")
-    page.fill("textarea[name=description]", "我们的商标明年到期，想了解续展流程和费用。")
+    page.fill("input[name=subject]", "窗口未告知商标续展办理方式")
+    page.fill("textarea[name=description]", "我们的商标明年到期，到窗口咨询续展时未获一次性告知所需材料和费用。")
     page.fill("input[name=requester_name]", "赵六")
     page.fill("input[name=requester_phone]", "13600000000")
     page.get_by_test_id("intake-submit").click()

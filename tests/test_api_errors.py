@@ -31,3 +31,10 @@ def test_malformed_multipart_body_is_a_400(client, world):
     )
     assert response.status_code == 400
     assert response.json()["detail"]
+
+
+def test_nul_in_a_query_parameter_is_refused_before_the_database(client, world):
+    response = client.get("/api/v1/agencies/coverage?city=%00")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "city"
+    assert client.get("/network/?q=a%00b").status_code == 400

@@ -62,7 +62,8 @@ def test_file_handle_supervise_and_rate(page, people):
     page.select_option("select[name=subtype]", "service")
     page.select_option("select[name=region]", TAIGU)
     page.fill("input[name=subject]", "窗口未告知商标续展办理方式")
-    page.fill("textarea[name=description]", "我们的商标明年到期，到窗口咨询续展时未获一次性告知所需材料和费用。")
+    description = "我们的商标明年到期，到窗口咨询续展时未获一次性告知所需材料和费用。"
+    page.fill("textarea[name=description]", description)
     page.fill("input[name=requester_name]", "赵六")
     page.fill("input[name=requester_phone]", "13600000000")
     page.get_by_test_id("intake-submit").click()

@@ -60,7 +60,9 @@ def test_demo_bundle_routes_cases(db):
 
     taigu = Region.objects.get(code="140703")
     assert route("consultation", taigu).name == "太谷区知识产权服务中心"
-    assert route("complaint", taigu).name == "晋中市知识产权保护中心"
+    assert route("complaint", taigu).name == "太谷区知识产权服务中心"
+    # Counties without a complaint rule send complaints to the city protection centre.
+    assert route("complaint", Region.objects.get(code="140728")).name == "晋中市知识产权保护中心"
     pingyao = Region.objects.get(code="140728")
     assert route("assistance", pingyao).name == "平遥县知识产权维权援助分中心"
     from zhichan.catalog.models import ServiceItem

@@ -176,3 +176,23 @@ def test_an_answer_on_the_spot_files_one_consultation_closed_at_first_contact(wo
 def test_opening_a_case_hands_the_question_to_the_request_form():
     url = console.case_form_url("数据知识产权 怎么登记")
     assert url.startswith("/requests/new/?") and "channel=hotline" in url and "type=consultation" in url
+
+
+def test_a_filed_request_is_linked_only_to_the_agents_own_waiting_call(world):
+    from zhichan.cases.services import do_intake
+
+    question = console.open_case(world.users.staff_a, "数据知识产权怎么登记", token="tok-10")
+    case = do_intake(
+        world.users.staff_a,
+        "hotline",
+        type="consultation",
+        subject="数据知识产权登记",
+        description="数据知识产权怎么登记",
+        requester_name="钱七",
+    )
+    assert not console.link_case(world.users.staff_b, question.pk, case)  # another agent's call
+    assert console.link_case(world.users.staff_a, question.pk, case)
+    assert not console.link_case(world.users.staff_a, question.pk, case)  # linked once
+    question.refresh_from_db()
+    assert question.case_id == case.pk
+    assert f"hotline_question={question.pk}" in console.case_form_url(question.text, question)

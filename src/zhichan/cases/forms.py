@@ -57,6 +57,10 @@ class IntakeForm(StyledForm):
     requester_email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     anonymous = forms.BooleanField(label=_("File anonymously (reports only)"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Set when the hotline console opened this form: the call's record then points at the case.
+    hotline_question = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, max_value=2**31 - 1
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,6 +24,7 @@ from zhichan.core.forms import add_service_errors
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 
 PREFILL = (
+    "hotline_question",
     "type",
     "subtype",
     "channel",
@@ -48,11 +49,16 @@ def intake(request):
             data = dict(form.cleaned_data)
             channel = data.pop("channel", None) or "web"
             key = data.pop("idempotency_key") or None
+            question = data.pop("hotline_question", None)
             try:
                 case = services.do_intake(user, channel, idempotency_key=key, **data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                if question:
+                    from zhichan.knowledge.console import link_case
+
+                    link_case(user, question, case)
                 messages.success(
                     request,
                     _("Request %(number)s received. Keep your tracking code %(code)s, or this page's link.")

@@ -108,7 +108,7 @@ def _first_contact_case(agent, text, ref, question):
     )
 
 
-def case_form_url(text: str) -> str:
+def case_form_url(text: str, question: HotlineQuestion | None = None) -> str:
     """The request form, pre-filled for a hotline consultation with the caller's question."""
     from urllib.parse import urlencode
 
@@ -116,7 +116,17 @@ def case_form_url(text: str) -> str:
 
     subject = " ".join(text.split())[:60]
     query = {"channel": "hotline", "type": "consultation", "subject": subject, "description": text}
+    if question is not None:
+        query["hotline_question"] = question.pk
     return f"{reverse('cases:intake')}?{urlencode(query)}"
+
+
+def link_case(agent, question_id: int, case) -> bool:
+    """Point the agent's own call record, still waiting for its case, at the case filed from it."""
+    updated = HotlineQuestion.objects.filter(
+        pk=question_id, agent=agent, outcome=Outcome.CASE_OPENED, case_id__isnull=True
+    ).update(case_id=case.pk)
+    return bool(updated)
 
 
 def open_case(agent, text, token=None, case_id=None) -> HotlineQuestion:

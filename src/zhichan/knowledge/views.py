@@ -115,9 +115,9 @@ def console_record(request):
             hotline.record_answer(user, text, kind, ref_id, token=token)
             messages.success(request, _("Recorded as answered on the spot."))
         elif action == "case":
-            hotline.open_case(user, text, token=token)
+            question = hotline.open_case(user, text, token=token)
             messages.info(request, _("Add the caller's details and file the request."))
-            return redirect(hotline.case_form_url(text))
+            return redirect(hotline.case_form_url(text, question))
         elif action == "unanswered":
             hotline.record_unanswered(user, text, token=token)
             messages.success(request, _("Recorded as not answered."))

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
+from zhichan.fairs.models import Fair
 from zhichan.regions.models import Region
 
 DEMO_USERS = {
@@ -55,6 +57,7 @@ def snapshot():
         "users": sorted(User.objects.values_list("username", "password", "role", "agency_id", "region_id")),
         "cases": sorted(Case.objects.values_list("number", "status", "deadline")),
         "events": CaseEvent.objects.count(),
+        "fairs": sorted(Fair.objects.values_list("pk", "name", "updated_at")),
     }
 
 
@@ -77,6 +80,8 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     statuses = sorted(Case.objects.values_list("status", flat=True))
     assert statuses == ["accepted", "closed", "new", "waiting_supplement"], statuses
     assert Case.objects.filter(rating__level="satisfied").count() == 1
+    fair = Fair.objects.get()
+    assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3
 
 

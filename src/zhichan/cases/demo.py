@@ -14,8 +14,11 @@ from django.utils import timezone
 from zhichan.accounts.models import User
 from zhichan.cases import services
 from zhichan.cases.models import Case, CaseType, Channel, RatingLevel
-from zhichan.fairs.models import Fair
+from zhichan.fairs.models import Fair, default_accept_hours, default_decide_hours
+from zhichan.fairs.services import do_create_fair
 from zhichan.regions.models import Region
+
+DEMO_FAIR = "特色农产品交易博览会（示例）"
 
 # (key, channel, fields, how far it has been handled)
 SAMPLES = [
@@ -83,23 +86,30 @@ def _region(code):
 
 
 def create_demo_fair(county_code: str) -> Fair | None:
-    """An illustrative fair running now, so a fair complaint shows the fast track."""
+    """An illustrative fair running now, so a fair complaint shows the fast track.
+
+    Registered by the demo city administrator through the same service as the fair pages.
+    """
     region = _region(county_code)
-    if region is None:
+    admin = User.objects.filter(username="demo-city-admin").first()
+    if region is None or admin is None:
         return None
+    existing = Fair.objects.filter(name=DEMO_FAIR, region=region).first()
+    if existing is not None:
+        return existing
     now = timezone.now()
-    fair, _created = Fair.objects.get_or_create(
-        name="特色农产品交易博览会（示例）",
+    return do_create_fair(
+        admin,
+        name=DEMO_FAIR,
         region=region,
-        defaults={
-            "starts_at": now - timedelta(days=1),
-            "ends_at": now + timedelta(days=2),
-            "venue": "太谷区会展中心（示例）",
-            "organiser": "示例主办单位",
-            "workstation": region.agencies.filter(status="operating").order_by("pk").first(),
-        },
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+        venue="太谷区会展中心（示例）",
+        organiser="示例主办单位",
+        workstation=region.agencies.filter(status="operating").order_by("pk").first(),
+        accept_hours=default_accept_hours(),
+        decide_hours=default_decide_hours(),
     )
-    return fair
 
 
 def create_demo_requests(county_code: str) -> list[Case]:

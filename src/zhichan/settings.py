@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "zhichan.fairs",
     "zhichan.cases",
     "zhichan.notices",
+    "zhichan.enterprises",
+    "zhichan.ipdata",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,117 @@
+"""How Chinese (and Latin) text is cut into what the search backends index and match.
+
+Both backends and the highlighter use these functions, so a query matches the same records and
+marks the same places whichever backend serves it.
+
+* Normalisation: NFKC (full-width letters and digits become ASCII) and lower case.
+* Character tokens: one token per Han character, one per run of other letters and digits
+  ("LED灯" -> led, 灯). Punctuation and spaces are not tokens, so a substring search for
+  离子电 matches 锂离子电池 and also 锂离子·电池.
+* Character bigrams: neighbouring character tokens joined. A substring of n >= 2 tokens is
+  found as a phrase of bigrams, which is far more selective than single characters (一种 is one
+  bigram term, not two of the commonest characters).
+* Word tokens: rjieba's segmentation, for word matching (TI~=电池).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Han ideographs (BMP blocks, compatibility block, supplementary planes).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(rf"[{HAN}]|[^\W_{HAN}]+")
+_HAN_CHAR = re.compile(rf"[{HAN}]")
+_WORDISH = re.compile(r"[^\W_]")
+# Between the values of a multi-valued field (applicants, inventors): never part of a match.
+GAP = "|"
+
+
+def normalize(text: str) -> str:
+    text = text or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
+
+
+def char_tokens(text: str) -> list[str]:
+    return _TOKEN.findall(normalize(text))
+
+
+def is_han(token: str) -> bool:
+    return len(token) == 1 and _HAN_CHAR.match(token) is not None
+
+
+def join_pair(a: str, b: str) -> str:
+    # Two Han characters join directly; anything with a Latin run gets a separator, so that
+    # (ab, c) and (a, bc) stay different bigrams.
+    if len(a) == 1 and len(b) == 1 and is_han(a) and is_han(b):
+        return a + b
+    return a + "_" + b
+
+
+def bigrams(tokens: list[str]) -> list[str]:
+    return [join_pair(a, b) for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def bigram_plan(tokens: list[str]) -> list[tuple[int, str]]:
+    """The fewest bigrams, with their offsets, that pin down a run of n >= 2 tokens.
+
+    Every token must be covered: bigrams at offsets 0, 2, 4, ... and the last pair.
+    """
+    pairs = bigrams(tokens)
+    offsets = list(range(0, len(pairs), 2))
+    if offsets[-1] != len(pairs) - 1:
+        offsets.append(len(pairs) - 1)
+    return [(i, pairs[i]) for i in offsets]
+
+
+@lru_cache(maxsize=1)
+def _rjieba():
+    import rjieba
+
+    return rjieba
+
+
+def word_tokens(text: str) -> list[str]:
+    """Words as the segmenter cuts them, normalised; punctuation and spaces dropped."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    return [w for w in _rjieba().cut(norm) if _WORDISH.search(w) and not w.isspace()]
+
+
+def substring_text(values) -> str:
+    """The form the PostgreSQL backend matches with LIKE (and the trigram index serves).
+
+    Tokens of one value are joined without a space when both are Han characters, with one
+    space otherwise; each value is wrapped in spaces; values are separated by GAP. So a pattern
+    built by `substring_pattern` from a query's tokens matches exactly where the tokens occur
+    contiguously, and a Latin run only as a whole word.
+    """
+    if isinstance(values, str):
+        values = [values]
+    parts = []
+    for value in values:
+        tokens = char_tokens(value)
+        if tokens:
+            parts.append(" " + _join_tokens(tokens) + " ")
+    return GAP.join(parts)
+
+
+def _join_tokens(tokens: list[str]) -> str:
+    out = [tokens[0]]
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        out.append(b if (is_han(a) and is_han(b)) else " " + b)
+    return "".join(out)
+
+
+def substring_pattern(tokens: list[str]) -> str:
+    """The LIKE pattern (without the surrounding %) for a run of query tokens."""
+    body = _join_tokens(tokens)
+    if not is_han(tokens[0]):
+        body = " " + body
+    if not is_han(tokens[-1]):
+        body = body + " "
+    return body

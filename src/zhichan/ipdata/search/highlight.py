@@ -21,7 +21,7 @@ def _tokens_with_offsets(value: str) -> list[tuple[str, int, int]]:
     """(token, start, end) with offsets into the original string."""
     norm = ztext.normalize(value)
     if len(norm) == len(value) and (value.isascii() or unicodedata.is_normalized("NFKC", value)):
-        return [(m.group(), m.start(), m.end()) for m in ztext._TOKEN.finditer(norm)]
+        return [(ztext.mark(m.group()), m.start(), m.end()) for m in ztext._TOKEN.finditer(norm)]
     # Normalisation changed lengths (e.g. a ligature): map character by character.
     pieces, origin = [], []
     for i, ch in enumerate(value):
@@ -34,7 +34,7 @@ def _tokens_with_offsets(value: str) -> list[tuple[str, int, int]]:
     for m in ztext._TOKEN.finditer(norm):
         start = origin[m.start()]
         end = origin[m.end() - 1] + 1
-        out.append((m.group(), start, end))
+        out.append((ztext.mark(m.group()), start, end))
     return out
 
 

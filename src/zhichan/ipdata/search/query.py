@@ -263,7 +263,8 @@ def tokenize(source: str) -> list[Token]:
             i = end + 1
             continue
         if ch == "[" or ch == "{":
-            end = source.find("]" if ch == "[" else "}", i + 1)
+            ends = [e for e in (source.find("]", i + 1), source.find("}", i + 1)) if e >= 0]
+            end = min(ends) if ends else -1
             if end < 0:
                 raise QuerySyntaxError(_("unclosed date range"), i)
             tokens.append(Token(RANGE, i, source[i : end + 1]))

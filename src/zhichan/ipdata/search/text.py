@@ -15,14 +15,18 @@ marks the same places whichever backend serves it.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from functools import lru_cache
 
 # Han ideographs (BMP blocks, compatibility block, supplementary planes).
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_LATIN = re.compile(rf"[^\W_{HAN}]+")
+# A Latin/digit run carries a trailing "_" as a token, so that a token's kind shows in the token
+# itself and bigrams are plain concatenations: (ab_, c_) -> ab_c_ differs from (a_, bc_) -> a_bc_.
+_MARKED_TOKEN = re.compile(rf"[{HAN}]|[^\W_{HAN}]+_")
 _TOKEN = re.compile(rf"[{HAN}]|[^\W_{HAN}]+")
-_HAN_CHAR = re.compile(rf"[{HAN}]")
 _WORDISH = re.compile(r"[^\W_]")
 # Between the values of a multi-valued field (applicants, inventors): never part of a match.
 GAP = "|"
@@ -36,23 +40,24 @@ def normalize(text: str) -> str:
 
 
 def char_tokens(text: str) -> list[str]:
-    return _TOKEN.findall(normalize(text))
+    """Character tokens of `text`: a Han character, or a Latin/digit run followed by "_"."""
+    return _MARKED_TOKEN.findall(_LATIN.sub(r"\g<0>_", normalize(text)))
+
+
+def mark(token: str) -> str:
+    """The char_tokens form of an unmarked token (as _TOKEN finds it)."""
+    return token if _HAN_CHAR.match(token) and len(token) == 1 else token + "_"
+
+
+_HAN_CHAR = re.compile(rf"[{HAN}]")
 
 
 def is_han(token: str) -> bool:
-    return len(token) == 1 and _HAN_CHAR.match(token) is not None
-
-
-def join_pair(a: str, b: str) -> str:
-    # Two Han characters join directly; anything with a Latin run gets a separator, so that
-    # (ab, c) and (a, bc) stay different bigrams.
-    if len(a) == 1 and len(b) == 1 and is_han(a) and is_han(b):
-        return a + b
-    return a + "_" + b
+    return not token.endswith("_")
 
 
 def bigrams(tokens: list[str]) -> list[str]:
-    return [join_pair(a, b) for a, b in zip(tokens, tokens[1:], strict=False)]
+    return list(map(operator.add, tokens, tokens[1:]))
 
 
 def bigram_plan(tokens: list[str]) -> list[tuple[int, str]]:
@@ -101,10 +106,14 @@ def substring_text(values) -> str:
 
 
 def _join_tokens(tokens: list[str]) -> str:
-    out = [tokens[0]]
+    out = [_plain(tokens[0])]
     for a, b in zip(tokens, tokens[1:], strict=False):
-        out.append(b if (is_han(a) and is_han(b)) else " " + b)
+        out.append(b if (is_han(a) and is_han(b)) else " " + _plain(b))
     return "".join(out)
+
+
+def _plain(token: str) -> str:
+    return token[:-1] if token.endswith("_") else token
 
 
 def substring_pattern(tokens: list[str]) -> str:

@@ -73,6 +73,9 @@ def build_schema() -> tantivy.Schema:
         sb.add_text_field(f"{group}_u", tokenizer_name="whitespace", index_option="freq")
         sb.add_text_field(f"{group}_b", tokenizer_name="whitespace", index_option="position")
         sb.add_text_field(f"{group}_w", tokenizer_name="whitespace", index_option="position")
+    # Title, abstract and claims once more as one field: a TX term is one posting walk, not three.
+    sb.add_text_field("tx_u", tokenizer_name="whitespace", index_option="freq")
+    sb.add_text_field("tx_b", tokenizer_name="whitespace", index_option="position")
     for name in ("an", "pn", "county", "ipc"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     for name in ("type", "ls", "county_code", "ipc_class"):
@@ -88,29 +91,44 @@ def _datetime(value: dt.date) -> dt.datetime:
     return dt.datetime(value.year, value.month, value.day)
 
 
-def _add_text(doc: tantivy.Document, group: str, value: str) -> None:
-    tokens = T.char_tokens(value)
-    if not tokens:
-        return
-    doc.add_text(f"{group}_u", " ".join(tokens))
-    if len(tokens) > 1:
-        doc.add_text(f"{group}_b", " ".join(T.bigrams(tokens)))
-    doc.add_text(f"{group}_w", " ".join(T.word_tokens(value)))
+# Between two values of a field: filler tokens that keep a phrase (whose bigrams may lie up to
+# two positions apart, see text.bigram_plan) from running from one value into the next.
+FILLER = " | | "
+
+
+def _text_fields(values: list[str]) -> tuple[str, str, str]:
+    """The unigram, bigram and word strings of a field's values."""
+    unigrams, pairs, words = [], [], []
+    for value in values:
+        tokens = T.char_tokens(value)
+        if not tokens:
+            continue
+        unigrams.append(" ".join(tokens))
+        if len(tokens) > 1:
+            pairs.append(" ".join(T.bigrams(tokens)))
+        words.append(" ".join(T.word_tokens(value)))
+    return " ".join(unigrams), FILLER.join(pairs), FILLER.join(words)
+
+
+def _add(doc: tantivy.Document, group: str, strings: tuple[str, str, str]) -> None:
+    for suffix, value in zip(("_u", "_b", "_w"), strings, strict=True):
+        if value:
+            doc.add_text(group + suffix, value)
 
 
 def to_tantivy(doc: dict) -> tantivy.Document:
     out = tantivy.Document()
     out.add_integer("id", doc["id"])
-    _add_text(out, "ti", doc["title"])
-    _add_text(out, "ab", doc["abstract"])
-    _add_text(out, "cl", doc["claims"])
-    _add_text(out, "addr", doc["address"])
-    for name in doc["applicants"]:
-        _add_text(out, "pa", name)
-    for name in doc["inventors"]:
-        _add_text(out, "in", name)
-    for name in [doc["agency"], *doc["agents"]]:
-        _add_text(out, "ag", name)
+    parts = [_text_fields([doc[key]]) for key in ("title", "abstract", "claims")]
+    for group, strings in zip(("ti", "ab", "cl"), parts, strict=True):
+        _add(out, group, strings)
+    # The combined field: the same strings again, the three values kept apart.
+    out.add_text("tx_u", " ".join(p[0] for p in parts if p[0]))
+    out.add_text("tx_b", FILLER.join(p[1] for p in parts if p[1]))
+    _add(out, "addr", _text_fields([doc["address"]]))
+    _add(out, "pa", _text_fields(doc["applicants"]))
+    _add(out, "in", _text_fields(doc["inventors"]))
+    _add(out, "ag", _text_fields([doc["agency"], *doc["agents"]]))
     if doc["application_number"]:
         out.add_text("an", doc["application_number"])
     for key in D.publication_keys(doc):
@@ -345,6 +363,13 @@ class TantivyBackend(SearchBackend):
         raise TypeError(f"unknown query node {node!r}")  # pragma: no cover
 
     def _text(self, node: q.Text) -> tantivy.Query:
+        if node.field == "TX" and not node.word:
+            # Match (and count) on the combined field; a title match adds to the score.
+            Occur = tantivy.Occur
+            title = tantivy.Query.boost_query(self._text_on("ti", node), BOOSTS["TI"])
+            return tantivy.Query.boolean_query(
+                [(Occur.Must, self._text_on("tx", node)), (Occur.Should, title)]
+            )
         codes = q.TX_PARTS if node.field == "TX" else (node.field,)
         parts = []
         for code in codes:
@@ -366,7 +391,7 @@ class TantivyBackend(SearchBackend):
         if len(tokens) == 1:
             return Query.term_query(self.schema, f"{group}_u", tokens[0])
         if len(tokens) == 2:
-            return Query.term_query(self.schema, f"{group}_b", T.join_pair(*tokens))
+            return Query.term_query(self.schema, f"{group}_b", tokens[0] + tokens[1])
         return Query.phrase_query(self.schema, f"{group}_b", T.bigram_plan(tokens))
 
 

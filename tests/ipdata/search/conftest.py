@@ -16,8 +16,7 @@ def backend(request, tmp_path):
     else:
         if connection.vendor != "postgresql":
             pytest.skip("the PostgreSQL search backend runs when DATABASE_URL is PostgreSQL")
-        request.getfixturevalue("db")
-        yield PostgresBackend()
+        yield PostgresBackend()  # the test module is marked django_db: the test database
 
 
 def load(backend, records):

@@ -11,6 +11,7 @@ from tests.ipdata.search.conftest import load
 from zhichan.ipdata.search.documents import document_from_record
 from zhichan.ipdata.search.query import QuerySyntaxError
 
+pytestmark = pytest.mark.django_db  # the PostgreSQL backend's table; the tantivy one ignores it
 D = dt.date
 
 CORPUS = [

@@ -20,8 +20,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 import tantivy
@@ -63,6 +65,8 @@ FACET_FIELDS = {
     "legal_status": "ls",
 }
 WRITER_HEAP = 256_000_000
+CHUNK = 500
+PROGRESS_EVERY = 10_000
 LOCK_WAIT_SECONDS = 60
 
 
@@ -100,59 +104,95 @@ def _text_fields(values: list[str]) -> tuple[str, str, str]:
     """The unigram, bigram and word strings of a field's values."""
     unigrams, pairs, words = [], [], []
     for value in values:
-        tokens = T.char_tokens(value)
+        norm = T.normalize(value)
+        tokens = T.char_tokens(norm, normalized=True)
         if not tokens:
             continue
         unigrams.append(" ".join(tokens))
         if len(tokens) > 1:
             pairs.append(" ".join(T.bigrams(tokens)))
-        words.append(" ".join(T.word_tokens(value)))
+        words.append(" ".join(T.word_tokens(norm, normalized=True)))
     return " ".join(unigrams), FILLER.join(pairs), FILLER.join(words)
 
 
-def _add(doc: tantivy.Document, group: str, strings: tuple[str, str, str]) -> None:
+def _add(pairs: list, group: str, strings: tuple[str, str, str]) -> None:
     for suffix, value in zip(("_u", "_b", "_w"), strings, strict=True):
         if value:
-            doc.add_text(group + suffix, value)
+            pairs.append((group + suffix, value))
+
+
+def prepare_document(doc: dict) -> list[tuple[str, object]]:
+    """The (field, value) pairs of a document: all the text work, in a form cheap to pickle
+    (a rebuild prepares documents in worker processes)."""
+    pairs: list[tuple[str, object]] = [("id", doc["id"])]
+    parts = [_text_fields([doc[key]]) for key in ("title", "abstract", "claims")]
+    for group, strings in zip(("ti", "ab", "cl"), parts, strict=True):
+        _add(pairs, group, strings)
+    # The combined field: the same strings again, the three values kept apart.
+    pairs.append(("tx_u", " ".join(p[0] for p in parts if p[0])))
+    pairs.append(("tx_b", FILLER.join(p[1] for p in parts if p[1])))
+    _add(pairs, "addr", _text_fields([doc["address"]]))
+    _add(pairs, "pa", _text_fields(doc["applicants"]))
+    _add(pairs, "in", _text_fields(doc["inventors"]))
+    _add(pairs, "ag", _text_fields([doc["agency"], *doc["agents"]]))
+    if doc["application_number"]:
+        pairs.append(("an", doc["application_number"]))
+    pairs.extend(("pn", key) for key in D.publication_keys(doc))
+    pairs.extend(("county", key) for key in D.county_keys(doc))
+    codes = doc["ipc_codes"] or ([doc["main_ipc"]] if doc["main_ipc"] else [])
+    pairs.extend(("ipc", prefix) for prefix in D.ipc_prefixes(codes))
+    if doc["patent_type"]:
+        pairs.append(("type", doc["patent_type"]))
+    pairs.append(("ls", doc["legal_status"]))
+    if doc["county"]:
+        pairs.append(("county_code", doc["county"]))
+    ipc_class = D.ipc_class(doc)
+    if ipc_class:
+        pairs.append(("ipc_class", ipc_class))
+    if doc["application_date"]:
+        pairs.append(("ad", _datetime(doc["application_date"])))
+        pairs.append(("year", doc["application_date"].year))
+    if doc["publication_date"]:
+        pairs.append(("pd", _datetime(doc["publication_date"])))
+    stored = {key: doc[key] for key in STORED_KEYS if doc.get(key)}
+    pairs.append(("stored", json.dumps(stored, ensure_ascii=False).encode()))
+    return pairs
+
+
+_ADDERS = {
+    "id": tantivy.Document.add_integer,
+    "year": tantivy.Document.add_unsigned,
+    "ad": tantivy.Document.add_date,
+    "pd": tantivy.Document.add_date,
+    "stored": tantivy.Document.add_bytes,
+}
+_add_text = tantivy.Document.add_text
+
+
+def build(pairs) -> tantivy.Document:
+    out = tantivy.Document()
+    for name, value in pairs:
+        _ADDERS.get(name, _add_text)(out, name, value)
+    return out
 
 
 def to_tantivy(doc: dict) -> tantivy.Document:
-    out = tantivy.Document()
-    out.add_integer("id", doc["id"])
-    parts = [_text_fields([doc[key]]) for key in ("title", "abstract", "claims")]
-    for group, strings in zip(("ti", "ab", "cl"), parts, strict=True):
-        _add(out, group, strings)
-    # The combined field: the same strings again, the three values kept apart.
-    out.add_text("tx_u", " ".join(p[0] for p in parts if p[0]))
-    out.add_text("tx_b", FILLER.join(p[1] for p in parts if p[1]))
-    _add(out, "addr", _text_fields([doc["address"]]))
-    _add(out, "pa", _text_fields(doc["applicants"]))
-    _add(out, "in", _text_fields(doc["inventors"]))
-    _add(out, "ag", _text_fields([doc["agency"], *doc["agents"]]))
-    if doc["application_number"]:
-        out.add_text("an", doc["application_number"])
-    for key in D.publication_keys(doc):
-        out.add_text("pn", key)
-    for key in D.county_keys(doc):
-        out.add_text("county", key)
-    for prefix in D.ipc_prefixes(doc["ipc_codes"] or ([doc["main_ipc"]] if doc["main_ipc"] else [])):
-        out.add_text("ipc", prefix)
-    if doc["patent_type"]:
-        out.add_text("type", doc["patent_type"])
-    out.add_text("ls", doc["legal_status"])
-    if doc["county"]:
-        out.add_text("county_code", doc["county"])
-    ipc_class = D.ipc_class(doc)
-    if ipc_class:
-        out.add_text("ipc_class", ipc_class)
-    if doc["application_date"]:
-        out.add_date("ad", _datetime(doc["application_date"]))
-        out.add_unsigned("year", doc["application_date"].year)
-    if doc["publication_date"]:
-        out.add_date("pd", _datetime(doc["publication_date"]))
-    stored = {key: doc[key] for key in STORED_KEYS if doc.get(key)}
-    out.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode())
-    return out
+    return build(prepare_document(doc))
+
+
+def _prepare_chunk(docs: list[dict]) -> list:
+    return [prepare_document(doc) for doc in docs]
+
+
+def _chunks(iterable, size):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 class TantivyBackend(SearchBackend):
@@ -201,7 +241,11 @@ class TantivyBackend(SearchBackend):
                     time.sleep(0.2)  # another process is writing; tantivy allows one writer
         return self._writer
 
-    def index(self, docs, *, replace: bool = True) -> int:
+    def index(self, docs, *, replace: bool = True, workers: int = 1, progress=None) -> int:
+        """Add (or, with replace, add or replace) documents; `workers` > 1 prepares them in
+        that many processes, for a rebuild. `progress(n)` is called now and then."""
+        if workers > 1:
+            return self._index_parallel(docs, replace=replace, workers=workers, progress=progress)
         n = 0
         with self._lock:
             writer = self._get_writer()
@@ -210,6 +254,34 @@ class TantivyBackend(SearchBackend):
                     writer.delete_documents_by_term("id", doc["id"])
                 writer.add_document(to_tantivy(doc))
                 n += 1
+                if progress and n % PROGRESS_EVERY == 0:
+                    progress(n)
+        return n
+
+    def _index_parallel(self, docs, *, replace, workers, progress) -> int:
+        # Fork before the writer starts its threads; at most 2 chunks per worker in flight, so
+        # memory stays bounded however many documents stream in.
+        n = 0
+        with self._lock, multiprocessing.get_context("fork").Pool(workers) as pool:
+            writer = self._get_writer()
+            pending: deque = deque()
+
+            def drain_one():
+                nonlocal n
+                for pairs in pending.popleft().get():
+                    if replace:
+                        writer.delete_documents_by_term("id", pairs[0][1])
+                    writer.add_document(build(pairs))
+                    n += 1
+                    if progress and n % PROGRESS_EVERY == 0:
+                        progress(n)
+
+            for chunk in _chunks(docs, CHUNK):
+                pending.append(pool.apply_async(_prepare_chunk, (chunk,)))
+                if len(pending) >= 2 * workers:
+                    drain_one()
+            while pending:
+                drain_one()
         return n
 
     def delete(self, ids) -> int:

@@ -206,6 +206,7 @@ class TantivyBackend(SearchBackend):
         self._writer = None
         self._lock = threading.RLock()
         self.tindex = self._open()
+        self._meta_mtime = self._meta_version()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -225,6 +226,21 @@ class TantivyBackend(SearchBackend):
             marker.write_text(SCHEMA_VERSION)
         index.config_reader(reload_policy="commit")
         return index
+
+    def _meta_version(self) -> int:
+        try:
+            return (self.path / "meta.json").stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit, also one another process made (the reader's own
+        reload follows commits with a delay; a stat per search makes it immediate)."""
+        version = self._meta_version()
+        if version != self._meta_mtime:
+            self._meta_mtime = version
+            self.tindex.reload()
+        return self.tindex.searcher()
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -319,10 +335,10 @@ class TantivyBackend(SearchBackend):
     # --- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
-        return self.tindex.searcher().num_docs
+        return self.searcher().num_docs
 
     def stats(self) -> dict:
-        searcher = self.tindex.searcher()
+        searcher = self.searcher()
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
         return {
             "backend": self.name,
@@ -345,7 +361,7 @@ class TantivyBackend(SearchBackend):
     ) -> SearchResult:
         parsed, node = prepare(query, filters, sort, offset, limit)
         tq = self.compile(node)
-        searcher = self.tindex.searcher()
+        searcher = self.searcher()
         kwargs = {}
         if sort != "relevance":
             kwargs = {

@@ -13,8 +13,36 @@ import random
 from zhichan.ipdata.numbers import check_digit
 
 DOMAINS = [
-    ("H01M", ["锂离子电池", "正极材料", "负极材料", "电解液", "隔膜", "固态电池", "燃料电池", "储能装置", "电池模组", "电芯"]),
-    ("G06F", ["数据处理", "存储器", "处理器", "操作系统", "数据库", "服务器", "客户端", "分布式系统", "缓存", "接口"]),
+    (
+        "H01M",
+        [
+            "锂离子电池",
+            "正极材料",
+            "负极材料",
+            "电解液",
+            "隔膜",
+            "固态电池",
+            "燃料电池",
+            "储能装置",
+            "电池模组",
+            "电芯",
+        ],
+    ),
+    (
+        "G06F",
+        [
+            "数据处理",
+            "存储器",
+            "处理器",
+            "操作系统",
+            "数据库",
+            "服务器",
+            "客户端",
+            "分布式系统",
+            "缓存",
+            "接口",
+        ],
+    ),
     ("G06N", ["神经网络", "机器学习", "深度学习", "训练样本", "模型参数", "特征向量", "分类器", "推理引擎"]),
     ("G06T", ["图像处理", "图像识别", "三维重建", "像素", "图像分割", "目标检测", "点云"]),
     ("H04L", ["通信协议", "数据包", "网络节点", "路由器", "加密算法", "密钥", "区块链", "传输链路"]),
@@ -44,13 +72,72 @@ DOMAINS = [
     ("H05K", ["电路板", "印制电路", "元器件", "封装", "散热结构"]),
     ("D06F", ["洗衣机", "烘干", "滚筒", "洗涤剂"]),
 ]
-PREFIXES = ["一种", "一种新型", "一种高效", "一种智能", "一种便携式", "一种可调节的", "基于物联网的", "一种节能型", "一种自动化"]
-SUFFIXES = ["及其制备方法", "的制备方法", "装置", "系统", "方法", "设备", "结构", "及其应用", "组件", "控制方法"]
+PREFIXES = [
+    "一种",
+    "一种新型",
+    "一种高效",
+    "一种智能",
+    "一种便携式",
+    "一种可调节的",
+    "基于物联网的",
+    "一种节能型",
+    "一种自动化",
+]
+SUFFIXES = [
+    "及其制备方法",
+    "的制备方法",
+    "装置",
+    "系统",
+    "方法",
+    "设备",
+    "结构",
+    "及其应用",
+    "组件",
+    "控制方法",
+]
 VERBS = ["包括", "设置有", "连接", "固定于", "用于", "通过", "采用", "位于", "安装在", "配置为"]
-GLUE = ["本发明公开了", "本实用新型涉及", "本申请提供了", "所述", "其中", "进一步地", "从而", "有效提高了", "降低了", "实现了"]
-EFFECTS = ["生产效率", "使用寿命", "检测精度", "能量密度", "稳定性", "安全性", "成本", "能耗", "可靠性", "响应速度"]
-PARTS = ["壳体", "底座", "支架", "连接件", "电机", "传动机构", "控制模块", "储液箱", "密封圈", "导轨", "滑块", "弹簧", "转轴"]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GLUE = [
+    "本发明公开了",
+    "本实用新型涉及",
+    "本申请提供了",
+    "所述",
+    "其中",
+    "进一步地",
+    "从而",
+    "有效提高了",
+    "降低了",
+    "实现了",
+]
+EFFECTS = [
+    "生产效率",
+    "使用寿命",
+    "检测精度",
+    "能量密度",
+    "稳定性",
+    "安全性",
+    "成本",
+    "能耗",
+    "可靠性",
+    "响应速度",
+]
+PARTS = [
+    "壳体",
+    "底座",
+    "支架",
+    "连接件",
+    "电机",
+    "传动机构",
+    "控制模块",
+    "储液箱",
+    "密封圈",
+    "导轨",
+    "滑块",
+    "弹簧",
+    "转轴",
+]
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红玉兰晓东海波宁宇浩鑫"
 CITIES = ["太原", "晋中", "大同", "北京", "上海", "深圳", "杭州", "西安", "成都", "武汉"]
 ORG_WORDS = ["科技", "机械", "新能源", "电子", "材料", "农业", "生物", "智能装备", "化工", "信息技术"]
@@ -69,8 +156,18 @@ COUNTIES = [
     ("140781", "介休市"),
 ]
 TYPES = [("invention", 0.45), ("utility", 0.45), ("design", 0.10)]
-STATUSES = [("valid", "有效", 0.45), ("pending", "审中", 0.25), ("invalid", "失效", 0.28), ("unknown", "", 0.02)]
-AGENCIES = ["太原市科瑞达专利代理有限公司", "北京集佳知识产权代理有限公司", "山西五维专利事务所", "深圳市威世博知识产权代理事务所"]
+STATUSES = [
+    ("valid", "有效", 0.45),
+    ("pending", "审中", 0.25),
+    ("invalid", "失效", 0.28),
+    ("unknown", "", 0.02),
+]
+AGENCIES = [
+    "太原市科瑞达专利代理有限公司",
+    "北京集佳知识产权代理有限公司",
+    "山西五维专利事务所",
+    "深圳市威世博知识产权代理事务所",
+]
 
 
 def _zipf_pick(rng, items, s=1.1):
@@ -113,7 +210,12 @@ def _name(rng):
 
 
 def _org(rng):
-    return rng.choice(CITIES) + _zipf_pick(rng, ORG_WORDS) + rng.choice("华瑞创博达鑫盛泰恒信诚远") + rng.choice(ORG_KINDS)
+    return (
+        rng.choice(CITIES)
+        + _zipf_pick(rng, ORG_WORDS)
+        + rng.choice("华瑞创博达鑫盛泰恒信诚远")
+        + rng.choice(ORG_KINDS)
+    )
 
 
 def _sentence(rng, words):
@@ -139,13 +241,21 @@ def patents(n: int, seed: int = 1):
         ad = dt.date.fromordinal(start + int(span * (rng.random() ** 0.6)))
         pd = ad + dt.timedelta(days=rng.randint(90, 600))
         serial = 100000 + (i % 9_000_000)
-        digits = f"{ad.year}{ {'invention': 1, 'utility': 2, 'design': 3}[ptype]}{serial:07d}"
+        digits = f"{ad.year}{ {'invention': 1, 'utility': 2, 'design': 3}[ptype] }{serial:07d}"
         number = f"{digits}.{check_digit(digits)}"
         kind = {"invention": "A", "utility": "U", "design": "S"}[ptype]
-        title = rng.choice(PREFIXES) + _zipf_pick(rng, words) + rng.choice(("", rng.choice(PARTS))) + rng.choice(SUFFIXES)
+        title = (
+            rng.choice(PREFIXES)
+            + _zipf_pick(rng, words)
+            + rng.choice(("", rng.choice(PARTS)))
+            + rng.choice(SUFFIXES)
+        )
         abstract = "".join(_sentence(rng, vocab) for _ in range(rng.randint(3, 5)))
-        claims = "1.一种" + title.removeprefix("一种") + "，其特征在于，" + "".join(
-            _sentence(rng, vocab) for _ in range(rng.randint(2, 4))
+        claims = (
+            "1.一种"
+            + title.removeprefix("一种")
+            + "，其特征在于，"
+            + "".join(_sentence(rng, vocab) for _ in range(rng.randint(2, 4)))
         )
         applicants = [_org(rng) for _ in range(rng.choice((1, 1, 1, 2)))]
         ipc = [f"{subclass} {rng.randint(1, 30)}/{rng.choice(('00', '02', '04', '10', '12', '16'))}"]

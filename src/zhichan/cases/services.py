@@ -42,7 +42,7 @@ from zhichan.cases.models import (
     RoutingRule,
     Status,
 )
-from zhichan.cases.notify import send_on_commit
+from zhichan.cases.notify import notify_in_transaction
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region
@@ -200,9 +200,9 @@ def _notify(recipients, kind, subject, body, case):
     staff = [r for r in recipients if _is_staff_user(r)]
     others = [r for r in recipients if not _is_staff_user(r)]
     if staff:
-        send_on_commit(staff, kind, subject, body, link=staff_link(case), case=case)
+        notify_in_transaction(staff, kind, subject, body, link=staff_link(case), case=case)
     if others:
-        send_on_commit(others, kind, subject, body, link=case.tracking_path, case=case)
+        notify_in_transaction(others, kind, subject, body, link=case.tracking_path, case=case)
 
 
 def _set_deadline(case: Case, deadline):
@@ -444,7 +444,6 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
     now = timezone.now()
     role = role_of(actor)
     case = Case(
-        number=next_number(now),
         tracking_token=secrets.token_urlsafe(24),
         tracking_code=new_tracking_code(),
         owner=owner,
@@ -460,6 +459,8 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
         case.first_contact = True
         case.accepted_at = case.replied_at = case.closed_at = now
         case.handler = actor if actor.agency_id == owner.pk else None
+    # Drawn last: the year's counter row stays locked from here until the commit.
+    case.number = next_number(now)
     case.save()
     _event(
         case,
@@ -589,7 +590,7 @@ def do_assign(actor, case: Case, handler) -> Case:
         case.handler = handler
         case.save(update_fields=["handler"])
         _event(case, actor, "assigned", data={"from": old, "to": handler.pk}, note=str(handler))
-    send_on_commit(
+    notify_in_transaction(
         [handler],
         "case_assigned",
         _("Case %(number)s assigned to you") % {"number": case.number},

@@ -325,7 +325,9 @@ def clean_intake(actor, channel, data: dict) -> dict:
 
     region = data.get("region")
     if region not in (None, "") and not isinstance(region, Region):
-        region = Region.objects.filter(code=str(region).strip()).first()
+        # Routing walks the region's ancestors: load them in the same query.
+        with_parents = Region.objects.select_related("parent__parent__parent")
+        region = with_parents.filter(code=str(region).strip()).first()
         if region is None:
             errors.setdefault("region", []).append(
                 _("unknown region code %(code)s") % {"code": data.get("region")}

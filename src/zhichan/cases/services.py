@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -239,12 +239,25 @@ def _attach(case, checked, actor, event, *, by_requester=False, internal=False):
 # --- numbers ------------------------------------------------------------------------------------
 
 
+def _increment(year: int) -> int | None:
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
+        if not CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
+            return None
+        return CaseCounter.objects.get(year=year).last
+    # One statement that bumps and reads.
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def next_number(at: dt.datetime) -> str:
     """PREFIX-YEAR-000123; the counter row is locked by the UPDATE until the case commits."""
     year = timezone.localtime(at).year
     while True:
-        if CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
-            last = CaseCounter.objects.get(year=year).last
+        last = _increment(year)
+        if last is not None:
             break
         try:
             with transaction.atomic():

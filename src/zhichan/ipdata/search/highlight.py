@@ -7,7 +7,9 @@ match is always also such a run). The text is HTML-escaped; marks are <mark>…<
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,11 +20,17 @@ ELLIPSIS = "…"
 
 
 def _tokens_with_offsets(value: str) -> list[tuple[str, int, int]]:
-    """(token, start, end) with offsets into the original string."""
-    norm = ztext.normalize(value)
-    if len(norm) == len(value) and (value.isascii() or unicodedata.is_normalized("NFKC", value)):
-        return [(ztext.mark(m.group()), m.start(), m.end()) for m in ztext._TOKEN.finditer(norm)]
-    # Normalisation changed lengths (e.g. a ligature): map character by character.
+    """(token, start, end) with offsets into the original string; tokens as char_tokens gives them."""
+    han = ztext._HAN_CHAR.match
+    # Full-width forms map one to one, and so does lower case almost always: then offsets carry over.
+    norm = ztext._FULL_WIDTH.sub(ztext._half_width, value).lower()
+    if len(norm) == len(value) and (norm.isascii() or unicodedata.is_normalized("NFKC", norm)):
+        return [
+            (t if len(t) == 1 and han(t) else t + "_", m.start(), m.end())
+            for m in ztext._TOKEN.finditer(norm)
+            for t in (m.group(),)
+        ]
+    # Otherwise (ligatures, compatibility characters) map character by character.
     pieces, origin = [], []
     for i, ch in enumerate(value):
         n = ztext.normalize(ch)
@@ -38,10 +46,32 @@ def _tokens_with_offsets(value: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _token_pattern(token: str) -> str:
+    if not token.endswith("_"):
+        return re.escape(token)
+    # A Latin/digit run matches only whole: no word character (other than Han) on either side.
+    word = f"[^\\W_{ztext.HAN}]"
+    return f"(?<!{word}){re.escape(token[:-1])}(?!{word})"
+
+
+@lru_cache(maxsize=256)
+def _needle_regex(needles: tuple[tuple[str, ...], ...]) -> re.Pattern:
+    # Between two tokens only what is not a token: punctuation, spaces (as the backends ignore them).
+    alternatives = ["[\\W_]*".join(_token_pattern(t) for t in needle) for needle in needles if needle]
+    # Longer needles first, so that where two start together the longer one is marked.
+    alternatives.sort(key=len, reverse=True)
+    return re.compile("|".join(alternatives))
+
+
 def find_spans(value: str, needles: list[list[str]]) -> list[tuple[int, int]]:
     """Merged (start, end) spans of the original string where any needle occurs."""
     if not value or not needles:
         return []
+    norm = ztext._FULL_WIDTH.sub(ztext._half_width, value).lower()
+    if len(norm) == len(value) and (norm.isascii() or unicodedata.is_normalized("NFKC", norm)):
+        # Offsets carry over one to one: let the regex engine find the needles.
+        spans = [m.span() for m in _needle_regex(tuple(tuple(n) for n in needles)).finditer(norm)]
+        return _merge(spans)
     tokens = _tokens_with_offsets(value)
     words = [t[0] for t in tokens]
     spans = []
@@ -53,7 +83,10 @@ def find_spans(value: str, needles: list[list[str]]) -> list[tuple[int, int]]:
         for i, word in enumerate(words):
             if word == first and words[i : i + k] == needle:
                 spans.append((tokens[i][1], tokens[i + k - 1][2]))
-    spans.sort()
+    return _merge(sorted(spans))
+
+
+def _merge(spans):
     merged = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 SEED = 20240601
 # (label, application query, FTS5 kind, FTS5 MATCH expression, extra SQL condition on p, params)
-QUERIES = [
+QUERIES = [  # one query a line reads best
     ("single word", "传感器", "trigram", '"传感器"', "", []),
     ("single word", "电池", "word", "电池", "", []),
     ("single word", "集尘板", "trigram", '"集尘板"', "", []),
@@ -51,11 +51,11 @@ QUERIES = [
     ("frequent", "方法", "word", "方法", "", []),
     ("frequent", "装置", "word", "装置", "", []),
     ("frequent", "检测", "word", "检测", "", []),
-    ("field+date", "TI=传感器 AND AD=[2015 TO 2018]", "trigram", 'title : "传感器"', "p.ad BETWEEN ? AND ?", [20150101, 20181231]),
-    ("field+date", "PA=太原理工大学 AND AD>=2020", "trigram", 'applicants : "太原理工大学"', "p.ad >= ?", [20200101]),
-    ("field+type+date", "TI=电池 AND TYPE=发明 AND AD=[2010 TO 2020]", "word", "title : 电池", "p.type = ? AND p.ad BETWEEN ? AND ?", ["invention", 20100101, 20201231]),
+    ("field+date", "TI=传感器 AND AD=[2015 TO 2018]", "trigram", 'title : "传感器"', "p.ad BETWEEN ? AND ?", [20150101, 20181231]),  # noqa: E501
+    ("field+date", "PA=太原理工大学 AND AD>=2020", "trigram", 'applicants : "太原理工大学"', "p.ad >= ?", [20200101]),  # noqa: E501
+    ("field+type+date", "TI=电池 AND TYPE=发明 AND AD=[2010 TO 2020]", "word", "title : 电池", "p.type = ? AND p.ad BETWEEN ? AND ?", ["invention", 20100101, 20201231]),  # noqa: E501
     ("field+date", "AB=电机 AND PD>=2022-01-01", "word", "abstract : 电机", "p.pd >= ?", [20220101]),
-    ("IPC+date", "IPC=E21B AND AD=[2015-01-01 TO 2019-12-31]", "sql", "", "p.ipc LIKE ? AND p.ad BETWEEN ? AND ?", ["% E21B%", 20150101, 20191231]),
+    ("IPC+date", "IPC=E21B AND AD=[2015-01-01 TO 2019-12-31]", "sql", "", "p.ipc LIKE ? AND p.ad BETWEEN ? AND ?", ["% E21B%", 20150101, 20191231]),  # noqa: E501
     ("boolean", "(电池 OR 电机) NOT 汽车", "word", "(电池 OR 电机) NOT 汽车", "", []),
     ("word mode", "TI~=传感器", "word", "title : 传感器", "", []),
     ("county", "COUNTY=太谷区 AND 醋", "word", "醋", "p.county = ?", ["140703"]),
@@ -148,7 +148,8 @@ def build_engine(n: int, workers: int) -> dict:
 
 
 FTS_SCHEMA = [
-    "CREATE TABLE p (id INTEGER PRIMARY KEY, ad INTEGER, pd INTEGER, type TEXT, ls TEXT, county TEXT, ipc TEXT)",
+    "CREATE TABLE p (id INTEGER PRIMARY KEY, ad INTEGER, pd INTEGER, type TEXT, ls TEXT, county TEXT, "
+    "ipc TEXT)",
     "CREATE INDEX p_ad ON p (ad)",
     "CREATE INDEX p_type_ls ON p (type, ls)",
     "CREATE VIRTUAL TABLE fts_w USING fts5(title, abstract, claims, applicants, tokenize='unicode61')",
@@ -211,7 +212,7 @@ def build_fts(n: int, path: Path) -> dict:
     start = time.perf_counter()
     db.commit()
     for table in ("fts_w", "fts_t"):
-        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
     db.commit()
     seconds["optimize"] = time.perf_counter() - start
     db.close()
@@ -251,7 +252,7 @@ def run_queries(fts_path: Path, runs: int) -> list[dict]:
     db = sqlite3.connect(fts_path)
     db.execute("PRAGMA cache_size=-200000")
     rows = []
-    for label, query, kind, match, where, params in QUERIES:
+    for label, query, kind, *_fts in QUERIES:
         rows.append({"label": label, "query": query, "kind": kind, "engine": [], "facets": [], "fts": []})
     # Warm-up: the first touch of each file region costs page faults, not search work.
     for row, (_l, query, kind, match, where, params) in zip(rows, QUERIES, strict=True):
@@ -292,9 +293,8 @@ def report(n: int, engine: dict, fts: dict, rows: list[dict], runs: int) -> None
         f"{'query':44} {'matches':>8} {'engine':>7} {'p95':>6} {'+facets':>8} {'p95':>6}"
         f" {'FTS5':>8} {'matches':>8} {'median':>7} {'p95':>6} {'ratio':>6}"
     )
-    print(
-        f"\nlatency in ms over {runs} runs each (engine = search_patents with highlights; +facets adds the facets)"
-    )
+    print(f"\nlatency in ms over {runs} runs each")
+    print("(engine: search_patents, hits with highlights and the total; +facets: the same with the facets)")
     print(head)
     print("-" * len(head))
     for row in rows:
@@ -305,17 +305,17 @@ def report(n: int, engine: dict, fts: dict, rows: list[dict], runs: int) -> None
         )
         print(
             f"{_fit(row['query'], 44)} {row['total']:>8} {e:>7.1f} {p95(row['engine']):>6.1f} {f:>8.1f}"
-            f" {p95(row['facets']):>6.1f} {row['kind']:>8} {row['fts_total']:>8} {s:>7.1f} {p95(row['fts']):>6.1f}"
-            f" {s / e:>6.1f}"
+            f" {p95(row['facets']):>6.1f} {row['kind']:>8} {row['fts_total']:>8} {s:>7.1f}"
+            f" {p95(row['fts']):>6.1f} {s / e:>6.1f}"
         )
     all_e = [v for r in rows for v in r["engine"]]
     all_f = [v for r in rows for v in r["facets"]]
     all_s = [v for r in rows for v in r["fts"]]
     print("-" * len(head))
+    med_e, med_f, med_s = statistics.median(all_e), statistics.median(all_f), statistics.median(all_s)
     print(
-        f"{'all queries':44} {'':>8} {statistics.median(all_e):>7.1f} {p95(all_e):>6.1f}"
-        f" {statistics.median(all_f):>8.1f} {p95(all_f):>6.1f} {'':>8} {'':>8}"
-        f" {statistics.median(all_s):>7.1f} {p95(all_s):>6.1f} {statistics.median(all_s) / statistics.median(all_e):>6.1f}"
+        f"{'all queries':44} {'':>8} {med_e:>7.1f} {p95(all_e):>6.1f} {med_f:>8.1f} {p95(all_f):>6.1f}"
+        f" {'':>8} {'':>8} {med_s:>7.1f} {p95(all_s):>6.1f} {med_s / med_e:>6.1f}"
     )
 
 

@@ -60,7 +60,8 @@ def _needle_regex(needles: tuple[tuple[str, ...], ...]) -> re.Pattern:
     alternatives = ["[\\W_]*".join(_token_pattern(t) for t in needle) for needle in needles if needle]
     # Longer needles first, so that where two start together the longer one is marked.
     alternatives.sort(key=len, reverse=True)
-    return re.compile("|".join(alternatives))
+    # A lookahead finds matches that overlap (锂离子 and 离子电池 in 锂离子电池).
+    return re.compile("(?=(" + "|".join(alternatives) + "))")
 
 
 def find_spans(value: str, needles: list[list[str]]) -> list[tuple[int, int]]:
@@ -70,8 +71,8 @@ def find_spans(value: str, needles: list[list[str]]) -> list[tuple[int, int]]:
     norm = ztext._FULL_WIDTH.sub(ztext._half_width, value).lower()
     if len(norm) == len(value) and (norm.isascii() or unicodedata.is_normalized("NFKC", norm)):
         # Offsets carry over one to one: let the regex engine find the needles.
-        spans = [m.span() for m in _needle_regex(tuple(tuple(n) for n in needles)).finditer(norm)]
-        return _merge(spans)
+        regex = _needle_regex(tuple(tuple(n) for n in needles))
+        return _merge([m.span(1) for m in regex.finditer(norm)])
     tokens = _tokens_with_offsets(value)
     words = [t[0] for t in tokens]
     spans = []

@@ -147,6 +147,16 @@ def test_index_patents_follows_edits_and_deletions(patents):
     assert service.get_backend().count() == 1
 
 
+def test_index_patents_on_commit_waits_for_the_transaction(patents, django_capture_on_commit_callbacks):
+    lamp = patents[2]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        Patent.objects.filter(id=lamp.id).update(title="太阳能路灯")
+        service.index_patents_on_commit([lamp.id])
+        assert ids(service.search_patents("太阳能")) == []  # not before the commit
+    assert len(callbacks) == 1
+    assert ids(service.search_patents("太阳能")) == [lamp.id]
+
+
 def test_rebuild_brings_the_index_in_step(patents):
     extra = make_patent("201910000002.3", "数据处理方法")  # never indexed
     Patent.objects.filter(id=patents[2].id).delete()  # still indexed

@@ -2,6 +2,7 @@
 
     search_patents("TI=电池 AND AD>=2020", filters={"type": ["invention"]}, page=2)
     index_patents([ids])     after an import or an edit: the index follows the database
+    index_patents_on_commit([ids])   the same, once the caller's transaction has committed
     remove_patents([ids])    after a deletion
     rebuild(progress=print)  the whole index from the database (`zhichan search_index rebuild`)
 
@@ -155,6 +156,12 @@ def index_patents(ids) -> int:
             backend.delete(gone)
     backend.commit()
     return written
+
+
+def index_patents_on_commit(ids) -> None:
+    """index_patents(ids) once the current transaction commits (at once when there is none)."""
+    ids = list(ids)
+    transaction.on_commit(lambda: index_patents(ids))
 
 
 def remove_patents(ids) -> int:

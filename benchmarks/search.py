@@ -38,6 +38,9 @@ import time
 from pathlib import Path
 
 SEED = 20240601
+# Bumped when what a build produces changes, so that --keep rebuilds instead of reusing.
+ENGINE_VERSION = "1"
+FTS_VERSION = "2"
 # (label, application query, FTS5 kind, FTS5 MATCH expression, extra SQL condition on p, params)
 QUERIES = [  # one query a line reads best
     ("single word", "传感器", "trigram", '"传感器"', "", []),
@@ -55,7 +58,7 @@ QUERIES = [  # one query a line reads best
     ("field+date", "PA=太原理工大学 AND AD>=2020", "trigram", 'applicants : "太原理工大学"', "p.ad >= ?", [20200101]),  # noqa: E501
     ("field+type+date", "TI=电池 AND TYPE=发明 AND AD=[2010 TO 2020]", "word", "title : 电池", "p.type = ? AND p.ad BETWEEN ? AND ?", ["invention", 20100101, 20201231]),  # noqa: E501
     ("field+date", "AB=电机 AND PD>=2022-01-01", "word", "abstract : 电机", "p.pd >= ?", [20220101]),
-    ("IPC+date", "IPC=E21B AND AD=[2015-01-01 TO 2019-12-31]", "sql", "", "p.ipc LIKE ? AND p.ad BETWEEN ? AND ?", ["% E21B%", 20150101, 20191231]),  # noqa: E501
+    ("IPC+date", "IPC=E21B AND AD=[2015-01-01 TO 2019-12-31]", "sql", "", "p.id IN (SELECT id FROM p_ipc WHERE prefix = ?) AND p.ad BETWEEN ? AND ?", ["E21B", 20150101, 20191231]),  # noqa: E501
     ("boolean", "(电池 OR 电机) NOT 汽车", "word", "(电池 OR 电机) NOT 汽车", "", []),
     ("word mode", "TI~=传感器", "word", "title : 传感器", "", []),
     ("county", "COUNTY=太谷区 AND 醋", "word", "醋", "p.county = ?", ["140703"]),
@@ -135,7 +138,12 @@ def build_engine(n: int, workers: int) -> dict:
     source = Timed(records(n))
     started = time.perf_counter()
     backend.clear()
-    count = backend.index((document_from_record(r) for r in source), replace=False, workers=workers)
+    count = backend.index(
+        (document_from_record(r) for r in source),
+        replace=False,
+        workers=workers,
+        progress=lambda k: k % 100_000 or print(f"  engine: {k:,} records", flush=True),
+    )
     backend.commit()
     total = time.perf_counter() - started
     return {
@@ -148,10 +156,12 @@ def build_engine(n: int, workers: int) -> dict:
 
 
 FTS_SCHEMA = [
-    "CREATE TABLE p (id INTEGER PRIMARY KEY, ad INTEGER, pd INTEGER, type TEXT, ls TEXT, county TEXT, "
-    "ipc TEXT)",
+    "CREATE TABLE p (id INTEGER PRIMARY KEY, ad INTEGER, pd INTEGER, type TEXT, ls TEXT, county TEXT)",
+    # IPC prefixes as the engine indexes them (A, A01, A01B, A01B 1, A01B 1/00), with an index.
+    "CREATE TABLE p_ipc (prefix TEXT, id INTEGER)",
     "CREATE INDEX p_ad ON p (ad)",
     "CREATE INDEX p_type_ls ON p (type, ls)",
+    "CREATE INDEX p_county ON p (county)",
     "CREATE VIRTUAL TABLE fts_w USING fts5(title, abstract, claims, applicants, tokenize='unicode61')",
     "CREATE VIRTUAL TABLE fts_t USING fts5(title, abstract, claims, applicants, tokenize='trigram')",
 ]
@@ -171,12 +181,15 @@ def build_fts(n: int, path: Path) -> dict:
     for sql in FTS_SCHEMA:
         db.execute(sql)
     source = Timed(records(n))
+    from zhichan.ipdata.search.documents import ipc_prefixes
+
     seconds = {"p": 0.0, "word": 0.0, "trigram": 0.0}
-    batch_p, batch_w, batch_t = [], [], []
+    batch_p, batch_w, batch_t, batch_ipc = [], [], [], []
 
     def flush():
         for key, sql, batch in (
-            ("p", "INSERT INTO p VALUES (?, ?, ?, ?, ?, ?, ?)", batch_p),
+            ("p", "INSERT INTO p VALUES (?, ?, ?, ?, ?, ?)", batch_p),
+            ("p", "INSERT INTO p_ipc VALUES (?, ?)", batch_ipc),
             (
                 "word",
                 "INSERT INTO fts_w (rowid, title, abstract, claims, applicants) VALUES (?, ?, ?, ?, ?)",
@@ -201,15 +214,18 @@ def build_fts(n: int, path: Path) -> dict:
         start = time.perf_counter()
         batch_t.append((r["id"], *(T.normalize(t) for t in texts)))
         seconds["trigram"] += time.perf_counter() - start
-        ipc = " " + " ".join(r["ipc_codes"])
         batch_p.append(
             (r["id"], _yyyymmdd(r["application_date"]), _yyyymmdd(r["publication_date"]), r["patent_type"],
-             r["legal_status"], r.get("county", ""), ipc)
+             r["legal_status"], r.get("county", ""))
         )  # fmt: skip
+        batch_ipc.extend((prefix, r["id"]) for prefix in ipc_prefixes(r["ipc_codes"]))
         if len(batch_p) >= 5000:
             flush()
+        if r["id"] % 100_000 == 0:
+            print(f"  FTS5: {r['id']:,} records", flush=True)
     flush()
     start = time.perf_counter()
+    db.execute("CREATE INDEX p_ipc_prefix ON p_ipc (prefix)")
     db.commit()
     for table in ("fts_w", "fts_t"):
         db.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
@@ -328,6 +344,14 @@ def _fit(text: str, width: int) -> str:
             break
         out, used = out + ch, used + w
     return out + " " * (width - used)
+
+
+def _reuse(path: Path, version: str):
+    """The figures of an earlier build kept with --keep, when it was made the same way."""
+    if not path.exists():
+        return None
+    saved = json.loads(path.read_text())
+    return saved if saved.get("version") == version else None
 
 
 def main() -> int:

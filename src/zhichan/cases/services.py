@@ -44,6 +44,7 @@ from zhichan.cases.models import (
 )
 from zhichan.cases.notify import send_on_commit
 from zhichan.core.errors import TransitionError
+from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region
 
@@ -654,7 +655,7 @@ def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> 
     _require_requester(actor, case, token)
     text = _required_text(text, "text", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         if case.status != Status.WAITING_SUPPLEMENT:
             raise TransitionError(
@@ -725,7 +726,7 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
     _require_handler(actor, case)
     message = _required_text(message, "message", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         _check_move(case, Status.REPLIED)
         old = case.status
@@ -947,7 +948,7 @@ def do_attach(actor, case: Case, files, *, internal=False) -> list[CaseAttachmen
     checked = _clean_files(files)
     if not checked:
         raise ValidationError({"files": [_("required")]})
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         event = _event(
             case,

@@ -19,9 +19,10 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
+
+from zhichan.core.files import TrackedFileSystemStorage
 
 # key: (MIME type, extension, readable name)
 TYPES = {
@@ -209,9 +210,9 @@ def _too_big(size: int, limit: int) -> ValidationError:
     )
 
 
-def private_storage() -> FileSystemStorage:
-    # base_url=None: these files have no public address.
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+def private_storage() -> TrackedFileSystemStorage:
+    # base_url=None: these files have no public address; tracked, so a rollback removes them.
+    return TrackedFileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 
 _FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")

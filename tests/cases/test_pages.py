@@ -87,6 +87,19 @@ def test_guessing_the_page_is_limited(client, world, settings):
     assert client.post("/track/", {"number": case.number, "code": case.tracking_code}).status_code == 429
 
 
+def test_the_page_limit_is_shared_by_processes_without_redis(client, world, settings):
+    from django.core.cache import cache
+
+    settings.REDIS_URL = ""
+    settings.ZHICHAN_TRACKING_GUESS_LIMIT = 2
+    case = file_case(type="mediation", region=None)
+    assert client.post("/track/", {"number": case.number, "code": "ZZZZZZZZ"}).status_code == 200
+    cache.clear()  # another process
+    assert client.get("/track/guess-1/").status_code == 404
+    cache.clear()
+    assert client.get(case.tracking_path).status_code == 429
+
+
 def form_data(**extra):
     data = {
         "type": "complaint",

@@ -51,3 +51,24 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class WindowCount(models.Model):
+    """How often something happened for a key within one fixed time window.
+
+    The shared count for limits when there is no Redis: every server process sees the same
+    rows, where an in-process cache would count per process.
+    """
+
+    key = models.CharField(_("key"), max_length=200)
+    window_start = models.DateTimeField(_("window start"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("window count")
+        verbose_name_plural = _("window counts")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="window_count_unique")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

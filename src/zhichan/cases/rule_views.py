@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from zhichan.cases import routing, services
 from zhichan.cases.forms import RuleForm, RuleTesterForm
 from zhichan.cases.models import CaseType, RoutingRule
+from zhichan.core.audit import history
 from zhichan.core.forms import run_action
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 from zhichan.regions.models import Region, RegionKind
@@ -73,6 +74,8 @@ def rules(request):
             "tester": tester,
             "result": result,
             "query": params.urlencode(),
+            "history": history(request.user, RoutingRule),
+            "show_record": True,
         },
     )
 

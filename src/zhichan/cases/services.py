@@ -43,6 +43,7 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.cases.notify import send_on_commit
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
@@ -1087,7 +1088,9 @@ def do_create_rule(actor, *, case_type, agency, region=None, ip_type="", service
         agency=agency,
         priority=priority,
     )
-    return RoutingRule.objects.create(**fields)
+    rule = RoutingRule.objects.create(**fields)
+    record_change(actor, rule, "create")
+    return rule
 
 
 @transaction.atomic
@@ -1108,9 +1111,11 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
         agency=agency,
         priority=priority,
     )
+    before = snapshot(rule)
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.save()
+    record_change(actor, rule, "update", before)
     return rule
 
 
@@ -1118,7 +1123,8 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
 def do_delete_rule(actor, rule) -> None:
     _require_rule_editor(actor)
     # Deleting twice is harmless: the second finds nothing (a 404 to the caller).
-    found = RoutingRule.objects.restrict(actor, CHANGE).filter(pk=rule.pk)
-    if not found.exists():
+    found = RoutingRule.objects.restrict(actor, CHANGE).select_for_update().filter(pk=rule.pk).first()
+    if found is None:
         raise PermissionDenied
+    record_change(actor, found, "delete")
     found.delete()

@@ -84,7 +84,7 @@ def rules(request):
 @require_http_methods(["GET", "POST"])
 def rule_create(request):
     _editor(request)
-    form = RuleForm(request.POST or None)
+    form = RuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ok, _rule = run_action(form, lambda: services.do_create_rule(request.user, **form.service_fields()))
         if ok:
@@ -98,7 +98,7 @@ def rule_create(request):
 def rule_edit(request, pk: int):
     _editor(request)
     rule = get_restricted_or_404(RoutingRule.objects.all(), request.user, CHANGE, pk=pk)
-    form = RuleForm(request.POST or None, rule=rule)
+    form = RuleForm(request.POST or None, rule=rule, user=request.user)
     if request.method == "POST" and form.is_valid():
         ok, _rule = run_action(
             form, lambda: services.do_update_rule(request.user, rule, **form.service_fields())

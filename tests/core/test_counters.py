@@ -1,10 +1,12 @@
 """Window counts: in the database without Redis (shared by processes), in the cache with it."""
 
 import datetime as dt
+import threading
 from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from zhichan.core import counters
@@ -95,3 +97,32 @@ def test_expired_rows_are_purged_by_the_periodic_task(no_redis, now):
     assert purge_window_counts.call_local() == 1
     assert list(WindowCount.objects.values_list("key", flat=True)) == ["new"]
     assert counters.purge_expired() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections (PostgreSQL)")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_hits_from_separate_connections_are_all_counted(settings):
+    settings.REDIS_URL = ""
+    errors = []
+    barrier = threading.Barrier(6)
+
+    def hammer():
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            for _i in range(5):
+                counters.hit("shared", window=3600)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=hammer) for _i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert counters.count("shared", window=3600) == 30
+    assert WindowCount.objects.count() == 1

@@ -43,7 +43,9 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.cases.notify import notify_in_transaction
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
+from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region
 
@@ -670,7 +672,7 @@ def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> 
     _require_requester(actor, case, token)
     text = _required_text(text, "text", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         if case.status != Status.WAITING_SUPPLEMENT:
             raise TransitionError(
@@ -741,7 +743,7 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
     _require_handler(actor, case)
     message = _required_text(message, "message", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         _check_move(case, Status.REPLIED)
         old = case.status
@@ -963,7 +965,7 @@ def do_attach(actor, case: Case, files, *, internal=False) -> list[CaseAttachmen
     checked = _clean_files(files)
     if not checked:
         raise ValidationError({"files": [_("required")]})
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         event = _event(
             case,
@@ -1102,7 +1104,9 @@ def do_create_rule(actor, *, case_type, agency, region=None, ip_type="", service
         agency=agency,
         priority=priority,
     )
-    return RoutingRule.objects.create(**fields)
+    rule = RoutingRule.objects.create(**fields)
+    record_change(actor, rule, "create")
+    return rule
 
 
 @transaction.atomic
@@ -1123,9 +1127,11 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
         agency=agency,
         priority=priority,
     )
+    before = snapshot(rule)
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.save()
+    record_change(actor, rule, "update", before)
     return rule
 
 
@@ -1133,7 +1139,8 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
 def do_delete_rule(actor, rule) -> None:
     _require_rule_editor(actor)
     # Deleting twice is harmless: the second finds nothing (a 404 to the caller).
-    found = RoutingRule.objects.restrict(actor, CHANGE).filter(pk=rule.pk)
-    if not found.exists():
+    found = RoutingRule.objects.restrict(actor, CHANGE).select_for_update().filter(pk=rule.pk).first()
+    if found is None:
         raise PermissionDenied
+    record_change(actor, found, "delete")
     found.delete()

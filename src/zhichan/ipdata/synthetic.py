@@ -156,7 +156,8 @@ def _geography():
     # Non-local places: (province, city or "", area list); the capital (first city) weighs more.
     places = []
     for code, weight in PROVINCE_WEIGHTS.items():
-        city_rows = [c for c in cities.get(code, []) if c["code"] != JINZHONG]
+        # "省直辖县级行政区划" and the like group counties under no city: left out.
+        city_rows = [c for c in cities.get(code, []) if c["code"] != JINZHONG and "直辖" not in c["name"]]
         for index, city in enumerate(city_rows):
             city_name = "" if city["name"] in ("市辖区", "县") else city["name"]
             share = weight * (4 if index == 0 else 1) / (len(city_rows) + 3)
@@ -351,9 +352,13 @@ class _Pool:
         return (name, address, w.topic_national((h >> 52 & 0xFFF) / 4096), "", "individual")
 
 
-def _zipf_index(u: float, size: int) -> int:
-    """0-based rank with P(k) roughly proportional to 1/(k+1) over `size` members."""
-    return min(int((size + 1) ** u) - 1, size - 1)
+def _zipf_index(u: float, size: int, q: float = 10.0) -> int:
+    """0-based rank with P(k) roughly proportional to 1/(k + q) over `size` members.
+
+    The offset q (a Zipf-Mandelbrot law) keeps the very first ranks from owning a tenth of
+    everything, as a pure 1/k law would; the top 1% still hold about 40%.
+    """
+    return min(int(q * ((size + q) / q) ** u - q), size - 1)
 
 
 def _uscc(kind_prefix: str, county: str, h: int) -> str:
@@ -413,9 +418,23 @@ class _Serials:
         return value
 
 
-def _year_picker(start_year: int, end_year: int) -> _Picker:
-    # Filings grew about 17% a year until 2021, then levelled off.
-    return _Picker((y, 1.17 ** (min(y, 2021) - start_year)) for y in range(start_year, end_year + 1))
+def _filing_years(start_year: int, end_year: int, last_day: int):
+    """A picker of filing years and {year: (first day, days available)}, as day ordinals.
+
+    Filings grew about 17% a year until 2021, then levelled off; a year cut short by the data
+    date counts for the part of it that is available.
+    """
+    weights, spans = [], {}
+    for year in range(start_year, end_year + 1):
+        first = date(year, 1, 1).toordinal()
+        days = min(date(year + 1, 1, 1).toordinal(), last_day + 1) - first
+        if days > 0:
+            full = 366 if year % 4 == 0 else 365
+            weights.append((year, 1.17 ** (min(year, 2021) - start_year) * days / full))
+            spans[year] = (first, days)
+    if not weights:
+        raise ValueError("no filing days between start_year and the data date")
+    return _Picker(weights), spans
 
 
 def _stride_for(n: int, buckets: int, capacity: int) -> int:
@@ -469,10 +488,7 @@ def patents(
     national = pool.national
     national_size = pool.national_size
     type_pick = _Picker(PATENT_TYPE_WEIGHTS)
-    year_pick = _year_picker(start_year, min(end_year, as_of.year))
-    year_start = {
-        y: (date(y, 1, 1).toordinal(), 366 if y % 4 == 0 else 365) for y in range(start_year, end_year + 1)
-    }
+    year_pick, year_start = _filing_years(start_year, min(end_year, as_of.year), last_filing)
     years = end_year - start_year + 1
     app_serials = _Serials(rng, _stride_for(n, years, 9_000_000), 20_000, 9_999_999, "applications").next
     pub_serials = _Serials(rng, _stride_for(n, years * 2, 900_000), 5_000, 999_999, "publications").next
@@ -481,7 +497,6 @@ def patents(
     individuals = max(50, n // 4)
     topic_codes = w.topic_codes
     all_codes = w.all_codes
-    n_all = len(all_codes)
     topic_local, topic_national = w.topic_local, w.topic_national
     texts = _TextMaker(w, r)
     type_digit = {"invention": "1", "utility": "2", "design": "3"}
@@ -507,7 +522,7 @@ def patents(
         if r() < 0.15:
             topic = (topic_local if local else topic_national)(r())
         applicants = [name]
-        if kind != "individual" and r() < 0.1:
+        if kind != "individual" and r() < 0.12:
             if local and r() < 0.7:
                 other = local_pool[_zipf_index(r(), local_size)]
             else:
@@ -518,9 +533,6 @@ def patents(
         year = year_pick(r())
         first, days = year_start[year]
         app = first + int(r() * days)
-        if app > last_filing:
-            app = last_filing - int(r() * 300)
-            year = fromordinal(app).year
         if county == TAIGU and year < 2020 and r() < 0.6:
             address = address.replace("太谷区", "太谷县")
         # Application number: year, type digit, serial, check digit
@@ -547,19 +559,12 @@ def patents(
         else:
             grant_number, grant_date = publication_number, pub_date
         title, abstract, claims = texts.make(ptype, topic)
-        # IPC: the main group from the topic, up to three more mostly from the same topic
-        groups = topic_codes[topic]
-        sub = groups[int(r() * len(groups))]
-        main = sub[int(r() * len(sub))]
-        ipc_codes = [main]
-        for _ in range(extra_ipc[int(r() * 10)]):
-            if r() < 0.8:
-                sub = groups[int(r() * len(groups))]
-                code = sub[int(r() * len(sub))]
-            else:
-                code = all_codes[int(r() * n_all)]
-            if code not in ipc_codes:
-                ipc_codes.append(code)
+        # IPC: the main group from the topic, up to three more mostly from the same topic.
+        # Designs are classified in Locarno, not IPC: exports leave their IPC cells empty.
+        if ptype == "design":
+            main, ipc_codes = "", []
+        else:
+            main, ipc_codes = _ipc(topic_codes[topic], all_codes, extra_ipc, r)
         # Inventors; an individual applicant is the first inventor
         count = inventor_counts[int(r() * 12)]
         inventors = [name] if kind == "individual" else []
@@ -607,6 +612,21 @@ def patents(
             "agency": agency,
             "agents": agents,
         }
+
+
+def _ipc(groups, all_codes, extra_counts, r):
+    sub = groups[int(r() * len(groups))]
+    main = sub[int(r() * len(sub))]
+    codes = [main]
+    for _ in range(extra_counts[int(r() * 10)]):
+        if r() < 0.8:
+            sub = groups[int(r() * len(groups))]
+            code = sub[int(r() * len(sub))]
+        else:
+            code = all_codes[int(r() * len(all_codes))]
+        if code not in codes:
+            codes.append(code)
+    return main, codes
 
 
 def hash_text(text: str) -> int:
@@ -673,10 +693,7 @@ class _TextMaker:
     def __init__(self, w: _Words, r):
         self.w, self.r = w, r
         self.topics = w.topics
-        self.templates = {
-            key: [(template, "{core}" in template) for template in templates]
-            for key, templates in w.titles.items()
-        }
+        self.styles = [_Picker(t["styles"].items()) for t in w.topics]
 
     def pick(self, seq):
         return seq[int(self.r() * len(seq))]
@@ -707,8 +724,7 @@ class _TextMaker:
             kind_word = "实用新型"
             core = pick(w.titles["utility"]).format_map(words)
         else:
-            u = r()
-            style = "device" if u < 0.45 else "method" if u < 0.8 else "system"
+            style = self.styles[topic](r())
             kind_word = "发明"
             core = pick(w.titles[f"invention_{style}"]).format_map(words)
         bare = core.startswith("基于") or (style == "system" and r() < 0.7)
@@ -877,7 +893,7 @@ def trademarks(
         first, last = min(TRADEMARK_NUMBER_BASE), max(TRADEMARK_NUMBER_BASE) - 1
         raise ValueError(f"trademark years must lie in {first}..{last}")
     as_of = as_of or date(end_year, 6, 30)
-    last_filing = as_of - timedelta(days=20)
+    as_of_ord = as_of.toordinal()
     rng = random.Random(_mix(seed ^ 0x7A0E))
     r = rng.random
     w = _words()
@@ -890,7 +906,7 @@ def trademarks(
     local_weights = {int(k): x for k, x in v["nice_weights"].items()}
     local_weights.update({int(k): x for k, x in v["nice_weights_local"].items()})
     class_local = _Picker(local_weights.items())
-    year_pick = _year_picker(start_year, end_year)
+    year_pick, year_start = _filing_years(start_year, min(end_year, as_of.year), as_of_ord - 20)
     counters: dict[int, int] = {}
     years = end_year - start_year + 1
     popular = max(50, n // 40)
@@ -931,10 +947,8 @@ def trademarks(
                     goods.append(item)
         # Dates, number and status
         year = year_pick(r())
-        app_date = date(year, 1, 1) + timedelta(days=int(r() * 365))
-        if app_date > last_filing:
-            app_date = last_filing - timedelta(days=int(r() * 200))
-            year = app_date.year
+        first, days = year_start[year]
+        app_date = date.fromordinal(first + int(r() * days))
         if county == TAIGU and year < 2020 and r() < 0.6:
             address = address.replace("太谷区", "太谷县")
         base = TRADEMARK_NUMBER_BASE[year]

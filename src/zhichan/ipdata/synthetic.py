@@ -672,7 +672,7 @@ def _patent_dates(ptype, app, as_of, r):
 
 
 def _in_force(grant, app, term, as_of, r, lapse_share):
-    if app + int(term * 365.25) <= as_of:
+    if _plus_years(date.fromordinal(app), term).toordinal() <= as_of:
         return "invalid", "expired"
     if r() < lapse_share and grant + 365 * (1 + int(r() * (term - 2))) + 120 <= as_of:
         return "invalid", "lapsed"

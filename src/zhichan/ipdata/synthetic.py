@@ -123,18 +123,31 @@ def trademark_groups() -> dict[int, list[tuple[str, list[str]]]]:
 
 
 class _Picker:
-    """Weighted choice by a uniform number in [0, 1): bisect over cumulative weights."""
+    """Weighted choice by a uniform number in [0, 1).
 
-    __slots__ = ("items", "cum", "total")
+    A table of 4096 slots filled in proportion to the weights answers in one index operation
+    (hot loops use ``picker.table`` directly); weights below 1/4096 of the total still get a
+    slot, so every item can be drawn.
+    """
+
+    __slots__ = ("items", "table")
+    SIZE = 4096
 
     def __init__(self, weighted):
-        weighted = list(weighted)
+        weighted = [(item, weight) for item, weight in weighted if weight > 0]
         self.items = [item for item, _ in weighted]
-        self.cum = list(accumulate(weight for _, weight in weighted))
-        self.total = self.cum[-1]
+        cum = list(accumulate(weight for _, weight in weighted))
+        total = cum[-1]
+        size = self.SIZE
+        table = [self.items[bisect.bisect_right(cum, (i + 0.5) * total / size)] for i in range(size)]
+        present = set(table)
+        missing = [item for item in self.items if item not in present]
+        for offset, item in enumerate(missing):  # rare items keep a slot
+            table[offset * 7 % self.SIZE] = item
+        self.table = tuple(table)
 
     def __call__(self, u: float):
-        return self.items[bisect.bisect_right(self.cum, u * self.total)]
+        return self.table[int(u * 4096)]
 
 
 def _province_short(name: str) -> str:
@@ -167,6 +180,11 @@ def _geography():
     for row in _read_csv("jinzhong_streets.csv"):
         townships.setdefault(row["areaCode"], []).append(row["name"])
     return provinces, _Picker(places), counties, townships
+
+
+@functools.cache
+def _county_picker() -> _Picker:
+    return _Picker(COUNTY_WEIGHTS.items())
 
 
 def jinzhong_counties() -> dict[str, str]:
@@ -223,18 +241,21 @@ def _pick(seq, u: float):
 
 
 class _People:
-    """Chinese personal names from a hash (so the same key always gives the same person)."""
+    """Chinese personal names from a hash (so the same key always gives the same person).
+
+    Surnames by frequency and given names of one character (30%) or two (70%) come from
+    precomputed tables, so a name costs two index operations.
+    """
 
     def __init__(self, words: _Words):
-        self.w = words
+        self.surnames = words.surname.table
+        chars = words.given
+        doubles = [a + b for a in chars for b in chars]
+        singles = list(chars) * max(1, round(len(doubles) * 0.3 / 0.7 / len(chars)))
+        self.given = tuple(doubles + singles)
 
     def name(self, h: int) -> str:
-        w = self.w
-        surname = w.surname((h & 0xFFFF) / 65536)
-        given = w.given[(h >> 16) % len(w.given)]
-        if (h >> 28) % 100 < 70:
-            given += w.given[(h >> 36) % len(w.given)]
-        return surname + given
+        return self.surnames[h & 4095] + self.given[(h >> 12) % len(self.given)]
 
 
 class _Pool:
@@ -261,7 +282,7 @@ class _Pool:
         w = self.w
         rng = random.Random(_mix(self.seed ^ 0x10CA1))
         _, _, counties, townships = _geography()
-        county_pick = _Picker(COUNTY_WEIGHTS.items())
+        county_pick = _county_picker()
         names: set[str] = set()
         members: list[tuple] = []
         unis = dict(zip(LOCAL_UNIVERSITY_RANKS, w.v["universities_local"], strict=False))
@@ -342,7 +363,7 @@ class _Pool:
         name = self.people.name(h)
         if local:
             _, _, counties, townships = _geography()
-            county = _Picker(COUNTY_WEIGHTS.items())((h >> 20 & 0xFFFF) / 65536)
+            county = _county_picker()((h >> 20 & 0xFFFF) / 65536)
             address = f"山西省晋中市{counties[county]}{_pick(w.roads, (h >> 40 & 0xFF) / 256)}{h % 200 + 1}号"
             return (name, address, w.topic_local((h >> 48 & 0xFFFF) / 65536), county, "individual")
         _, places, _, _ = _geography()

@@ -720,19 +720,23 @@ class _TextMaker:
         return seq[int(self.r() * len(seq))]
 
     def make(self, ptype, topic):
-        r, w, pick = self.r, self.w, self.pick
+        # Choices are written out as seq[int(r() * len(seq))]: a method call per word would
+        # cost a fifth of the generator's time.
+        r, w = self.r, self.w
         t = self.topics[topic]
-        parts = t["parts"]
-        p1 = pick(parts)
-        p2 = pick(w.generic_parts)
-        p3 = pick(parts)
+        parts, generic = t["parts"], w.generic_parts
+        p1 = parts[int(r() * len(parts))]
+        p2 = generic[int(r() * len(generic))]
+        p3 = parts[int(r() * len(parts))]
         if p3 == p1:
-            p3 = pick(w.generic_parts)
-        purpose = pick(t["purposes"])
+            p3 = generic[int(r() * len(generic))]
+        purposes = t["purposes"]
+        purpose = purposes[int(r() * len(purposes))]
         if ptype == "design":
-            thing = pick(t["design"])
-            title = thing if r() < 0.5 else f"{thing}（{pick(w.design_variants)}）"
-            use = purpose if r() < 0.5 else pick(t["processes"])
+            things, variants = t["design"], w.design_variants
+            thing = things[int(r() * len(things))]
+            title = thing if r() < 0.5 else f"{thing}（{variants[int(r() * len(variants))]}）"
+            use = purpose if r() < 0.5 else self.pick(t["processes"])
             point = "形状" if r() < 0.5 else "形状与图案的结合"
             abstract = (
                 f"1．本外观设计产品的名称：{title}。2．本外观设计产品的用途：本外观设计产品用于{use}。"
@@ -741,16 +745,15 @@ class _TextMaker:
             return title, abstract, ""
         words = _Fill(self, t, purpose, p1)
         if ptype == "utility":
-            style = "device"
-            kind_word = "实用新型"
-            core = pick(w.titles["utility"]).format_map(words)
+            style, kind_word, templates = "device", "实用新型", w.titles["utility"]
         else:
             style = self.styles[topic](r())
-            kind_word = "发明"
-            core = pick(w.titles[f"invention_{style}"]).format_map(words)
+            kind_word, templates = "发明", w.titles[f"invention_{style}"]
+        core = templates[int(r() * len(templates))].format_map(words)
         bare = core.startswith("基于") or (style == "system" and r() < 0.7)
         title = core if bare else "一种" + core
-        effect, effect2 = pick(w.effects), pick(w.effects)
+        effects = w.effects
+        effect, effect2 = effects[int(r() * len(effects))], effects[int(r() * len(effects))]
         if style == "device":
             abstract = (
                 f"本{kind_word}公开了一种{core}，包括{p1}、{p2}和{p3}，所述{p1}的一侧设置有{p2}，"
@@ -759,11 +762,12 @@ class _TextMaker:
             )
             claims = (
                 f"1.一种{core}，其特征在于：包括{p1}、{p2}和{p3}，所述{p1}的一侧设置有{p2}，"
-                f"所述{p3}与{p2}固定连接，所述{p2}上安装有{pick(w.generic_parts)}。"
+                f"所述{p3}与{p2}固定连接，所述{p2}上安装有{generic[int(r() * len(generic))]}。"
             )
         elif style == "method":
-            m1 = pick(w.materials)
-            s1, s2, s3 = pick(w.steps), pick(w.steps), pick(w.steps)
+            steps = w.steps
+            m1 = self.pick(w.materials)
+            s1, s2, s3 = (steps[int(r() * len(steps))] for _ in range(3))
             product = words["product"]
             abstract = (
                 f"本发明公开了一种{core}，包括以下步骤：S1、将原料与{m1}混合后进行{s1}处理；"
@@ -775,7 +779,8 @@ class _TextMaker:
                 f"混合后进行{s1}处理；S2、{s2}；S3、{s3}，得到{product}。"
             )
         else:
-            m1, m2, m3 = pick(w.modules), pick(w.modules), pick(w.modules)
+            modules = w.modules
+            m1, m2, m3 = (modules[int(r() * len(modules))] for _ in range(3))
             tech, process = words["tech"], words["process"]
             abstract = (
                 f"本发明公开了一种{core}，涉及{tech}技术领域。该方法包括：获取{purpose}相关的监测数据；"

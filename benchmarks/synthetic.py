@@ -52,7 +52,10 @@ def main():
         patents_csv, trademarks_csv = folder / "patents.csv", folder / "trademarks.csv"
         jobs += [
             ("patents + CSV", lambda: synthetic.write_patent_table(patents_csv, synthetic.patents(n))),
-            ("trademarks + CSV", lambda: synthetic.write_trademark_table(trademarks_csv, synthetic.trademarks(n))),
+            (
+                "trademarks + CSV",
+                lambda: synthetic.write_trademark_table(trademarks_csv, synthetic.trademarks(n)),
+            ),
         ]
     for label, job in jobs:
         best_cpu, best_wall = min(timed(job) for _ in range(args.repeat))

@@ -283,6 +283,13 @@ def test_similar_marks_exist_across_applicants(marks):
     assert any(re.fullmatch(r"[A-Z][a-z]+|[A-Z]+", n) for n in holders)  # Latin and pinyin marks
 
 
+def test_applicants_file_marks_in_the_classes_of_their_trade(marks):
+    brewers = [r for r in marks if r["first_applicant"].endswith(("醋业有限公司", "酒业有限公司"))]
+    assert len(brewers) > 20
+    in_trade = sum(r["nice_class"] in (30, 32, 33, 35) for r in brewers)
+    assert in_trade / len(brewers) > 0.6
+
+
 def test_trademark_local_share(marks):
     local = [r for r in marks if r["address"].startswith("山西省晋中市")]
     assert 0.26 < len(local) / len(marks) < 0.34

@@ -927,11 +927,12 @@ def trademarks(
     pool = _Pool(seed, max(500, min(n // 5, 3_000_000)))
     marks = _Marks(seed)
     local_size = len(pool.local)
-    classes = trademark_groups()
+    table = trademark_groups()
     class_national = _Picker((int(k), x) for k, x in v["nice_weights"].items())
     local_weights = {int(k): x for k, x in v["nice_weights"].items()}
     local_weights.update({int(k): x for k, x in v["nice_weights_local"].items()})
     class_local = _Picker(local_weights.items())
+    topic_classes = [t["nice_classes"] for t in w.topics]
     year_pick, year_start = _filing_years(start_year, min(end_year, as_of.year), as_of_ord - 20)
     counters: dict[int, int] = {}
     years = end_year - start_year + 1
@@ -947,8 +948,12 @@ def trademarks(
             member = pool.local[_zipf_index(r(), local_size)]
         else:
             member = pool.national(_zipf_index(r(), pool.national_size))
-        applicant, address, _topic, county, _kind = member
-        nice = (class_local if local else class_national)(r())
+        applicant, address, topic, county, kind = member
+        if kind != "individual" and r() < 0.7:
+            classes_of_topic = topic_classes[topic]
+            nice = classes_of_topic[int(r() * len(classes_of_topic))]
+        else:
+            nice = (class_local if local else class_national)(r())
         # Mark: the applicant's house mark, an imitation of a popular mark, or a new one.
         u = r()
         if u < 0.35:
@@ -959,7 +964,7 @@ def trademarks(
         else:
             mark = marks.make(int(r() * M64))
         # Groups and goods of the class
-        groups = classes[nice]
+        groups = table[nice]
         chosen = [_pick(groups, r())]
         for _ in range(int(r() * 3)):
             group = _pick(groups, r())

@@ -8,7 +8,7 @@ are dicts with exactly the model field names (``Patent(**record)`` works, less t
   granted; U; S) and are unique too.
 - Applicants follow a Zipf law over a pool: a few large applicants own many records. The pool
   of local (Jinzhong) organisations is fixed for a seed and returned by ``enterprises(seed)``;
-  the national pool is computed from the rank on demand, so it takes no memory.
+  the national pool is computed from the rank on demand (a bounded cache keeps the frequent ones).
 - Titles, abstracts and claims are built from ``data/vocabulary.yaml`` by topic; IPC codes
   come from ``data/ipc.csv``; places from the statistical division codes in ``data/``.
 """
@@ -330,7 +330,7 @@ class _Pool:
         member = self._cache.get(rank)
         if member is None:
             member = self.national_universities.get(rank) or self._national_member(rank)
-            if len(self._cache) > 200_000:
+            if len(self._cache) > 50_000:  # bounded: the frequent ranks come back soon
                 self._cache.clear()
             self._cache[rank] = member
         return member
@@ -599,7 +599,7 @@ def patents(
             agency = choices[int(r() * len(choices))]
             staff = agents_by_agency.get(agency)
             if staff is None:
-                h = _mix(seed * 31 + hash_text(agency))
+                h = _mix(seed * 31 + _hash_text(agency))
                 staff = agents_by_agency[agency] = [person(_mix(h + i)) for i in range(2 + h % 5)]
             agents = [staff[int(r() * len(staff))]]
             if r() < 0.5:
@@ -650,7 +650,7 @@ def _ipc(groups, all_codes, extra_counts, r):
     return main, codes
 
 
-def hash_text(text: str) -> int:
+def _hash_text(text: str) -> int:
     """A stable integer for a string (Python's hash() changes between processes)."""
     value = 0
     for char in text:
@@ -957,7 +957,7 @@ def trademarks(
         # Mark: the applicant's house mark, an imitation of a popular mark, or a new one.
         u = r()
         if u < 0.35:
-            mark = marks.make(_mix(seed * 131 + hash_text(applicant)))
+            mark = marks.make(_mix(seed * 131 + _hash_text(applicant)))
         elif u < 0.55:
             base = marks.make(_mix(seed * 137 + _zipf_index(r(), popular)))
             mark = marks.variant(base, int(r() * M64))

@@ -1,5 +1,6 @@
 import collections
 import csv
+import random
 import re
 from datetime import date, timedelta
 
@@ -211,6 +212,13 @@ def test_bad_arguments_are_refused():
         next(synthetic.patents(1, local_share=1.5))
     with pytest.raises(ValueError, match="start_year"):
         next(synthetic.patents(1, start_year=2020, end_year=2010))
+    with pytest.raises(ValueError, match="2004"):
+        next(synthetic.patents(1, start_year=2001))
+    # A run too large for a year's number space stops with a message instead of repeating numbers.
+    serials = synthetic._Serials(random.Random(0), stride=0, spread=1, limit=10, what="publications")
+    assert [serials.next("2024") for _ in range(10)] == list(range(10))
+    with pytest.raises(ValueError, match="number space"):
+        serials.next("2024")
 
 
 # -- trademarks ------------------------------------------------------------------------------------

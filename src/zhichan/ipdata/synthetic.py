@@ -493,6 +493,9 @@ def patents(
         raise ValueError("local_share must be between 0 and 1")
     if start_year > end_year:
         raise ValueError("start_year must not be after end_year")
+    if start_year < 2004:
+        # Application numbers had 8 digits until October 2003; the generator writes the 12-digit form.
+        raise ValueError("start_year must be 2004 or later")
     as_of = as_of or date(end_year, 6, 30)
     if as_of.year < start_year:
         raise ValueError("as_of must not be before start_year")

@@ -582,13 +582,13 @@ def patents(
             grant_number, grant_date = publication_number[:-1] + "B", fromordinal(grant)
         else:
             grant_number, grant_date = publication_number, pub_date
-        title, abstract, claims = texts.make(ptype, topic)
         # IPC: the main group from the topic, up to three more mostly from the same topic.
         # Designs are classified in Locarno, not IPC: exports leave their IPC cells empty.
         if ptype == "design":
             main, ipc_codes = "", []
         else:
             main, ipc_codes = _ipc(topic_codes[topic], all_codes, extra_ipc, r)
+        title, abstract, claims = texts.make(ptype, topic, main[:4])
         # Inventors; an individual applicant is the first inventor
         count = inventor_counts[int(r() * 12)]
         inventors = [name] if kind == "individual" else []
@@ -722,7 +722,7 @@ class _TextMaker:
     def pick(self, seq):
         return seq[int(self.r() * len(seq))]
 
-    def make(self, ptype, topic):
+    def make(self, ptype, topic, subclass=""):
         # Choices are written out as seq[int(r() * len(seq))]: a method call per word would
         # cost a fifth of the generator's time.
         r, w = self.r, self.w
@@ -746,7 +746,7 @@ class _TextMaker:
                 f"3．本外观设计产品的设计要点：在于{point}。4．最能表明设计要点的图片或照片：立体图。"
             )
             return title, abstract, ""
-        words = _Fill(self, t, purpose, p1)
+        words = _Fill(self, t, purpose, p1, subclass)
         if ptype == "utility":
             style, kind_word, templates = "device", "实用新型", w.titles["utility"]
         else:
@@ -798,26 +798,29 @@ class _TextMaker:
 
 
 class _Fill(dict):
-    """Template values drawn only when a template asks for them."""
+    """Template values drawn only when a template asks for them.
 
-    def __init__(self, maker: _TextMaker, t: dict, purpose: str, part: str):
+    The device or product named mostly fits the main IPC subclass when the vocabulary says
+    which words belong to it (devices_by_subclass, products_by_subclass).
+    """
+
+    def __init__(self, maker: _TextMaker, t: dict, purpose: str, part: str, subclass: str):
         super().__init__(purpose=purpose, part=part)
-        self.maker, self.t = maker, t
+        self.maker, self.t, self.subclass = maker, t, subclass
 
     def __missing__(self, key):
-        w, t, pick = self.maker.w, self.t, self.maker.pick
-        if key == "adj":
+        w, t, pick, r = self.maker.w, self.t, self.maker.pick, self.maker.r
+        if key in ("device", "product"):
+            fitting = t.get(f"{key}s_by_subclass", {}).get(self.subclass)
+            value = pick(fitting if fitting and r() < 0.85 else t[f"{key}s"])
+        elif key == "adj":
             value = pick(w.adjectives)
-        elif key == "device":
-            value = pick(t["devices"])
         elif key == "feature":
             value = pick(w.features)
         elif key == "useverb":
             value = pick(w.useverbs)
         elif key == "tech":
             value = pick(w.tech)
-        elif key == "product":
-            value = pick(t["products"])
         elif key == "process":
             value = pick(t["processes"])
         else:

@@ -207,6 +207,19 @@ def test_titles_and_abstracts_read_like_chinese_patents(sample):
     assert len(set(titles)) > len(titles) / 4
 
 
+def test_titles_mostly_fit_the_main_ipc_subclass(sample):
+    topics = synthetic.vocabulary()["topics"].values()
+    words: dict[str, set[str]] = collections.defaultdict(set)
+    for topic in topics:
+        for key in ("devices_by_subclass", "products_by_subclass"):
+            for subclass, names in topic.get(key, {}).items():
+                words[subclass].update(names)
+    checked = [r for r in sample if r["main_ipc"][:4] in words]
+    assert len(checked) > 5000
+    fitting = sum(any(w in r["title"] for w in words[r["main_ipc"][:4]]) for r in checked)
+    assert fitting / len(checked) > 0.5
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="local_share"):
         next(synthetic.patents(1, local_share=1.5))

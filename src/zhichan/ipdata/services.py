@@ -87,7 +87,9 @@ def _store(file, fmt: str) -> str:
 def _clean_kind(kind) -> str:
     kind = str(getattr(kind, "value", kind) or "")
     if kind and kind not in ImportKind.values:
-        raise ValidationError({"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ImportKind.values)}]})
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ImportKind.values)}]}
+        )
     return kind
 
 
@@ -204,7 +206,9 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
         )
     note = ""
     if importer.linker.created:
-        note = _("%(n)d new local enterprises were registered from the applicants.") % {"n": importer.linker.created}
+        note = _("%(n)d new local enterprises were registered from the applicants.") % {
+            "n": importer.linker.created
+        }
     return _finish(job, ImportStatus.DONE, note, actor)
 
 
@@ -242,4 +246,3 @@ def do_import_file(actor, kind, path, progress=None, batch_size=None) -> ImportJ
         _event(job, actor, "queued", to_state=ImportStatus.QUEUED, data={"file": str(path)[:500]})
     job = _claim(job.pk, actor)
     return _run(job, path, progress, actor, batch_size=batch_size)
-

@@ -39,13 +39,14 @@ class Spec:
 
 
 SPECS = {
-    ImportKind.PATENT_TABLE: Spec(Patent, "application_number", records.patent_record, ("application_number",)),
+    ImportKind.PATENT_TABLE: Spec(
+        Patent, "application_number", records.patent_record, ("application_number",)
+    ),
     ImportKind.PATENT_XML: Spec(Patent, "application_number", records.patent_record, ()),
     ImportKind.TRADEMARK_TABLE: Spec(
         Trademark, "registration_number", records.trademark_record, ("registration_number", "nice_class")
     ),
 }
-
 
 
 def field_label(kind: str, field: str) -> str:
@@ -72,7 +73,7 @@ def _is_text(head: bytes) -> bool:
 
 
 def detect_format(fileobj) -> str:
-    """"csv", "xlsx" or "xml" from the content of a seekable binary file; UnknownFormat otherwise."""
+    """ "csv", "xlsx" or "xml" from the content of a seekable binary file; UnknownFormat otherwise."""
     fileobj.seek(0)
     head = fileobj.read(HEAD_BYTES)
     fileobj.seek(0)
@@ -97,7 +98,11 @@ def detect_format(fileobj) -> str:
         raise UnknownFormat(_("binary data, not a table or XML"))
     body = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if body.startswith(b"<"):
-        if body.startswith((b"<!doctype html", b"<html")) or b"<svg" in body[:512] or b"<script" in body[:512]:
+        if (
+            body.startswith((b"<!doctype html", b"<html"))
+            or b"<svg" in body[:512]
+            or b"<script" in body[:512]
+        ):
             raise UnknownFormat(_("a web page, not XML records"))
         return "xml"
     return "csv"

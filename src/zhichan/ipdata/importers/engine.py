@@ -132,7 +132,9 @@ class Importer:
         model, key = self.spec.model, self.spec.key
         created = updated = unchanged = 0
         with transaction.atomic():
-            stored = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in records]})}
+            stored = {
+                getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in records]})
+            }
             links = self.linker.link(records)
             current_links: dict[int, set[int]] = {}
             if stored:
@@ -156,10 +158,10 @@ class Importer:
                     new_links.append(link.enterprise_ids)
                     created += rows
                     continue
-                fields = {
-                    name for name, value in data.items() if getattr(obj, name) != value
-                }
-                links_changed = link.enterprises_known and set(link.enterprise_ids) != current_links.get(obj.pk, set())
+                fields = {name for name, value in data.items() if getattr(obj, name) != value}
+                links_changed = link.enterprises_known and set(link.enterprise_ids) != current_links.get(
+                    obj.pk, set()
+                )
                 if not fields and not links_changed:
                     unchanged += rows
                     continue
@@ -186,7 +188,9 @@ class Importer:
                     **{f"{self.through_fk}__in": [pk for pk in relink if pk in current_links]}
                 ).delete()
                 self.through.objects.bulk_create(
-                    self.through(**{self.through_fk: pk, "enterprise_id": e}) for pk, ids in relink.items() for e in ids
+                    self.through(**{self.through_fk: pk, "enterprise_id": e})
+                    for pk, ids in relink.items()
+                    for e in ids
                 )
             if errors:
                 ImportRowError.objects.bulk_create(errors)

@@ -16,7 +16,8 @@ PATENT_HEADERS: dict[str, tuple[str, ...]] = {
     "application_number": ("申请号", "专利申请号", "申请号码", "申请专利号", "专利号", "application number"),
     "application_date": ("申请日", "申请日期", "专利申请日", "application date"),
     "publication_number": (
-        "公开(公告)号", "公开号", "公开公告号", "公告号", "公开(公告)号码", "申请公布号", "publication number",
+        "公开(公告)号", "公开号", "公开公告号", "公告号", "公开(公告)号码", "申请公布号",
+        "publication number",
     ),
     "publication_date": ("公开(公告)日", "公开日", "公开公告日", "公开日期", "公告日", "申请公布日",
                          "publication date"),
@@ -34,7 +35,9 @@ PATENT_HEADERS: dict[str, tuple[str, ...]] = {
     "ipc_codes": ("IPC分类号", "IPC", "分类号", "IPC分类", "国际专利分类号", "ipc codes"),
     "main_ipc": ("主分类号", "主IPC", "IPC主分类号", "主IPC分类号", "主分类", "main ipc"),
     "patent_type": ("专利类型", "类型", "申请类型", "专利种类", "patent type"),
-    "legal_status_text": ("法律状态", "当前法律状态", "法律状态/事件", "简单法律状态", "有效性", "legal status"),
+    "legal_status_text": (
+        "法律状态", "当前法律状态", "法律状态/事件", "简单法律状态", "有效性", "legal status",
+    ),
     "agency": ("代理机构", "专利代理机构", "agency"),
     "agents": ("代理人", "专利代理人", "代理师", "agents"),
     # Not a model field: used to link the applicants to enterprises, in the applicants' order.
@@ -42,7 +45,9 @@ PATENT_HEADERS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 TRADEMARK_HEADERS: dict[str, tuple[str, ...]] = {
-    "registration_number": ("注册号", "申请号", "注册号/申请号", "申请/注册号", "商标注册号", "registration number"),
+    "registration_number": (
+        "注册号", "申请号", "注册号/申请号", "申请/注册号", "商标注册号", "registration number",
+    ),
     "name": ("商标名称", "商标", "名称", "商标文字", "mark"),
     "nice_class": ("国际分类", "国际分类号", "类别", "商品类别", "nice class"),
     "similar_groups": ("类似群", "类似群组", "类似群号", "similar groups"),

@@ -65,10 +65,7 @@ class _Cleaner:
         return value
 
     def refuse(self, field: str, message: str, value="") -> None:
-        if isinstance(value, list | tuple):
-            shown = "; ".join(map(v.text, value))
-        else:
-            shown = v.text(value)
+        shown = "; ".join(map(v.text, value)) if isinstance(value, list | tuple) else v.text(value)
         self.problems.append(Problem(field, message, shown))
 
     def names(self, field: str, max_length: int) -> list[str] | None:
@@ -91,7 +88,9 @@ class _Cleaner:
                 codes.append(parse_uscc(raw))
             except UsccError as exc:
                 self.refuse(
-                    "applicant_uscc", _("invalid unified social credit code: %(reason)s") % {"reason": exc}, raw
+                    "applicant_uscc",
+                    _("invalid unified social credit code: %(reason)s") % {"reason": exc},
+                    raw,
                 )
         self.record["applicant_uscc"] = codes
 
@@ -231,5 +230,3 @@ def trademark_record(values: dict) -> dict:
         c.record["status"] = mapping.trademark_status(c.record["status_text"])
     c.usccs()
     return c.done()
-
-

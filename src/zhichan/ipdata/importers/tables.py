@@ -86,7 +86,10 @@ class TableReader:
 
     def _no_header(self) -> FileProblem:
         return FileProblem(
-            _("No header row found in the first %(n)d rows: the table needs known column names such as 申请号.")
+            _(
+                "No header row found in the first %(n)d rows: "
+                "the table needs known column names such as 申请号."
+            )
             % {"n": HEADER_SEARCH_ROWS}
         )
 
@@ -199,7 +202,9 @@ class XlsxReader(TableReader):
             return None
         try:
             for sheet in workbook.worksheets:
-                for row_number, row in enumerate(sheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS), 1):
+                for row_number, row in enumerate(
+                    sheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS), 1
+                ):
                     if len(map_headers(row, self.index)) >= 2:
                         total = sheet.max_row
                         return max(0, total - row_number) if total else None

@@ -88,7 +88,8 @@ def _ipc(classification) -> str:
         match = _IPC_START.match(text)
         return f"{match.group(1)} {match.group(2)}/{match.group(3)}" if match else text
     parts = [
-        _text(_child(classification, name)) for name in ("section", "class", "subclass", "main-group", "subgroup")
+        _text(_child(classification, name))
+        for name in ("section", "class", "subclass", "main-group", "subgroup")
     ]
     if not any(parts):
         return _text(classification)
@@ -265,12 +266,17 @@ class XmlReader:
                     root.clear()  # drop the records already read
                 yield ordinal, values
         except DefusedXmlException as exc:
-            raise FileProblem(_("The XML file uses entities or external references, which are refused.")) from exc
+            raise FileProblem(
+                _("The XML file uses entities or external references, which are refused.")
+            ) from exc
         except SyntaxError as exc:  # ElementTree.ParseError
             raise FileProblem(_("The XML file is malformed: %(error)s") % {"error": exc}) from exc
         if ordinal == 0:
             raise FileProblem(
-                _("No patent records found: the XML needs <patent-document> or <cn-patent-document> elements.")
+                _(
+                    "No patent records found: "
+                    "the XML needs <patent-document> or <cn-patent-document> elements."
+                )
             )
 
     def count(self) -> int | None:

@@ -21,7 +21,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV, XLSX or XML file")
         parser.add_argument(
-            "--kind", choices=ImportKind.values, default="", help="what the file holds (default: read from the file)"
+            "--kind",
+            choices=ImportKind.values,
+            default="",
+            help="what the file holds (default: read from the file)",
         )
         parser.add_argument("--user", default="", help="user name recorded as having started the import")
         parser.add_argument("--batch-size", type=int, default=None, help="rows written per transaction")

@@ -96,9 +96,10 @@ def parse_date(value) -> dt.date | None:
         if match:
             year, month, day = (int(part) for part in match.groups())
             try:
-                return _in_range(dt.date(year, month, day))
+                day_found = dt.date(year, month, day)
             except ValueError as exc:
                 raise InvalidValue(_("no such day: %(value)s") % {"value": raw}) from exc
+            return _in_range(day_found)
     raise InvalidValue(_("not a date (write e.g. 2015-04-13 or 20150413): %(value)s") % {"value": raw})
 
 

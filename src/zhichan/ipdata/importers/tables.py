@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from zhichan.ipdata.importers import mapping
 from zhichan.ipdata.importers.mapping import HEADER_SEARCH_ROWS, map_headers, normalize_header
 
 ENCODING_SAMPLE = 1 << 20  # bytes read to tell UTF-8 from GB18030
@@ -49,8 +51,20 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _delimiter(line: str) -> str:
-    return "\t" if line.count("\t") > line.count(",") else ","
+DELIMITERS = (",", "\t", ";")
+
+
+def _delimiter(fh, index: dict[str, str] | None = None) -> str:
+    """The delimiter under which one of the first lines reads as a header row (comma by default)."""
+    head = "".join(fh.readline() for _ in range(HEADER_SEARCH_ROWS))
+    fh.seek(0)
+    for delimiter in DELIMITERS:
+        for row in csv.reader(io.StringIO(head), delimiter=delimiter):
+            if index is not None and len(map_headers(row, index)) >= 2:
+                return delimiter
+            if index is None and len(row) >= 2:
+                return delimiter
+    return ","
 
 
 def _is_blank(values) -> bool:
@@ -113,9 +127,7 @@ class CsvReader(TableReader):
         return open(self.path, encoding=self.encoding, newline="")
 
     def _reader(self, fh):
-        first = fh.readline()
-        fh.seek(0)
-        return csv.reader(fh, delimiter=_delimiter(first))
+        return csv.reader(fh, delimiter=_delimiter(fh, self.index))
 
     def rows(self) -> Iterator[tuple[int, dict]]:
         try:
@@ -242,9 +254,8 @@ def first_rows(path, limit: int = HEADER_SEARCH_ROWS) -> list[list]:
     try:
         encoding = detect_encoding(Path(path))
         with open(path, encoding=encoding, newline="") as fh:
-            first = fh.readline()
-            fh.seek(0)
-            for row in csv.reader(fh, delimiter=_delimiter(first)):
+            index = {**mapping.PATENT_INDEX, **mapping.TRADEMARK_INDEX}
+            for row in csv.reader(fh, delimiter=_delimiter(fh, index)):
                 rows.append(row)
                 if len(rows) >= limit:
                     break

@@ -225,7 +225,8 @@ def record_values(record) -> dict:
     values.update(_parties(record))
     abstract = _either(_child(record, "abstract"), _child(biblio, "abstract"))
     if abstract is not None:
-        values["abstract"] = _text(abstract)
+        paragraphs = _children(abstract, "p")
+        values["abstract"] = "\n".join(_text(p) for p in paragraphs) if paragraphs else _text(abstract)
     claims = _child(record, "claims")
     if claims is not None:
         first = next(iter(_descendants(claims, "claim")), None)

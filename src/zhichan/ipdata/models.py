@@ -196,6 +196,9 @@ class ImportJobEvent(EventModel):
         verbose_name = _("import job event")
         verbose_name_plural = _("import job events")
 
+    def get_to_state_label(self):
+        return dict(ImportStatus.choices).get(self.to_state, self.to_state)
+
 
 class ImportRowError(models.Model):
     """A refused row: where it is, which field, why (the job's error report)."""

@@ -180,7 +180,11 @@ def test_rows_with_the_same_number_in_one_batch_are_merged(jinzhong, tmp_path, f
 def test_batches_commit_as_they_go(jinzhong, fixture):
     seen = []
     job = services.do_import_file(
-        None, "patent_table", fixture("patents.csv"), batch_size=3, progress=lambda j: seen.append(j.processed_rows)
+        None,
+        "patent_table",
+        fixture("patents.csv"),
+        batch_size=3,
+        progress=lambda j: seen.append(j.processed_rows),
     )
     assert seen == [0, 3, 6, 8]
     assert counts(job)["created"] == 5

@@ -3,8 +3,8 @@
 import pytest
 
 from zhichan.enterprises.models import Enterprise
-from zhichan.enterprises.uscc import check_character
 from zhichan.enterprises.names import is_organisation, normalize_name
+from zhichan.enterprises.uscc import check_character
 from zhichan.ipdata.linking import CountyFinder, Linker
 from zhichan.regions.models import Region
 
@@ -69,7 +69,11 @@ def test_names_are_normalised():
     assert normalize_name("晋中市禾丰农业科技有限公司") == "晋中市禾丰农业科技"
     assert normalize_name("晋中市 禾丰农业科技有限责任公司") == "晋中市禾丰农业科技"
     assert normalize_name("晋中市禾丰农业科技股份有限公司") == "晋中市禾丰农业科技"
-    assert normalize_name("山西某某（集团）有限公司") == normalize_name("山西某某(集团)有限公司") == "山西某某集团"
+    assert (
+        normalize_name("山西某某（集团）有限公司")
+        == normalize_name("山西某某(集团)有限公司")
+        == "山西某某集团"
+    )
     assert normalize_name("ＡＢＣ科技有限公司") == "ABC科技"
     assert normalize_name("有限公司") == "有限公司"  # nothing left: kept whole
 
@@ -85,13 +89,18 @@ def test_organisations_and_people():
 def test_enterprises_by_code_then_name(jinzhong):
     taigu = jinzhong["太谷区"]
     by_code = Enterprise.objects.create(
-        name="晋中市禾丰农业科技有限公司", normalized_name="晋中市禾丰农业科技", uscc=code("91140700MA0GRXXX1")
+        name="晋中市禾丰农业科技有限公司",
+        normalized_name="晋中市禾丰农业科技",
+        uscc=code("91140700MA0GRXXX1"),
     )
     other = Enterprise.objects.create(name="山西农业大学", normalized_name="山西农业大学", region=taigu)
     linker = Linker()
     links = linker.link(
         [
-            {"applicants": ["晋中市禾丰农业科技有限责任公司", "山西农业大学", "张三"], "address": "山西省晋中市太谷区"},
+            {
+                "applicants": ["晋中市禾丰农业科技有限责任公司", "山西农业大学", "张三"],
+                "address": "山西省晋中市太谷区",
+            },
             {"applicants": ["禾丰改名公司"], "applicant_uscc": [by_code.uscc], "address": "北京市"},
             {"applicants": ["山西农业大学"], "address": ""},  # no address: the enterprise's county
             {"title": "no applicants"},
@@ -105,7 +114,9 @@ def test_enterprises_by_code_then_name(jinzhong):
 
 
 def test_same_name_other_code_is_another_enterprise(jinzhong):
-    Enterprise.objects.create(name="晋中市甲有限公司", normalized_name="晋中市甲", uscc=code("91140700111111111"))
+    Enterprise.objects.create(
+        name="晋中市甲有限公司", normalized_name="晋中市甲", uscc=code("91140700111111111")
+    )
     links = Linker(create_enterprises=False).link(
         [{"applicants": ["晋中市甲有限公司"], "applicant_uscc": [code("91140700701386343")]}]
     )
@@ -125,7 +136,9 @@ def test_new_local_organisations_become_enterprises(jinzhong):
     created = Enterprise.objects.get()
     assert created.name == "左权县核桃产业有限公司" and created.region == jinzhong["左权县"]
     assert created.normalized_name == "左权县核桃产业"
-    assert links[0].enterprise_ids == links[1].enterprise_ids == [created.pk]  # the co-applicant is not created
+    assert (
+        links[0].enterprise_ids == links[1].enterprise_ids == [created.pk]
+    )  # the co-applicant is not created
     assert links[2].enterprise_ids == [] and links[3].enterprise_ids == []
     assert links[3].region_id == jinzhong["榆次区"].pk
     assert linker.created == 1

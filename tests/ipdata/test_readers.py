@@ -82,7 +82,8 @@ def test_each_header_belongs_to_one_field():
 @pytest.mark.parametrize(
     ("text", "status"),
     [("有效", "valid"), ("授权", "valid"), ("审中", "pending"), ("实质审查", "pending"), ("失效", "invalid"),
-     ("驳回", "invalid"), ("视撤", "invalid"), ("未缴年费终止", "invalid"), ("专利权的终止-未缴年费", "invalid"),
+     ("驳回", "invalid"), ("视撤", "invalid"), ("未缴年费终止", "invalid"),
+     ("专利权的终止-未缴年费", "invalid"),
      ("发明专利申请公布后的视为撤回", "invalid"), ("", "unknown"), ("其他", "unknown")],
 )  # fmt: skip
 def test_legal_status_texts(text, status):
@@ -121,13 +122,20 @@ def test_unknown_patent_type_is_refused():
 
 def test_publication_kind_must_fit_the_type():
     with pytest.raises(RowRefused, match="kind code"):
-        patent_record({"application_number": number(1, "2"), "title": "x", "publication_number": "CN104805195A"})
+        patent_record(
+            {"application_number": number(1, "2"), "title": "x", "publication_number": "CN104805195A"}
+        )
 
 
 def test_every_problem_of_a_row_is_listed():
     with pytest.raises(RowRefused) as refused:
         patent_record(
-            {"application_number": "123", "application_date": "2015-02-30", "title": "", "ipc_codes": "Q1;A01B 1/00"}
+            {
+                "application_number": "123",
+                "application_date": "2015-02-30",
+                "title": "",
+                "ipc_codes": "Q1;A01B 1/00",
+            }
         )
     fields = [p.field for p in refused.value.problems]
     assert fields == ["application_number", "application_date", "title", "ipc_codes"]
@@ -141,7 +149,11 @@ def test_only_the_columns_given_are_in_the_record():
 
 def test_ipc_main_code_and_list():
     record = patent_record(
-        {"application_number": number(5), "ipc_codes": "A01B1/00；A01B0003/00;A01B 1/00", "main_ipc": "C12N1/20"}
+        {
+            "application_number": number(5),
+            "ipc_codes": "A01B1/00；A01B0003/00;A01B 1/00",
+            "main_ipc": "C12N1/20",
+        }
     )
     assert record["ipc_codes"] == ["C12N 1/20", "A01B 1/00", "A01B 3/00"]
     assert record["main_ipc"] == "C12N 1/20"
@@ -156,7 +168,12 @@ def test_uscc_is_checked():
 
 def test_trademark_period_gives_registration_and_expiry():
     record = trademark_record(
-        {"registration_number": "12345678", "name": "禾丰", "nice_class": "31", "period": "2016-04-14至2026-04-13"}
+        {
+            "registration_number": "12345678",
+            "name": "禾丰",
+            "nice_class": "31",
+            "period": "2016-04-14至2026-04-13",
+        }
     )
     assert record["registration_date"] == dt.date(2016, 4, 14)
     assert record["expiry_date"] == dt.date(2026, 4, 13)

@@ -27,11 +27,18 @@ def test_only_administrators_start_imports(world, media, fixture, role):
 
 
 @pytest.mark.parametrize("role", ["county_admin_a", "city_admin"])
-def test_administrators_start_a_queued_job(world, jinzhong, media, fixture, role, django_capture_on_commit_callbacks):
+def test_administrators_start_a_queued_job(
+    world, jinzhong, media, fixture, role, django_capture_on_commit_callbacks
+):
     user = getattr(world.users, role)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = services.do_start_import(user, "", upload(fixture, as_name="导出.txt"), "C:\\下载\\导出.txt")
-    assert (job.status, job.kind, job.original_name, job.created_by) == ("queued", "patent_table", "导出.txt", user)
+    assert (job.status, job.kind, job.original_name, job.created_by) == (
+        "queued",
+        "patent_table",
+        "导出.txt",
+        user,
+    )
     assert job.file.name.startswith("imports/") and job.file.name.endswith(".csv")  # named by content
     assert (media / job.file.name).read_bytes() == fixture("patents.csv").read_bytes()
     assert list(job.events.values_list("kind", "to_state")) == [("queued", "queued")]
@@ -128,5 +135,7 @@ def test_uploaded_stream_without_size(world, media, fixture):
     class Stream(io.BytesIO):
         name = "p.csv"
 
-    job = services.do_start_import(world.users.city_admin, "", Stream(fixture("patents.csv").read_bytes()), "p.csv")
+    job = services.do_start_import(
+        world.users.city_admin, "", Stream(fixture("patents.csv").read_bytes()), "p.csv"
+    )
     assert job.kind == "patent_table"

@@ -99,7 +99,9 @@ def test_ipc_message_names_the_rule():
         v.ipc_code("A01B 0000/00")
 
 
-@pytest.mark.parametrize(("written", "number"), [("9", 9), ("09", 9), ("第9类", 9), (9.0, 9), (45, 45), ("1", 1)])
+@pytest.mark.parametrize(
+    ("written", "number"), [("9", 9), ("09", 9), ("第9类", 9), (9.0, 9), (45, 45), ("1", 1)]
+)
 def test_nice_classes(written, number):
     assert v.nice_class(written) == number
 

@@ -64,11 +64,19 @@ def imports(request):
         if ok:
             messages.success(request, _("The file was received; the import runs in the background."))
             return redirect("ipdata:import_detail", pk=job.pk)
-    jobs = ImportJob.objects.restrict(request.user, VIEW).select_related("created_by").order_by("-created_at", "-pk")
+    jobs = (
+        ImportJob.objects.restrict(request.user, VIEW)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
     return render(
         request,
         "ipdata/imports.html",
-        {"form": form, "jobs": page_of(request, jobs, per_page=JOBS_PER_PAGE), "max_mb": services.max_bytes() >> 20},
+        {
+            "form": form,
+            "jobs": page_of(request, jobs, per_page=JOBS_PER_PAGE),
+            "max_mb": services.max_bytes() >> 20,
+        },
     )
 
 
@@ -79,7 +87,12 @@ def import_detail(request, pk: int):
     return render(
         request,
         "ipdata/import_detail.html",
-        {"job": job, "errors": errors, "events": job.events.select_related("actor"), "active": job.status in ACTIVE},
+        {
+            "job": job,
+            "errors": errors,
+            "events": job.events.select_related("actor"),
+            "active": job.status in ACTIVE,
+        },
     )
 
 
@@ -139,9 +152,14 @@ def patent_detail(request, number: str):
 
 def trademark_detail(request, number: str):
     mark = get_restricted_or_404(
-        Trademark.objects.select_related("region"), request.user, VIEW, registration_number=number.strip().upper()
+        Trademark.objects.select_related("region"),
+        request.user,
+        VIEW,
+        registration_number=number.strip().upper(),
     )
-    return render(request, "ipdata/trademark.html", {"mark": mark, "enterprises": mark.enterprises.order_by("name")})
+    return render(
+        request, "ipdata/trademark.html", {"mark": mark, "enterprises": mark.enterprises.order_by("name")}
+    )
 
 
 # --- county portfolios ------------------------------------------------------------------------
@@ -182,4 +200,3 @@ def county_detail(request, code: str):
             "trademarks": page_of(request, marks.order_by("-application_date", "registration_number"), "t"),
         },
     )
-

@@ -133,3 +133,12 @@ def test_simultaneous_status_changes_make_one_event(world):
         thread.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert AgencyEvent.objects.filter(agency=world.centre_a, kind="status").count() == 1
+
+
+@pytest.mark.django_db
+def test_county_admin_form_starts_at_their_county(admin_client, world, client):
+    form = admin_client.get("/network/new/").context["form"]
+    assert form["level"].value() == "county"
+    assert form["region"].value() == world.county_a.code
+    client.force_login(world.users.city_admin)
+    assert client.get("/network/new/").context["form"]["level"].value() in (None, "")

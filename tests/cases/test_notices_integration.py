@@ -52,3 +52,49 @@ def test_timers_twice_notify_once(world, case_a, django_capture_on_commit_callba
     assert Notice.objects.filter(recipient=world.users.city_admin, kind="case_overdue").count() == 1
     assert not Notice.objects.filter(recipient=world.users.county_admin_b).exists()
     assert Case.objects.get(pk=case_a.pk).overdue_at == late
+
+
+def test_step_that_fails_after_notifying_leaves_no_notice_and_queues_nothing(
+    world, case_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhichan.notices import tasks as notice_tasks
+
+    queued = []
+    monkeypatch.setattr(notice_tasks, "send_delivery", lambda pk: queued.append(pk))
+    monkeypatch.setattr(notice_tasks, "send_deliveries", lambda ids: queued.extend(ids))
+    before = Notice.objects.count(), Delivery.objects.count(), Case.objects.count()
+
+    def fail_after_notices(*args, **kwargs):
+        raise RuntimeError("the step fails after its notices were written")
+
+    # The staff notice is the intake's last write; failing right after it rolls back everything.
+    real = services.notify_in_transaction
+    calls = []
+
+    def notify_then_fail(recipients, kind, *args, **kwargs):
+        real(recipients, kind, *args, **kwargs)
+        calls.append(kind)
+        if kind == "case_new":
+            fail_after_notices()
+
+    monkeypatch.setattr(services, "notify_in_transaction", notify_then_fail)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        file_case(world.users.public, requester_email="li@example.com")
+    assert calls == ["case_received", "case_new"]
+    assert (Notice.objects.count(), Delivery.objects.count(), Case.objects.count()) == before
+    assert queued == []
+
+
+def test_one_queue_entry_per_step(world, case_a, monkeypatch, django_capture_on_commit_callbacks):
+    from zhichan.notices import tasks as notice_tasks
+
+    batches = []
+    monkeypatch.setattr(notice_tasks, "send_delivery", lambda pk: batches.append([pk]))
+    monkeypatch.setattr(notice_tasks, "send_deliveries", lambda ids: batches.append(list(ids)))
+    with django_capture_on_commit_callbacks(execute=True):
+        case = file_case(requester_email="zhao@example.com", requester_phone="13800138000")
+    # The requester's e-mail and SMS leave in one queue entry.
+    received = Delivery.objects.filter(case_id=case.pk, kind="case_received")
+    requester = set(received.values_list("pk", flat=True))
+    assert len(requester) == 2
+    assert sorted(requester) in [sorted(b) for b in batches]

@@ -175,6 +175,7 @@ def test_a_queue_that_is_down_does_not_fail_the_caller(
         raise ConnectionError("queue unavailable")
 
     monkeypatch.setattr(tasks, "send_delivery", down)
+    monkeypatch.setattr(tasks, "send_deliveries", down)
     with django_capture_on_commit_callbacks(execute=True):
         notify([person], "k", "Subject", "Body")
     # The rows wait as pending; the periodic retry takes them up.

@@ -47,6 +47,12 @@ class AgencyForm(forms.Form):
         for name in list(self.fields):
             if name not in allowed:
                 del self.fields[name]
+        if agency is None and getattr(user, "role", "") == "county_admin" and user.region_id:
+            # A county administrator adds agencies of their own county.
+            if "level" in self.fields:
+                self.fields["level"].initial = Level.COUNTY
+            if "region" in self.fields:
+                self.fields["region"].initial = user.region.code
         if "region" in self.fields:
             from zhichan.agencies.services import can_manage_region
 

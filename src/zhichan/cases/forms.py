@@ -75,14 +75,17 @@ class IntakeForm(StyledForm):
         self.fields["subtype"].choices = blank + [
             (k, v) for subs in SUBTYPES.values() for k, v in subs.items()
         ]
-        regions = Region.objects.filter(kind__in=[RegionKind.COUNTY, RegionKind.PARK]).order_by(
-            "sort", "code"
+        regions = (
+            Region.objects.filter(kind__in=[RegionKind.COUNTY, RegionKind.PARK])
+            .order_by("sort", "code")
+            .only("code", "name", "name_en")
         )
         self.fields["region"].choices = blank + [(r.code, r.display_name) for r in regions]
         self.fields["ip_type"].choices = blank + list(IPType.choices)
-        items = ServiceItem.objects.published().order_by("sort", "code")
+        items = ServiceItem.objects.published().order_by("sort", "code").only("code", "name", "name_en")
         self.fields["service_item"].choices = blank + [(i.code, i.display_name) for i in items]
-        self.fields["fair"].choices = blank + [(str(f.pk), f.name) for f in Fair.objects.running()]
+        running = Fair.objects.running().values_list("pk", "name")
+        self.fields["fair"].choices = blank + [(str(pk), name) for pk, name in running]
         if user is not None and user.is_authenticated and (user.role in STAFF_ROLES or user.is_superuser):
             self.fields["channel"] = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
             self.fields["channel"].widget.attrs["class"] = "form-select"

@@ -1,7 +1,8 @@
-"""Every notification a case sends goes through `send`, after the transaction commits.
+"""Every notification a case sends goes through `send`.
 
 The notices app delivers (inbox rows, e-mail, SMS in the worker); when it is not
-installed, nothing is sent.
+installed, nothing is sent. `notify_in_transaction` writes the notice rows in the case's own
+transaction, so they commit or roll back with the step; the worker sends after the commit.
 """
 
 import logging
@@ -20,12 +21,13 @@ def send(recipients, kind, subject, body, link="", case=None):
     notify(recipients, kind, subject, body, link=link, case=case)
 
 
-def send_on_commit(recipients, kind, subject, body, link="", case=None):
+def notify_in_transaction(recipients, kind, subject, body, link="", case=None):
     recipients = [r for r in recipients if r]
     if not recipients:
         return
-    # Looked up at call time so tests can replace `send`.
-    transaction.on_commit(lambda: _module_send(recipients, kind, str(subject), str(body), link, case))
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("notify_in_transaction is called inside the step's transaction")
+    _module_send(recipients, kind, str(subject), str(body), link, case)
 
 
 def _module_send(*args):

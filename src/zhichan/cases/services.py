@@ -13,7 +13,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.utils import timezone
@@ -42,7 +42,7 @@ from zhichan.cases.models import (
     RoutingRule,
     Status,
 )
-from zhichan.cases.notify import send_on_commit
+from zhichan.cases.notify import notify_in_transaction
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region
@@ -200,9 +200,9 @@ def _notify(recipients, kind, subject, body, case):
     staff = [r for r in recipients if _is_staff_user(r)]
     others = [r for r in recipients if not _is_staff_user(r)]
     if staff:
-        send_on_commit(staff, kind, subject, body, link=staff_link(case), case=case)
+        notify_in_transaction(staff, kind, subject, body, link=staff_link(case), case=case)
     if others:
-        send_on_commit(others, kind, subject, body, link=case.tracking_path, case=case)
+        notify_in_transaction(others, kind, subject, body, link=case.tracking_path, case=case)
 
 
 def _set_deadline(case: Case, deadline):
@@ -239,12 +239,25 @@ def _attach(case, checked, actor, event, *, by_requester=False, internal=False):
 # --- numbers ------------------------------------------------------------------------------------
 
 
+def _increment(year: int) -> int | None:
+    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
+        if not CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
+            return None
+        return CaseCounter.objects.get(year=year).last
+    # One statement that bumps and reads.
+    table = connection.ops.quote_name(CaseCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def next_number(at: dt.datetime) -> str:
     """PREFIX-YEAR-000123; the counter row is locked by the UPDATE until the case commits."""
     year = timezone.localtime(at).year
     while True:
-        if CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
-            last = CaseCounter.objects.get(year=year).last
+        last = _increment(year)
+        if last is not None:
             break
         try:
             with transaction.atomic():
@@ -325,7 +338,9 @@ def clean_intake(actor, channel, data: dict) -> dict:
 
     region = data.get("region")
     if region not in (None, "") and not isinstance(region, Region):
-        region = Region.objects.filter(code=str(region).strip()).first()
+        # Routing walks the region's ancestors: load them in the same query.
+        with_parents = Region.objects.select_related("parent__parent__parent")
+        region = with_parents.filter(code=str(region).strip()).first()
         if region is None:
             errors.setdefault("region", []).append(
                 _("unknown region code %(code)s") % {"code": data.get("region")}
@@ -444,7 +459,6 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
     now = timezone.now()
     role = role_of(actor)
     case = Case(
-        number=next_number(now),
         tracking_token=secrets.token_urlsafe(24),
         tracking_code=new_tracking_code(),
         owner=owner,
@@ -460,6 +474,8 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
         case.first_contact = True
         case.accepted_at = case.replied_at = case.closed_at = now
         case.handler = actor if actor.agency_id == owner.pk else None
+    # Drawn last: the year's counter row stays locked from here until the commit.
+    case.number = next_number(now)
     case.save()
     _event(
         case,
@@ -589,7 +605,7 @@ def do_assign(actor, case: Case, handler) -> Case:
         case.handler = handler
         case.save(update_fields=["handler"])
         _event(case, actor, "assigned", data={"from": old, "to": handler.pk}, note=str(handler))
-    send_on_commit(
+    notify_in_transaction(
         [handler],
         "case_assigned",
         _("Case %(number)s assigned to you") % {"number": case.number},

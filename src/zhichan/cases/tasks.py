@@ -15,7 +15,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from zhichan.cases import deadlines
 from zhichan.cases.models import RUNNING, Case, Status
-from zhichan.cases.notify import send_on_commit
+from zhichan.cases.notify import notify_in_transaction
 from zhichan.cases.services import _event, handler_or_staff, requester_recipients, staff_link, supervisors
 
 
@@ -39,7 +39,7 @@ def warn_due_soon(now=None) -> int:
                 continue
             case = Case.objects.select_related("owner", "handler").get(pk=pk)
             _event(case, None, "due_soon", data={"deadline": deadline.isoformat()})
-            send_on_commit(
+            notify_in_transaction(
                 handler_or_staff(case),
                 "case_due_soon",
                 _("Case %(number)s is due soon") % {"number": case.number},
@@ -67,10 +67,10 @@ def flag_overdue(now=None) -> int:
             case = Case.objects.select_related("owner__region", "handler").get(pk=pk)
             _event(case, None, "overdue", data={"deadline": deadline.isoformat()})
             subject = _("Case %(number)s is overdue") % {"number": case.number}
-            send_on_commit(
+            notify_in_transaction(
                 supervisors(case), "case_overdue", subject, case.subject, link=staff_link(case), case=case
             )
-            send_on_commit(
+            notify_in_transaction(
                 handler_or_staff(case),
                 "case_overdue",
                 subject,
@@ -108,7 +108,7 @@ def expire_supplements(now=None) -> int:
                 note=note,
                 public=True,
             )
-            send_on_commit(
+            notify_in_transaction(
                 requester_recipients(case),
                 "case_withdrawn",
                 _("Case %(number)s closed") % {"number": case.number},

@@ -33,10 +33,12 @@ def forget_overrides() -> None:
     cache.delete(_CACHE_KEY)
 
 
-def is_workday(day: dt.date) -> bool:
+def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
+    """Whether `day` is a working day; `overrides` saves fetching them again in a loop."""
     if isinstance(day, dt.datetime):
         day = day.date()
-    overrides = _overrides()
+    if overrides is None:
+        overrides = _overrides()
     if day in overrides:
         return overrides[day]
     try:
@@ -57,9 +59,10 @@ def add_working_days(start: dt.date | dt.datetime, days: int) -> dt.date | dt.da
     step = dt.timedelta(days=1 if days > 0 else -1)
     remaining = abs(days)
     current = start
+    overrides = _overrides()
     while remaining:
         current = current + step
-        if is_workday(current):
+        if is_workday(current, overrides):
             remaining -= 1
     return current
 
@@ -75,9 +78,10 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
         start, end, sign = end, start, -1
     count = 0
     day = start
+    overrides = _overrides()
     while day < end:
         day += dt.timedelta(days=1)
-        if is_workday(day):
+        if is_workday(day, overrides):
             count += 1
     return sign * count
 

@@ -38,6 +38,7 @@ class HitOut(Schema):
     snippet: str = Field(description="HTML: escaped text with the matched words in <mark>")
     score: float
     url: str
+    in_force: bool = Field(description="false for an article of a repealed law or a repealed policy")
 
 
 class SearchFilters(Schema):

@@ -293,6 +293,10 @@ class SearchEntry(models.Model):
     body = models.TextField()
     url = models.CharField(max_length=300)
     published = models.BooleanField(default=True)
+    # A repealed law's articles and a repealed policy: still found, ranked below current texts and
+    # marked, so that an agent does not answer from a text no longer in force. db_default keeps
+    # SQLite's ALTER TABLE from rebuilding the table under its full-text triggers.
+    in_force = models.BooleanField(default=True, db_default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once")]

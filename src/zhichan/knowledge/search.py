@@ -29,7 +29,7 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 from django.utils.html import escape
 
-from zhichan.knowledge.models import SearchEntry
+from zhichan.knowledge.models import LawStatus, SearchEntry
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ SNIPPET_CHARS = 120
 TITLE_WEIGHT = 3.0
 PHRASE_BONUS = 2.5
 CITED_SHARE = 0.5
+REPEALED_FACTOR = 0.3  # a text no longer in force ranks below current ones on the same terms
 K1, B = 1.2, 0.75
 
 # Words that say how a caller asks, not what about; they would only add noise.
@@ -181,6 +182,7 @@ class Hit:
     snippet: str  # HTML: escaped text with the matched terms in <mark>
     score: float
     url: str
+    in_force: bool = True
 
 
 # --- what gets indexed -------------------------------------------------------------------
@@ -193,6 +195,7 @@ def _article_doc(article):
         "body": f"{article.text}\n{law.title} {article.chapter}",
         "url": reverse("knowledge:article", args=[article.pk]),
         "published": True,
+        "in_force": law.status == LawStatus.IN_FORCE,
     }
 
 
@@ -203,6 +206,7 @@ def _policy_doc(policy):
         "body": f"{policy.text}\n{policy.issuing_body} {policy.document_number} {tags}",
         "url": reverse("knowledge:policy", args=[policy.pk]),
         "published": policy.published,
+        "in_force": policy.status == LawStatus.IN_FORCE,
     }
 
 
@@ -522,7 +526,7 @@ def search(query: str, kinds=None, limit: int = 10, include_unpublished: bool = 
             # The question as typed, punctuation and all (a document number, a title): a near-certain hit.
             score += 2 * PHRASE_BONUS * math.log(len(exact))
         if score > 0:
-            scored.append((score, entry))
+            scored.append((score if entry.in_force else score * REPEALED_FACTOR, entry))
     scored = [p for p in _credit_cited_articles(scored, kinds, include_unpublished) if p[1].kind in kinds]
     scored.sort(key=lambda pair: (-pair[0], pair[1].kind, pair[1].object_id))
     return [
@@ -533,6 +537,7 @@ def search(query: str, kinds=None, limit: int = 10, include_unpublished: bool = 
             snippet=snippet(e.body, terms),
             score=round(s, 4),
             url=e.url,
+            in_force=e.in_force,
         )
         for s, e in scored[:limit]
     ]

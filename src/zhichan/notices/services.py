@@ -1,9 +1,10 @@
 """Notifications: the in-app inbox and outgoing e-mail/SMS, sent by the worker.
 
-Call `notify` after the transaction that caused it has committed, so that a rolled-back
-change never tells anyone anything: either `transaction.on_commit(lambda: notify(...))`
-or, the same thing, `notify_on_commit(...)`. `notify` writes the notice and delivery rows
-and hands each delivery to the background worker; it never sends during a request.
+`notify` writes the notice and delivery rows and, once the transaction commits, hands the
+deliveries to the background worker; it never sends during a request. Called inside the
+transaction of the change that causes it, the rows commit or roll back with that change (a
+rolled-back change tells no one). `notify_on_commit(...)` writes them after the commit instead,
+for callers outside a transaction of their own.
 """
 
 from __future__ import annotations
@@ -199,10 +200,13 @@ def notify_on_commit(recipients, kind: str, subject: str, body: str, **kwargs) -
 
 
 def _enqueue(ids: list[int]) -> None:
-    from zhichan.notices.tasks import send_delivery
+    from zhichan.notices.tasks import send_deliveries, send_delivery
 
-    for pk in ids:
-        send_delivery(pk)
+    # One queue entry per notify, not per delivery: each entry costs the queue a write.
+    if len(ids) == 1:
+        send_delivery(ids[0])
+    else:
+        send_deliveries(ids)
 
 
 # Sending ----------------------------------------------------------------------------------

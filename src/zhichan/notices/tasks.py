@@ -11,6 +11,12 @@ def send_delivery(delivery_id: int):
     return services.deliver(delivery_id)
 
 
+@db_task()
+def send_deliveries(delivery_ids: list[int]):
+    # A failure of one is that delivery's own retry (deliver records it); the others still go.
+    return [services.deliver(pk) for pk in delivery_ids]
+
+
 @db_periodic_task(crontab(minute="*"))
 def retry_deliveries():
     return services.retry_due()

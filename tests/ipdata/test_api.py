@@ -33,7 +33,9 @@ def test_start_import_needs_a_session(client, world, media, fixture):
     assert post_file(client, fixture("patents.csv").read_bytes()).status_code == 401
 
 
-def test_start_import_and_follow_it(client, world, jinzhong, media, fixture, django_capture_on_commit_callbacks):
+def test_start_import_and_follow_it(
+    client, world, jinzhong, media, fixture, django_capture_on_commit_callbacks
+):
     client.force_login(world.users.county_admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = post_file(client, fixture("trademarks.csv").read_bytes(), name="tm.csv")
@@ -69,7 +71,12 @@ def test_refused_uploads(client, world, media):
 
 
 def test_jobs_are_visible_to_their_starter_and_the_city(client, world, imported):
-    for role, status in (("county_admin_a", 200), ("city_admin", 200), ("county_admin_b", 404), ("staff_a", 404)):
+    for role, status in (
+        ("county_admin_a", 200),
+        ("city_admin", 200),
+        ("county_admin_b", 404),
+        ("staff_a", 404),
+    ):
         client.force_login(getattr(world.users, role))
         assert client.get(f"/api/v1/ipdata/imports/{imported.pk}").status_code == status, role
         assert client.get(f"/api/v1/ipdata/imports/{imported.pk}/errors").status_code == status, role
@@ -98,7 +105,11 @@ def test_enterprise_and_portfolio(client, imported):
     body = client.get(f"/api/v1/enterprises/{hefeng.pk}").json()
     assert body["region_code"] == "140703"
     assert body["patents"]["total"] == 1 and body["trademarks"]["total"] == 1
-    assert {r["key"]: r["count"] for r in body["patents"]["by_type"]} == {"invention": 1, "utility": 0, "design": 0}
+    assert {r["key"]: r["count"] for r in body["patents"]["by_type"]} == {
+        "invention": 1,
+        "utility": 0,
+        "design": 0,
+    }
     assert body["patents"]["by_year"] == [{"year": 2015, "count": 1}]
     assert body["trademarks"]["by_class"] == [{"nice_class": 31, "count": 1}]
     patents = client.get(f"/api/v1/enterprises/{hefeng.pk}/patents").json()

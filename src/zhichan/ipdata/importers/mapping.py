@@ -199,6 +199,8 @@ TRADEMARK_STATUS_TEXTS: dict[str, str] = {
     "无效": TrademarkStatus.INVALID,
     "已无效": TrademarkStatus.INVALID,
     "失效": TrademarkStatus.INVALID,
+    "已失效": TrademarkStatus.INVALID,
+    "商标已失效": TrademarkStatus.INVALID,
     "注销": TrademarkStatus.INVALID,
     "已注销": TrademarkStatus.INVALID,
     "撤销": TrademarkStatus.INVALID,
@@ -214,6 +216,7 @@ TRADEMARK_STATUS_TEXTS: dict[str, str] = {
 }
 TRADEMARK_STATUS_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("无效", TrademarkStatus.INVALID),
+    ("失效", TrademarkStatus.INVALID),
     ("注销", TrademarkStatus.INVALID),
     ("撤销", TrademarkStatus.INVALID),
     ("驳回", TrademarkStatus.INVALID),

@@ -247,3 +247,51 @@ def test_importer_skips_nothing_silently(jinzhong, fixture):
     for j in (job, job2):
         c = counts(j)
         assert c["processed"] == c["created"] + c["updated"] + c["unchanged"] + c["refused"]
+
+
+def test_memory_does_not_grow_with_the_file(jinzhong, tmp_path):
+    """The import's peak memory is that of a batch: three times the rows, about the same peak."""
+    import tracemalloc
+
+    from zhichan.ipdata import synthetic
+
+    peaks = {}
+    for n, seed in ((1000, 1), (3000, 2)):
+        path = tmp_path / f"{n}.csv"
+        synthetic.write_patent_table(path, synthetic.patents(n, seed=seed), "csv")
+        tracemalloc.start()
+        try:
+            job = services.do_import_file(None, "patent_table", path, batch_size=250)
+            _current, peaks[n] = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert job.status == "done" and job.created_count + job.updated_count == n, job.message
+    assert peaks[3000] < peaks[1000] * 1.5, peaks
+
+
+def test_links_do_not_depend_on_the_order_of_rows(jinzhong, tmp_path):
+    """A co-applicant that is first applicant (at a local address) only in a later batch is linked
+    in the earlier batch too, so the next import of the file finds nothing to change."""
+    path = tmp_path / "order.csv"
+    path.write_text(
+        "申请号,名称,申请人,地址\n"
+        "201510163325.6,甲,北京某某有限公司;晋中市后来科技有限公司,北京市海淀区\n"
+        "201420345678.9,乙,晋中市后来科技有限公司,山西省晋中市榆次区\n",
+        encoding="utf-8",
+    )
+    job = services.do_import_file(None, "patent_table", path, batch_size=1)
+    later = Enterprise.objects.get(normalized_name="晋中市后来科技")
+    assert later.region == jinzhong["榆次区"]
+    assert list(Patent.objects.get(application_number="201510163325.6").enterprises.all()) == [later]
+    assert job.total_rows == 2
+    again = services.do_import_file(None, "patent_table", path, batch_size=1)
+    assert counts(again) == {"processed": 2, "created": 0, "updated": 0, "unchanged": 2, "refused": 0}
+
+
+def test_refused_rows_register_no_enterprise(jinzhong, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "申请号,名称,申请人,地址\n201510163325.5,甲,晋中市坏行有限公司,晋中市榆次区\n", encoding="utf-8"
+    )
+    job = services.do_import_file(None, "patent_table", path)
+    assert job.error_count == 1 and not Enterprise.objects.exists()

@@ -117,31 +117,51 @@ def test_same_name_other_code_is_another_enterprise(jinzhong):
     Enterprise.objects.create(
         name="晋中市甲有限公司", normalized_name="晋中市甲", uscc=code("91140700111111111")
     )
-    links = Linker(create_enterprises=False).link(
+    links = Linker().link(
         [{"applicants": ["晋中市甲有限公司"], "applicant_uscc": [code("91140700701386343")]}]
     )
     assert links[0].enterprise_ids == []
 
 
-def test_new_local_organisations_become_enterprises(jinzhong):
+def test_local_first_applicants_are_candidates(jinzhong):
     linker = Linker()
-    links = linker.link(
-        [
-            {"applicants": ["左权县核桃产业有限公司", "李四有限公司"], "address": "左权县城关镇"},
-            {"applicants": ["左权县核桃产业有限责任公司"], "address": "左权县城关镇"},  # same, another suffix
-            {"applicants": ["北京某某科技有限公司"], "address": "北京市海淀区"},  # not local
-            {"applicants": ["刘八"], "address": "晋中市榆次区"},  # a person
-        ]
+    candidate = linker.candidate(
+        {"applicants": ["左权县核桃产业有限公司", "李四有限公司"], "address": "左权县城关镇"}
     )
-    created = Enterprise.objects.get()
-    assert created.name == "左权县核桃产业有限公司" and created.region == jinzhong["左权县"]
-    assert created.normalized_name == "左权县核桃产业"
-    assert (
-        links[0].enterprise_ids == links[1].enterprise_ids == [created.pk]
-    )  # the co-applicant is not created
-    assert links[2].enterprise_ids == [] and links[3].enterprise_ids == []
-    assert links[3].region_id == jinzhong["榆次区"].pk
-    assert linker.created == 1
+    assert (candidate.name, candidate.normal, candidate.county_id) == (
+        "左权县核桃产业有限公司",
+        "左权县核桃产业",
+        jinzhong["左权县"].pk,
+    )
+    assert linker.candidate({"applicants": ["北京某某科技有限公司"], "address": "北京市海淀区"}) is None
+    assert linker.candidate({"applicants": ["刘八"], "address": "晋中市榆次区"}) is None  # a person
+    assert linker.candidate({"applicants": [], "address": "晋中市榆次区"}) is None
+    coded = linker.candidate(
+        {"applicants": ["刘八"], "applicant_uscc": [code("92140702MA0000001")], "address": "榆次区"}
+    )
+    assert coded.uscc and coded.county_id == jinzhong["榆次区"].pk  # a registered sole trader
+
+
+def test_register_creates_the_missing_ones_once(jinzhong):
+    linker = Linker()
+    Enterprise.objects.create(name="左权县甲有限公司", normalized_name="左权县甲")
+    records = [
+        {"applicants": ["左权县甲有限责任公司"], "address": "左权县"},  # registered already
+        {"applicants": ["左权县乙有限公司"], "address": "左权县"},
+        {"applicants": ["左权县乙股份有限公司"], "address": "左权县"},  # the same as the last
+        {"applicants": ["左权县丙公司"], "applicant_uscc": [code("91140722MA0000001")], "address": "左权县"},
+    ]
+    assert linker.register(filter(None, map(linker.candidate, records))) == 2
+    assert linker.register(filter(None, map(linker.candidate, records))) == 0
+    assert sorted(Enterprise.objects.values_list("normalized_name", flat=True)) == [
+        "左权县丙公司",
+        "左权县乙",
+        "左权县甲",
+    ]
+    links = linker.link(records)
+    assert len({tuple(link.enterprise_ids) for link in links}) == 3
+    assert links[1].enterprise_ids == links[2].enterprise_ids
+    assert linker.created == 2
 
 
 def test_no_city_no_county(db):

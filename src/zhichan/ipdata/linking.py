@@ -153,20 +153,87 @@ class Link:
     enterprises_known: bool = True  # False: the record carries no applicants
 
 
-class Linker:
-    """Links a batch of records at a time: two queries for the enterprises, one insert for new ones."""
+@dataclass(frozen=True)
+class Candidate:
+    """A local organisation named as a record's first applicant (the address is the first one's)."""
 
-    def __init__(self, city: Region | None = None, *, create_enterprises: bool = True):
+    normal: str
+    name: str
+    uscc: str | None
+    county_id: int
+    address: str
+
+
+class Linker:
+    """Links a batch of records at a time: two queries for the enterprises.
+
+    New local enterprises are registered before the batches (`register`, from a first pass over
+    the file), so that a record's links do not depend on which rows came before it: importing the
+    same file again finds the same links.
+    """
+
+    def __init__(self, city: Region | None = None):
         if city is None:
             from zhichan.portal.context import current_city
 
             city = current_city()
         self.finder = CountyFinder(city)
-        self.create_enterprises = create_enterprises
         self.created = 0
 
+    def candidate(self, record: dict) -> Candidate | None:
+        """The record's first applicant when it is an organisation at an address in this city."""
+        names = record.get("applicants") or []
+        if not names:
+            return None
+        codes = record.get("applicant_uscc") or []
+        code = codes[0] if codes else None
+        if code is None and not is_organisation(names[0]):
+            return None
+        address = record.get("address") or ""
+        county = self.finder.county_id(address)
+        normal = normalize_name(names[0])
+        if county is None or not normal:
+            return None
+        return Candidate(normal[:200], names[0][:200], code, county, address[:300])
+
+    def register(self, candidates, chunk: int = 1000) -> int:
+        """Create the candidates that are not registered yet (by code, else by normalised name)."""
+        pending = list(candidates)
+        created = 0
+        for start in range(0, len(pending), chunk):
+            part = pending[start : start + chunk]
+            codes = {c.uscc for c in part if c.uscc}
+            known_codes = set(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", flat=True))
+            known_names = set(
+                Enterprise.objects.filter(normalized_name__in={c.normal for c in part}).values_list(
+                    "normalized_name", flat=True
+                )
+            )
+            new, seen_codes, seen_names = [], set(), set()
+            for c in part:
+                if c.uscc and (c.uscc in known_codes or c.uscc in seen_codes):
+                    continue
+                if not c.uscc and (c.normal in known_names or c.normal in seen_names):
+                    continue
+                seen_names.add(c.normal)
+                if c.uscc:
+                    seen_codes.add(c.uscc)
+                new.append(
+                    Enterprise(
+                        name=c.name,
+                        normalized_name=c.normal,
+                        uscc=c.uscc,
+                        region_id=c.county_id,
+                        address=c.address,
+                    )
+                )
+            Enterprise.objects.bulk_create(new)
+            created += len(new)
+        self.created += created
+        return created
+
     def link(self, records: list[dict]) -> list[Link]:
-        # (record index, applicant position, name, normalised name, code)
+        # (record index, normalised name, code) of every applicant that may be an enterprise
         wanted = []
         for i, record in enumerate(records):
             names = record.get("applicants") or []
@@ -175,54 +242,29 @@ class Linker:
                 code = codes[position] if position < len(codes) else None
                 if code is None and not is_organisation(name):
                     continue  # a person: not an enterprise
-                wanted.append((i, position, name, normalize_name(name), code))
-        codes = {w[4] for w in wanted if w[4]}
-        names = {w[3] for w in wanted if w[3]}
+                wanted.append((i, normalize_name(name), code))
+        codes = {w[2] for w in wanted if w[2]}
+        names = {w[1] for w in wanted if w[1]}
         by_code = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=codes)} if codes else {}
         by_name: dict[str, Enterprise] = {}
         if names:
             for enterprise in Enterprise.objects.filter(normalized_name__in=names).order_by("pk"):
                 by_name.setdefault(enterprise.normalized_name, enterprise)
 
-        counties = [self.finder.county_id(r.get("address", "")) for r in records]
-        new: dict[str, Enterprise] = {}
-        new_by_code: dict[str, Enterprise] = {}
         chosen: list[list[Enterprise]] = [[] for _ in records]
-        for i, position, name, normal, code in wanted:
+        for i, normal, code in wanted:
             enterprise = by_code.get(code) if code else None
             if enterprise is None and normal in by_name:
                 candidate = by_name[normal]
                 # The same name with another code is another enterprise.
                 if not (code and candidate.uscc and candidate.uscc != code):
                     enterprise = candidate
-            if enterprise is None:
-                enterprise = new_by_code.get(code) if code else new.get(normal)
-            if (
-                enterprise is None
-                and self.create_enterprises
-                and position == 0  # the address is the first applicant's
-                and counties[i] is not None
-                and normal
-            ):
-                enterprise = Enterprise(
-                    name=name[:200],
-                    normalized_name=normal[:200],
-                    uscc=code,
-                    region_id=counties[i],
-                    address=(records[i].get("address") or "")[:300],
-                )
-                new[normal] = enterprise
-                if code:
-                    new_by_code[code] = enterprise
             if enterprise is not None and enterprise not in chosen[i]:
                 chosen[i].append(enterprise)
-        if new:
-            Enterprise.objects.bulk_create(new.values())
-            self.created += len(new)
 
         links = []
         for i, record in enumerate(records):
-            region_id = counties[i]
+            region_id = self.finder.county_id(record.get("address", ""))
             has_address = "address" in record
             if region_id is None and not (record.get("address") or "").strip():
                 # No address: the first applicant's enterprise tells the county, if it has one.

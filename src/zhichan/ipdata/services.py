@@ -186,10 +186,9 @@ def _finish(job: ImportJob, status: str, message: str = "", actor=None) -> Impor
 def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> ImportJob:
     try:
         importer = Importer(job, path, **({"batch_size": batch_size} if batch_size else {}))
-        total = importer.count()
-        if total is not None:
-            ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
-            job.total_rows = total
+        total = importer.prepare()
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        job.total_rows = total
         if progress:
             progress(job)
         importer.run(progress)

@@ -1,7 +1,8 @@
 """Upserting records in batches.
 
-Counters count rows: rows of one batch with the same number are merged into one record, and
-each row is counted with what happened to that record.
+A first pass counts the rows and registers the file's new local enterprises, so that linking
+does not depend on the order of the rows. Counters count rows: rows of one batch with the same
+number are merged into one record, and each row is counted with what happened to that record.
 
 Each batch is one transaction: the stored records with the batch's numbers are fetched in one
 query, compared field by field, and only new or changed ones are written; refused rows become
@@ -19,11 +20,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhichan.enterprises.names import is_organisation, normalize_name
 from zhichan.ipdata.importers import SPECS, field_label, open_reader
 from zhichan.ipdata.importers.records import RowRefused
 from zhichan.ipdata.importers.tables import FileProblem
 from zhichan.ipdata.linking import Linker
 from zhichan.ipdata.models import ImportJob, ImportRowError
+from zhichan.ipdata.validators import split_values, text
 
 BATCH_SIZE = 1000
 # Record keys that are not model fields: used for linking only.
@@ -70,8 +73,34 @@ class Importer:
                 % {"columns": ", ".join(missing), "found": ", ".join(columns.values()) or "—"}
             )
 
-    def count(self) -> int | None:
-        return open_reader(self.kind, self.path).count()
+    def prepare(self) -> int:
+        """A first pass over the file: count its rows, and register the local organisations that
+        are first applicants of acceptable rows as enterprises. Returns the number of rows.
+
+        Holds one name per new local enterprise, not the rows.
+        """
+        candidates: dict[str, object] = {}
+        total = 0
+        for _row_number, values in self.rows():
+            total += 1
+            names = split_values(values.get("applicants"))
+            if not names or normalize_name(names[0]) in candidates:
+                continue
+            if not values.get("applicant_uscc") and not is_organisation(names[0]):
+                continue
+            if self.linker.finder.county_id(text(values.get("address"))) is None:
+                continue
+            try:
+                record = self.spec.convert(values)
+            except RowRefused:
+                continue
+            candidate = self.linker.candidate(record)
+            if candidate is not None:
+                candidates[candidate.normal] = candidate
+        if candidates:
+            with transaction.atomic():
+                self.linker.register(candidates.values())
+        return total
 
     def label(self, field: str) -> str:
         columns = getattr(self, "reader", None) and self.reader.columns

@@ -114,9 +114,6 @@ class TableReader:
     def rows(self) -> Iterator[tuple[int, dict]]:  # pragma: no cover - subclasses
         raise NotImplementedError
 
-    def count(self) -> int | None:  # pragma: no cover - subclasses
-        raise NotImplementedError
-
 
 class CsvReader(TableReader):
     def __init__(self, path, index):
@@ -155,25 +152,6 @@ class CsvReader(TableReader):
         except csv.Error as exc:
             raise FileProblem(_("The CSV file is malformed: %(error)s") % {"error": exc}) from exc
 
-    def count(self) -> int | None:
-        """Data rows after the header row (a full pass of the csv parser, holding one row at a time)."""
-        try:
-            with self._open() as fh:
-                reader = self._reader(fh)
-                header_seen = False
-                total = 0
-                for row_number, row in enumerate(reader, start=1):
-                    if not header_seen:
-                        header_seen = len(map_headers(row, self.index)) >= 2
-                        if row_number >= HEADER_SEARCH_ROWS and not header_seen:
-                            return None
-                        continue
-                    if not _is_blank(row):
-                        total += 1
-                return total if header_seen else None
-        except (UnicodeDecodeError, csv.Error):
-            return None
-
 
 class XlsxReader(TableReader):
     """The first worksheet that has a header row, read with openpyxl in read-only mode."""
@@ -203,24 +181,6 @@ class XlsxReader(TableReader):
                 if self.header_row:
                     return
             raise self._no_header()
-        finally:
-            workbook.close()
-
-    def count(self) -> int | None:
-        """From the sheet's recorded dimensions (no pass over the rows); may include trailing blank rows."""
-        try:
-            workbook = self._workbook()
-        except FileProblem:
-            return None
-        try:
-            for sheet in workbook.worksheets:
-                for row_number, row in enumerate(
-                    sheet.iter_rows(values_only=True, max_row=HEADER_SEARCH_ROWS), 1
-                ):
-                    if len(map_headers(row, self.index)) >= 2:
-                        total = sheet.max_row
-                        return max(0, total - row_number) if total else None
-            return None
         finally:
             workbook.close()
 

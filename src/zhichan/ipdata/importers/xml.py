@@ -23,8 +23,6 @@ from zhichan.ipdata.importers.tables import FileProblem
 RECORDS = {"patent-document", "cn-patent-document"}
 GRANT_KINDS = {"B", "C"}  # an invention's grant: the publication fields keep the A document
 SAME_DOCUMENT_KINDS = {"U", "Y", "S"}  # utility models and designs are published when granted
-_RECORD_START = re.compile(rb"<(?:[\w.-]+:)?(?:cn-)?patent-document[\s>/]")
-_COUNT_CHUNK = 1 << 20
 _IPC_START = re.compile(r"^\s*([A-H]\d{2}[A-Z])\s*(\d{1,4})\s*/\s*(\d{1,6})")
 
 
@@ -279,18 +277,3 @@ class XmlReader:
                     "the XML needs <patent-document> or <cn-patent-document> elements."
                 )
             )
-
-    def count(self) -> int | None:
-        """Record start tags counted in the raw bytes, a chunk at a time."""
-        total, tail = 0, b""
-        with open(self.path, "rb") as fh:
-            while chunk := fh.read(_COUNT_CHUNK):
-                buffer = tail + chunk
-                total += sum(1 for m in _RECORD_START.finditer(buffer) if m.end() > len(tail))
-                tail = buffer[-64:]
-        return total
-
-
-def looks_like_xml(head: bytes) -> bool:
-    body = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    return body.startswith(b"<")

@@ -216,6 +216,8 @@ ZHICHAN_DELIVERY_RETRY_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_RETRY_SECO
 # Uploads: accepted kinds (detected from the content) and the size limit.
 ZHICHAN_UPLOAD_TYPES = _list("ZHICHAN_UPLOAD_TYPES", "pdf,png,jpeg,gif,webp,docx,xlsx,doc,xls,txt,ofd")
 ZHICHAN_UPLOAD_MAX_MB = float(os.environ.get("ZHICHAN_UPLOAD_MAX_MB", "20"))
+# Patent and trademark files uploaded for import (CSV, XLSX or XML): their own, larger limit.
+ZHICHAN_IMPORT_MAX_MB = float(os.environ.get("ZHICHAN_IMPORT_MAX_MB", "500"))
 
 # What the public sees as the site's name; each city sets its own.
 ZHICHAN_BRAND = os.environ.get("ZHICHAN_BRAND", "")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from zhichan.core.models import TimeStampedModel
+from zhichan.core.models import EventModel, TimeStampedModel
 from zhichan.core.permissions import RestrictedQuerySet, role_of
 
 
@@ -185,6 +185,19 @@ class ImportJob(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
+
+
+class ImportJobEvent(EventModel):
+    """A job's steps: queued, running, done or failed (with the reason)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("import job event")
+        verbose_name_plural = _("import job events")
+
+    def get_to_state_label(self):
+        return dict(ImportStatus.choices).get(self.to_state, self.to_state)
 
 
 class ImportRowError(models.Model):

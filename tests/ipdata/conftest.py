@@ -1,0 +1,53 @@
+import pytest
+
+from zhichan.ipdata import synthetic
+from zhichan.ipdata.models import Patent
+from zhichan.regions.models import Region, RegionKind
+
+PARK = "140703-PARK"
+
+
+def make_jinzhong():
+    """Shanxi > Jinzhong and its eleven counties, with one park under 太谷区."""
+    province, _ = Region.objects.get_or_create(code="140000", defaults={"name": "山西省", "kind": RegionKind.PROVINCE})
+    city, _ = Region.objects.get_or_create(
+        code="140700", defaults={"name": "晋中市", "kind": RegionKind.CITY, "parent": province}
+    )
+    counties = {}
+    for i, (code, name) in enumerate(synthetic.jinzhong_counties().items()):
+        counties[code], _ = Region.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": RegionKind.COUNTY, "parent": city, "sort": i}
+        )
+    park, _ = Region.objects.get_or_create(
+        code=PARK, defaults={"name": "太谷经济技术开发区", "kind": RegionKind.PARK, "parent": counties["140703"]}
+    )
+    return city, counties, park
+
+
+def insert_patents(n, seed, counties, park):
+    """Generated patents saved, each linked to the county its address names (every third one of
+    太谷区 to the park instead); returns the records with `county` (a code or "") added."""
+    names = {name: code for code, name in synthetic.jinzhong_counties().items()}
+    names["太谷县"] = "140703"
+    records, objects = [], []
+    for i, record in enumerate(synthetic.patents(n, seed=seed)):
+        code = next((c for name, c in names.items() if "晋中市" in record["address"] and name in record["address"]), "")
+        region = counties.get(code)
+        if code == "140703" and i % 3 == 0:
+            region = park
+        objects.append(Patent(**record, region=region))
+        records.append({**record, "county": code})
+    Patent.objects.bulk_create(objects, batch_size=500)
+    return records
+
+
+@pytest.fixture
+def jinzhong(db):
+    return make_jinzhong()
+
+
+@pytest.fixture
+def generated(jinzhong):
+    """400 generated patents linked to Jinzhong's counties."""
+    _city, counties, park = jinzhong
+    return insert_patents(400, 7, counties, park)

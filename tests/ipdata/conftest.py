@@ -9,7 +9,9 @@ PARK = "140703-PARK"
 
 def make_jinzhong():
     """Shanxi > Jinzhong and its eleven counties, with one park under 太谷区."""
-    province, _ = Region.objects.get_or_create(code="140000", defaults={"name": "山西省", "kind": RegionKind.PROVINCE})
+    province, _ = Region.objects.get_or_create(
+        code="140000", defaults={"name": "山西省", "kind": RegionKind.PROVINCE}
+    )
     city, _ = Region.objects.get_or_create(
         code="140700", defaults={"name": "晋中市", "kind": RegionKind.CITY, "parent": province}
     )
@@ -19,7 +21,8 @@ def make_jinzhong():
             code=code, defaults={"name": name, "kind": RegionKind.COUNTY, "parent": city, "sort": i}
         )
     park, _ = Region.objects.get_or_create(
-        code=PARK, defaults={"name": "太谷经济技术开发区", "kind": RegionKind.PARK, "parent": counties["140703"]}
+        code=PARK,
+        defaults={"name": "太谷经济技术开发区", "kind": RegionKind.PARK, "parent": counties["140703"]},
     )
     return city, counties, park
 
@@ -31,7 +34,10 @@ def insert_patents(n, seed, counties, park):
     names["太谷县"] = "140703"
     records, objects = [], []
     for i, record in enumerate(synthetic.patents(n, seed=seed)):
-        code = next((c for name, c in names.items() if "晋中市" in record["address"] and name in record["address"]), "")
+        code = next(
+            (c for name, c in names.items() if "晋中市" in record["address"] and name in record["address"]),
+            "",
+        )
         region = counties.get(code)
         if code == "140703" and i % 3 == 0:
             region = park

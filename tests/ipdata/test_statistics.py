@@ -52,10 +52,14 @@ def brute_landscape(records, query, clauses, top=20):
         inventors.update(set(r["inventors"]))
         if r["county"]:
             counties[r["county"]] += 1
-    by_year = [
-        (y, {t: years.get(y, Counter())[t] for t in PatentType.values if years.get(y, Counter())[t]})
-        for y in range(min(years), max(years) + 1)
-    ] if years else []
+    by_year = (
+        [
+            (y, {t: years.get(y, Counter())[t] for t in PatentType.values if years.get(y, Counter())[t]})
+            for y in range(min(years), max(years) + 1)
+        ]
+        if years
+        else []
+    )
 
     def ranked(counter):
         return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
@@ -68,7 +72,9 @@ def brute_landscape(records, query, clauses, top=20):
         by_year=by_year,
         by_type=[(t, types[t]) for t in PatentType.values if types[t]],
         by_legal_status=[(s, statuses[s]) for s in LegalStatus.values if statuses[s]],
-        by_county=[(c, names[c], counties[c]) for c in sorted(order, key=lambda c: (-counties[c], order.index(c)))],
+        by_county=[
+            (c, names[c], counties[c]) for c in sorted(order, key=lambda c: (-counties[c], order.index(c)))
+        ],
         by_ipc=ranked(ipcs),
         top_applicants=ranked(applicants),
         top_inventors=ranked(inventors),
@@ -81,7 +87,7 @@ QUERIES = {
     "(IPC=A01B OR IPC=A01C OR IPC=A01D)": [[("IPC", "A01B"), ("IPC", "A01C"), ("IPC", "A01D")]],
     "IPC=A61K36": [[("IPC", "A61K 36")]],
     "IPC=C": [[("IPC", "C")]],
-    "(IPC=C10 OR IPC=C04B) AND TX=\"煤\"": [[("IPC", "C10"), ("IPC", "C04B")], [("TX", "煤")]],
+    '(IPC=C10 OR IPC=C04B) AND TX="煤"': [[("IPC", "C10"), ("IPC", "C04B")], [("TX", "煤")]],
     'TX="装置"': [[("TX", "装置")]],
     '(TX="播种" OR TX="施肥") AND (IPC=A01 OR IPC=A01B1/00)': [
         [("TX", "播种"), ("TX", "施肥")],
@@ -126,7 +132,9 @@ def test_nothing_found(generated):
 def test_top_lists_are_cut_at_top(generated):
     result = landscape("IPC=A", top=3)
     assert len(result.top_applicants) == 3 and len(result.top_inventors) == 3 and len(result.by_ipc) == 3
-    assert result.top_applicants == brute_landscape(generated, "IPC=A", [[("IPC", "A")]], top=3).top_applicants
+    assert (
+        result.top_applicants == brute_landscape(generated, "IPC=A", [[("IPC", "A")]], top=3).top_applicants
+    )
 
 
 def test_a_definitions_query_finds_what_its_codes_and_keywords_say(generated):
@@ -148,7 +156,9 @@ def test_normalize_ipc(value, normal):
     assert normalize_ipc(value) == normal
 
 
-@pytest.mark.parametrize("value", ["", "I01", "A1", "A01BB", "A01B 1/", "A01B /00", "01B", "A01B 12345", "播种"])
+@pytest.mark.parametrize(
+    "value", ["", "I01", "A1", "A01BB", "A01B 1/", "A01B /00", "01B", "A01B 12345", "播种"]
+)
 def test_normalize_ipc_refuses(value):
     with pytest.raises(ValueError):
         normalize_ipc(value)

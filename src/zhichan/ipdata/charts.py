@@ -63,7 +63,7 @@ def _find(setting: str) -> Font | None:
 
     def known():
         by_name = {}
-        for entry in manager.ttflist:
+        for entry in sorted(manager.ttflist, key=lambda e: e.weight != 400):
             by_name.setdefault(entry.name, entry.fname)
         return by_name
 
@@ -128,6 +128,8 @@ def _empty(ax):
 
 def draw_trend(ax, ls, lab: Labels):
     """Applications per year, stacked by type."""
+    from matplotlib.ticker import MaxNLocator
+
     if not ls.by_year:
         return _empty(ax)
     years = [year for year, _counts in ls.by_year]
@@ -140,8 +142,7 @@ def draw_trend(ax, ls, lab: Labels):
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_xlabel(lab(_("Application year"), "year"), fontsize=8)
     ax.set_ylabel(lab(_("Applications"), "applications"), fontsize=8)
-    step = max(1, len(years) // 12)
-    ax.set_xticks(years[::step])
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
     ax.legend(fontsize=8, frameon=False)
     _style(ax)
 
@@ -171,9 +172,14 @@ def draw_status(ax, ls, lab: Labels):
     )  # fmt: skip
 
 
+def _short(text: str, n: int = 14) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
 def _barh(ax, labels, values, colour, xlabel):
     if not values or not any(values):
         return _empty(ax)
+    labels = [_short(label) for label in labels]
     positions = list(range(len(values)))
     ax.barh(positions, values, color=colour)
     ax.set_yticks(positions)

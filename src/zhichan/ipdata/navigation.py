@@ -6,6 +6,7 @@ tables and charts, written as DOCX (python-docx) and, when a CJK font is on the 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -86,7 +87,13 @@ def findings(ls: Landscape, city: str, local_names: set[str]) -> list[str]:
                         "filed, %(pct).0f%% fewer than in the five years before (%(before)d)."
                     )
                 )
-                % {"start": last - 4, "end": last, "recent": recent, "before": before, "pct": abs(change) * 100}
+                % {
+                    "start": last - 4,
+                    "end": last,
+                    "recent": recent,
+                    "before": before,
+                    "pct": abs(change) * 100,
+                }
             )
         else:
             out.append(
@@ -163,8 +170,14 @@ def outline(ls: Landscape, *, title: str, query: str, local_names: set[str], fon
                     [type_label(t), f"{types.get(t, 0)} ({share(types.get(t, 0), total)})"]
                     for t in PatentType.values
                 ],
-                [status_label("valid"), f"{statuses.get('valid', 0)} ({share(statuses.get('valid', 0), total)})"],
-                [_("Linked to %(city)s") % {"city": city}, f"{ls.local_total} ({share(ls.local_total, total)})"],
+                [
+                    status_label("valid"),
+                    f"{statuses.get('valid', 0)} ({share(statuses.get('valid', 0), total)})",
+                ],
+                [
+                    _("Linked to %(city)s") % {"city": city},
+                    f"{ls.local_total} ({share(ls.local_total, total)})",
+                ],
                 [_("Applicants among the top %(n)d") % {"n": len(ls.top_applicants)}, len(ls.top_applicants)],
             ],
             [3, 2],
@@ -205,7 +218,10 @@ def outline(ls: Landscape, *, title: str, query: str, local_names: set[str], fon
         Chart("counties"),
         Table(
             [n_col, _("County"), _("Code"), patents_col, _("Share of local")],
-            [[i, name, code, n, share(n, ls.local_total)] for i, (code, name, n) in enumerate(ls.by_county, 1)],
+            [
+                [i, name, code, n, share(n, ls.local_total)]
+                for i, (code, name, n) in enumerate(ls.by_county, 1)
+            ],
             [1, 3, 2, 2, 2],
         ),
         Heading(_("6. Key players")),
@@ -344,14 +360,15 @@ class _Pages:
         return sum((1.0 if ord(ch) > 0x2E7F else 0.56) for ch in text) * size / 72
 
     def _wrap(self, text: str, size: float, width: float) -> list[str]:
+        # Latin words stay whole; a CJK character may end a line anywhere.
         lines, line = [], ""
-        for ch in text:
-            if self._width(line + ch, size) > width and line:
-                lines.append(line)
-                line = ch.lstrip()
+        for piece in re.findall(r"[\x21-\x7e]+\s*|\s+|.", text):
+            if self._width((line + piece).rstrip(), size) > width and line.strip():
+                lines.append(line.rstrip())
+                line = piece.lstrip()
             else:
-                line += ch
-        return [*lines, line] if line else lines or [""]
+                line += piece
+        return [*lines, line.rstrip()] if line.strip() else lines or [""]
 
     def _fit(self, text: str, size: float, width: float) -> str:
         if self._width(text, size) <= width:
@@ -368,7 +385,9 @@ class _Pages:
             if align == "center":
                 self.fig.text(0.5, self.y / self.H, line, ha="center", va="top", fontsize=size, weight=weight)
             else:
-                self.fig.text((x or self.M) / self.W, self.y / self.H, line, va="top", fontsize=size, weight=weight)
+                self.fig.text(
+                    (x or self.M) / self.W, self.y / self.H, line, va="top", fontsize=size, weight=weight
+                )
             self.y -= height
         self.y -= gap * size / 72
 
@@ -389,10 +408,9 @@ class _Pages:
             self.need(row_h)
             x = self.M
             for value, col in zip(values, cols, strict=True):
-                self.fig.text(
-                    (x + 0.04) / self.W, (self.y - row_h * 0.2) / self.H, self._fit(str(value), size, col - 0.08),
-                    va="top", fontsize=size, weight=weight,
-                )  # fmt: skip
+                text = self._fit(str(value), size, col - 0.08)
+                top = (self.y - row_h * 0.2) / self.H
+                self.fig.text((x + 0.04) / self.W, top, text, va="top", fontsize=size, weight=weight)
                 x += col
             self.y -= row_h
 

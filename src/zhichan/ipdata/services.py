@@ -66,7 +66,11 @@ def _clean(actor, data: dict, owner, pk=None) -> dict:
             cleaned[name] = cleaner(data.get(name) or [])
         except ValidationError as exc:
             errors.update(exc.message_dict)
-    if "ipc_codes" not in errors and "keywords" not in errors and not (cleaned["ipc_codes"] or cleaned["keywords"]):
+    if (
+        "ipc_codes" not in errors
+        and "keywords" not in errors
+        and not (cleaned["ipc_codes"] or cleaned["keywords"])
+    ):
         errors["ipc_codes"] = [_("Give at least one IPC code or keyword.")]
     if cleaned["shared"] and not can_share(actor):
         errors["shared"] = [_("Only staff can share a definition.")]
@@ -107,7 +111,10 @@ def do_save_definition(actor, definition: IndustryDefinition | None, data: dict)
             _event("created", actor, definition=definition, data={"query": definition.to_query(), **cleaned})
             return definition
         locked = (
-            IndustryDefinition.objects.restrict(actor, CHANGE).select_for_update().filter(pk=definition.pk).first()
+            IndustryDefinition.objects.restrict(actor, CHANGE)
+            .select_for_update()
+            .filter(pk=definition.pk)
+            .first()
         )
         if locked is None:
             raise PermissionDenied
@@ -132,7 +139,10 @@ def do_delete_definition(actor, definition: IndustryDefinition) -> None:
         raise PermissionDenied
     with transaction.atomic():
         locked = (
-            IndustryDefinition.objects.restrict(actor, CHANGE).select_for_update().filter(pk=definition.pk).first()
+            IndustryDefinition.objects.restrict(actor, CHANGE)
+            .select_for_update()
+            .filter(pk=definition.pk)
+            .first()
         )
         if locked is None:
             raise PermissionDenied
@@ -150,7 +160,9 @@ def load_definition(values: dict, result) -> IndustryDefinition:
     definition = IndustryDefinition.objects.filter(owner__isnull=True, name=values["name"]).first()
     if definition is None:
         definition = IndustryDefinition.objects.create(owner=None, **values)
-        _event("created", None, definition=definition, note="city bundle", data={"query": definition.to_query()})
+        _event(
+            "created", None, definition=definition, note="city bundle", data={"query": definition.to_query()}
+        )
         result.created += 1
         return definition
     changes = {k: [getattr(definition, k), v] for k, v in values.items() if getattr(definition, k) != v}
@@ -183,7 +195,12 @@ def do_request_report(actor, definition: IndustryDefinition) -> NavigationReport
         raise PermissionDenied
     with transaction.atomic():
         # The lock makes two requests at once by one user wait for each other.
-        locked = IndustryDefinition.objects.restrict(actor, VIEW).select_for_update().filter(pk=definition.pk).first()
+        locked = (
+            IndustryDefinition.objects.restrict(actor, VIEW)
+            .select_for_update()
+            .filter(pk=definition.pk)
+            .first()
+        )
         if locked is None:
             raise PermissionDenied
         active = (
@@ -219,7 +236,9 @@ def requeue_waiting(older_than_minutes: int = 5) -> int:
     Building claims the report first, so a report enqueued twice is built once."""
     before = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
-        NavigationReport.objects.filter(status=ReportStatus.QUEUED, updated_at__lt=before).values_list("pk", flat=True)
+        NavigationReport.objects.filter(status=ReportStatus.QUEUED, updated_at__lt=before).values_list(
+            "pk", flat=True
+        )
     )
     for pk in ids:
         enqueue_report(pk)

@@ -133,7 +133,9 @@ def _tokens(query: str):
         match = _TOKEN.match(query, pos)
         if match is None or match.end() == pos:
             start = pos + len(query[pos:]) - len(query[pos:].lstrip())
-            raise QueryNotSupported(_("only IPC= and TX= terms, AND, OR and parentheses are understood"), start)
+            raise QueryNotSupported(
+                _("only IPC= and TX= terms, AND, OR and parentheses are understood"), start
+            )
         start = match.start() + len(match.group(0)) - len(match.group(0).lstrip())
         if match.group("open"):
             yield "(", None, start
@@ -340,7 +342,9 @@ def local_applicants(query: str, names) -> set[str]:
         return set()
     county_for = county_of_region()
     found = set(
-        Enterprise.objects.filter(name__in=wanted, region_id__in=list(county_for)).values_list("name", flat=True)
+        Enterprise.objects.filter(name__in=wanted, region_id__in=list(county_for)).values_list(
+            "name", flat=True
+        )
     )
     rows = matching(query).filter(region_id__in=list(county_for)).values_list("applicants", flat=True)
     for applicants in rows.iterator(chunk_size=2000):

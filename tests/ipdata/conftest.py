@@ -57,3 +57,39 @@ def generated(jinzhong):
     """400 generated patents linked to Jinzhong's counties."""
     _city, counties, park = jinzhong
     return insert_patents(400, 7, counties, park)
+
+
+ROLES = [
+    "anonymous", "public", "enterprise", "staff_a", "agency_admin_a", "staff_b", "agency_admin_b",
+    "county_admin_a", "county_admin_b", "city_admin",
+]  # fmt: skip
+STAFF = ["staff_a", "agency_admin_a", "staff_b", "agency_admin_b", "county_admin_a", "county_admin_b"]
+
+
+@pytest.fixture
+def definitions(world):
+    """A public user's private definition, a staff member's shared one, one from the city bundle."""
+    from zhichan.ipdata.models import IndustryDefinition
+
+    users = world.users
+    return {
+        "private": IndustryDefinition.objects.create(
+            name="我的农机", ipc_codes=["A01B"], keywords=["播种"], owner=users.public
+        ),
+        "shared": IndustryDefinition.objects.create(
+            name="甲区装备", ipc_codes=["B23", "F16"], owner=users.staff_a, shared=True
+        ),
+        "bundle": IndustryDefinition.objects.create(name="中医药", ipc_codes=["A61K 36"], shared=True),
+    }
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def login(client, world, role):
+    if role != "anonymous":
+        client.force_login(getattr(world.users, role))
+    return client

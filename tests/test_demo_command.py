@@ -20,6 +20,7 @@ from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.fairs.models import Fair
+from zhichan.ipdata.models import IndustryDefinition
 from zhichan.regions.models import Region
 
 DEMO_USERS = {
@@ -58,6 +59,7 @@ def snapshot():
         "cases": sorted(Case.objects.values_list("number", "status", "deadline")),
         "events": CaseEvent.objects.count(),
         "fairs": sorted(Fair.objects.values_list("pk", "name", "updated_at")),
+        "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
     }
 
 
@@ -83,6 +85,9 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3
+    # The bundle's industry definitions, shared with the staff.
+    farm = IndustryDefinition.objects.get(name="现代农业装备")
+    assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
 
 
 @pytest.mark.django_db

@@ -436,6 +436,17 @@ class NavigationReport(TimeStampedModel):
         return f"{self.title}-专利导航报告-{stamp}.{ext}"
 
 
+EVENT_LABELS = {
+    "created": _("Created"),
+    "changed": _("Changed"),
+    "deleted": _("Deleted"),
+    "report_requested": _("Report requested"),
+    "report_started": _("Report started"),
+    "report_done": _("Report done"),
+    "report_failed": _("Report failed"),
+}
+
+
 class IndustryEvent(EventModel):
     """The history of definitions and reports: saved, deleted, requested, started, done, failed."""
 
@@ -449,3 +460,7 @@ class IndustryEvent(EventModel):
     class Meta(EventModel.Meta):
         verbose_name = _("industry definition or report event")
         verbose_name_plural = _("industry definition and report events")
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)

@@ -96,7 +96,7 @@ def industry_delete(request, pk: int):
 def chart_data(ls: Landscape) -> dict:
     """What landscape.js draws (labels already in the page's language)."""
     return {
-        "labels": {"applications": _("Applications"), "patents": _("Patents"), "year": _("Application year")},
+        "labels": {"patents": _("Patents"), "year": _("Application year")},
         "years": [year for year, _counts in ls.by_year],
         "series": [
             {"key": t, "name": type_label(t), "data": [counts.get(t, 0) for _y, counts in ls.by_year]}

@@ -19,7 +19,9 @@
   function pie(id, rows) {
     chart(id, {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-      series: [{ type: "pie", radius: ["35%", "65%"], label: { formatter: "{b}\n{d}%" },
+      legend: { bottom: 0, type: "scroll" },
+      series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
+                 label: { position: "inside", formatter: "{d}%", color: "#fff", fontSize: 11 },
                  data: rows.map(function (r) { return { name: r.name, value: r.value, itemStyle: { color: colours[r.key] } }; }) }]
     });
   }
@@ -41,7 +43,7 @@
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 36, bottom: 28, containLabel: true },
     xAxis: { type: "category", data: data.years, name: data.labels.year, nameLocation: "middle", nameGap: 26 },
-    yAxis: { type: "value", name: data.labels.applications, minInterval: 1 },
+    yAxis: { type: "value", minInterval: 1 },
     series: data.series.map(function (s) {
       return { name: s.name, type: "bar", stack: "total", itemStyle: { color: colours[s.key] }, data: s.data };
     })

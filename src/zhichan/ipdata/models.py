@@ -432,7 +432,7 @@ class NavigationReport(TimeStampedModel):
         return self.status in REPORT_ACTIVE
 
     def download_name(self, ext: str) -> str:
-        stamp = f"{self.created_at:%Y%m%d}" if self.created_at else ""
+        stamp = f"{timezone.localtime(self.created_at):%Y%m%d}" if self.created_at else ""
         return f"{self.title}-专利导航报告-{stamp}.{ext}"
 
 

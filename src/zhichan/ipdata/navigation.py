@@ -178,7 +178,6 @@ def outline(ls: Landscape, *, title: str, query: str, local_names: set[str], fon
                     _("Linked to %(city)s") % {"city": city},
                     f"{ls.local_total} ({share(ls.local_total, total)})",
                 ],
-                [_("Applicants among the top %(n)d") % {"n": len(ls.top_applicants)}, len(ls.top_applicants)],
             ],
             [3, 2],
         ),

@@ -267,3 +267,13 @@ def test_with_a_cjk_font_there_is_a_pdf(client, world, industry, tmp_path):
             ["pdftotext", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "1. Overview" in text
+
+
+def test_reports_left_queued_are_enqueued_again(world, definitions, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(services, "enqueue_report", enqueued.append)
+    waiting = services.do_request_report(world.users.staff_b, definitions["shared"])
+    fresh = services.do_request_report(world.users.staff_a, definitions["shared"])
+    NavigationReport.objects.filter(pk=waiting.pk).update(updated_at=timezone.now() - timedelta(minutes=6))
+    assert services.requeue_waiting(older_than_minutes=5) == 1
+    assert enqueued == [waiting.pk] and fresh.pk not in enqueued

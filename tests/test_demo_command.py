@@ -21,7 +21,7 @@ from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
-from zhichan.ipdata.models import ImportJob, Patent, Trademark
+from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.regions.models import Region
 
 DEMO_USERS = {
@@ -62,6 +62,7 @@ def snapshot():
         "fairs": sorted(Fair.objects.values_list("pk", "name", "updated_at")),
         "ipdata": (Patent.objects.count(), Trademark.objects.count(), Enterprise.objects.count()),
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "created_count")),
+        "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
     }
 
 
@@ -92,6 +93,9 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert Patent.objects.count() == 3000 and Trademark.objects.count() == 2000
     assert Patent.objects.filter(region__code="140702", enterprises__isnull=False).exists()
     assert Enterprise.objects.filter(patents__isnull=False, uscc__isnull=False).exists()
+    # The bundle's industry definitions, shared with the staff.
+    farm = IndustryDefinition.objects.get(name="现代农业装备")
+    assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
 
 
 @pytest.mark.django_db

@@ -24,7 +24,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
-        "patent and trademark records and their imports, enterprises."
+        "patent and trademark records and their imports, enterprises, "
+        "industry definitions with their patent landscape and navigation reports."
     ),
     urls_namespace="api",
 )

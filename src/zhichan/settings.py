@@ -253,6 +253,11 @@ ZHICHAN_CASE_TIMER_MINUTES = int(os.environ.get("ZHICHAN_CASE_TIMER_MINUTES", "1
 # Case attachments live here, outside the web root; only the case's readers download them.
 ZHICHAN_CASE_FILES_ROOT = Path(os.environ.get("ZHICHAN_CASE_FILES_ROOT", DATA_DIR / "case-files"))
 
+# Patent navigation reports: a running report that has not moved for this long is taken as lost;
+# the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).
+ZHICHAN_REPORT_STALE_MINUTES = int(os.environ.get("ZHICHAN_REPORT_STALE_MINUTES", "30"))
+ZHICHAN_REPORT_FONT = os.environ.get("ZHICHAN_REPORT_FONT", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.ipdata import services
+from zhichan.ipdata.industry_api import router as industry_router
 from zhichan.ipdata.models import ImportJob, Patent, Trademark
 from zhichan.ipdata.numbers import NumberError, parse_application_number
 
@@ -200,3 +201,6 @@ def get_trademark(request, number: str):
     return get_restricted_or_404(
         Trademark.objects.select_related("region"), request.user, VIEW, registration_number=number
     )
+
+# Industry definitions, landscapes and navigation reports: their own module, the same prefix.
+router.add_router("", industry_router)

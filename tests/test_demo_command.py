@@ -19,7 +19,9 @@ from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
+from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
+from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.regions.models import Region
 
 DEMO_USERS = {
@@ -58,6 +60,9 @@ def snapshot():
         "cases": sorted(Case.objects.values_list("number", "status", "deadline")),
         "events": CaseEvent.objects.count(),
         "fairs": sorted(Fair.objects.values_list("pk", "name", "updated_at")),
+        "ipdata": (Patent.objects.count(), Trademark.objects.count(), Enterprise.objects.count()),
+        "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "created_count")),
+        "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
     }
 
 
@@ -83,6 +88,14 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3
+    # Generated patents and trademarks imported like an administrator's files, linked to the city.
+    assert list(ImportJob.objects.values_list("status", "error_count")) == [("done", 0), ("done", 0)]
+    assert Patent.objects.count() == 3000 and Trademark.objects.count() == 2000
+    assert Patent.objects.filter(region__code="140702", enterprises__isnull=False).exists()
+    assert Enterprise.objects.filter(patents__isnull=False, uscc__isnull=False).exists()
+    # The bundle's industry definitions, shared with the staff.
+    farm = IndustryDefinition.objects.get(name="现代农业装备")
+    assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
 
 
 @pytest.mark.django_db

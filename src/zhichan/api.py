@@ -12,7 +12,9 @@ from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
+from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
@@ -20,7 +22,11 @@ from zhichan.regions.api import router as regions_router
 api = NinjaAPI(
     title="zhichan API",
     version="1",
-    description="Regions, the service network and its coverage, the catalogue, the knowledge base, notices.",
+    description=(
+        "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
+        "patent and trademark records and their imports, enterprises, "
+        "industry definitions with their patent landscape and navigation reports."
+    ),
     urls_namespace="api",
 )
 
@@ -85,5 +91,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/fairs", fairs_router)
 api.add_router("/notices", notices_router)
 api.add_router("/knowledge", knowledge_router)
+api.add_router("/ipdata", ipdata_router)
+api.add_router("/enterprises", enterprises_router)
 
 __all__ = ["api", "django_auth"]

@@ -161,7 +161,7 @@ STATIC_ROOT = Path(os.environ.get("ZHICHAN_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ZHICHAN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "zhichan.core.files.TrackedFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -216,6 +216,8 @@ ZHICHAN_DELIVERY_RETRY_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_RETRY_SECO
 # Uploads: accepted kinds (detected from the content) and the size limit.
 ZHICHAN_UPLOAD_TYPES = _list("ZHICHAN_UPLOAD_TYPES", "pdf,png,jpeg,gif,webp,docx,xlsx,doc,xls,txt,ofd")
 ZHICHAN_UPLOAD_MAX_MB = float(os.environ.get("ZHICHAN_UPLOAD_MAX_MB", "20"))
+# Patent and trademark files uploaded for import (CSV, XLSX or XML): their own, larger limit.
+ZHICHAN_IMPORT_MAX_MB = float(os.environ.get("ZHICHAN_IMPORT_MAX_MB", "500"))
 
 # What the public sees as the site's name; each city sets its own.
 ZHICHAN_BRAND = os.environ.get("ZHICHAN_BRAND", "")
@@ -259,6 +261,11 @@ if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND must be tantivy or postgres")
 if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL")
+
+# Patent navigation reports: a running report that has not moved for this long is taken as lost;
+# the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).
+ZHICHAN_REPORT_STALE_MINUTES = int(os.environ.get("ZHICHAN_REPORT_STALE_MINUTES", "30"))
+ZHICHAN_REPORT_FONT = os.environ.get("ZHICHAN_REPORT_FONT", "")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ urlpatterns = [
     path("inbox/", include("zhichan.notices.urls")),
     path("fairs/", include("zhichan.fairs.urls")),
     path("", include("zhichan.knowledge.urls")),
+    path("ipdata/", include("zhichan.ipdata.urls")),
+    path("enterprises/", include("zhichan.enterprises.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

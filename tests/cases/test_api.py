@@ -150,6 +150,28 @@ def test_guessing_is_rate_limited(client, world, rules, settings):
     assert other.get(f"/api/v1/cases/track/{case.tracking_token}").status_code == 200
 
 
+def test_guess_limit_holds_across_processes_without_redis(client, world, rules, settings):
+    """Each worker process has its own local cache; the count lives in the database instead."""
+    from django.core.cache import cache
+
+    from zhichan.core.models import WindowCount
+
+    settings.REDIS_URL = ""
+    settings.ZHICHAN_TRACKING_GUESS_LIMIT = 3
+    case = Case.objects.get(pk=intake(client).json()["id"])
+    for i in range(3):
+        cache.clear()  # the next request lands on another process
+        assert client.get(f"/api/v1/cases/track/guess-{i}").status_code == 404
+    cache.clear()
+    assert client.get(f"/api/v1/cases/track/{case.tracking_token}").status_code == 429
+    assert client.post(
+        "/api/v1/cases/track/lookup", {"number": case.number, "code": case.tracking_code}, content_type=JSON
+    ).status_code == 429
+    assert WindowCount.objects.get().count == 3
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert other.get(f"/api/v1/cases/track/{case.tracking_token}").status_code == 200
+
+
 def test_rate_and_reopen_by_token(client, world, rules):
     case = Case.objects.get(pk=intake(client).json()["id"])
     token = case.tracking_token

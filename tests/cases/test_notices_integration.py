@@ -98,3 +98,25 @@ def test_one_queue_entry_per_step(world, case_a, monkeypatch, django_capture_on_
     requester = set(received.values_list("pk", flat=True))
     assert len(requester) == 2
     assert sorted(requester) in [sorted(b) for b in batches]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_step_notifies_inside_its_own_transaction(world, case_a):
+    """Outside any test transaction, as in a real request: each step writes its notices itself."""
+    from zhichan.cases.models import RatingLevel
+
+    staff, public = world.users.staff_a, world.users.public
+    case = file_case(public)
+    services.do_accept(staff, case)
+    services.do_assign(staff, case, staff)
+    services.do_request_supplement(staff, case, "请补充展位照片")
+    services.do_add_supplement(public, case, "照片已补充")
+    services.do_reply(staff, case, "已处理")
+    services.do_rate(public, case, RatingLevel.DISSATISFIED, "太慢")
+    services.do_reopen(public, case, "仍未解决")
+    Case.objects.filter(pk=case.pk).update(deadline=case.deadline - dt.timedelta(days=365))
+    services.do_supervise(world.users.county_admin_a, case, "请尽快办结")
+    services.do_refer(staff, case, world.centre_b, "属乙县管辖")
+    kinds = set(Notice.objects.filter(case_id=case.pk).values_list("kind", flat=True))
+    assert {"case_received", "case_accepted", "case_dissatisfied", "case_reopened"} <= kinds
+    assert len(kinds) >= 8

@@ -87,6 +87,19 @@ def test_guessing_the_page_is_limited(client, world, settings):
     assert client.post("/track/", {"number": case.number, "code": case.tracking_code}).status_code == 429
 
 
+def test_the_page_limit_is_shared_by_processes_without_redis(client, world, settings):
+    from django.core.cache import cache
+
+    settings.REDIS_URL = ""
+    settings.ZHICHAN_TRACKING_GUESS_LIMIT = 2
+    case = file_case(type="mediation", region=None)
+    assert client.post("/track/", {"number": case.number, "code": "ZZZZZZZZ"}).status_code == 200
+    cache.clear()  # another process
+    assert client.get("/track/guess-1/").status_code == 404
+    cache.clear()
+    assert client.get(case.tracking_path).status_code == 429
+
+
 def form_data(**extra):
     data = {
         "type": "complaint",
@@ -155,8 +168,28 @@ def test_admin_pages_load(admin_client, world, case_a):
         "/admin/cases/case/",
         f"/admin/cases/case/{case_a.pk}/change/",
         "/admin/cases/routingrule/",
-        "/admin/cases/routingrule/add/",
-        "/admin/fairs/fair/add/",
+        "/admin/fairs/fair/",
         "/admin/cases/rating/",
+        "/admin/core/auditentry/",
     ):
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_admin_does_not_edit_rules_or_fairs(admin_client, world, case_a):
+    """The services check them and keep their history; the admin only lists them."""
+    from zhichan.cases.models import RoutingRule
+
+    rule = RoutingRule.objects.first()
+    assert admin_client.get("/admin/cases/routingrule/add/").status_code == 403
+    assert admin_client.get("/admin/fairs/fair/add/").status_code == 403
+    view = admin_client.get(f"/admin/cases/routingrule/{rule.pk}/change/")
+    assert view.status_code == 200 and 'name="_save"' not in view.text
+    posted = admin_client.post(
+        f"/admin/cases/routingrule/{rule.pk}/change/",
+        {"case_type": "report", "agency": rule.agency_id, "priority": 9},
+    )
+    assert posted.status_code == 403
+    deleted = admin_client.post(f"/admin/cases/routingrule/{rule.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 403
+    rule.refresh_from_db()
+    assert (rule.case_type, rule.priority) == ("complaint", 0)

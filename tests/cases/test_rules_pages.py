@@ -145,9 +145,10 @@ def test_county_admin_creates_in_own_county(client, world):
         ("city_admin", {"agency": 999999}, "agency", "Select a valid choice"),
         ("city_admin", {"agency": "planned"}, "agency", "not operating"),
         ("city_admin", {"agency": "closed"}, "agency", "not operating"),
-        ("county_admin_a", {"region": "county_b"}, "region", "region of their county"),
+        # Another county's region or agency is not even offered to a county administrator.
+        ("county_admin_a", {"region": "county_b"}, "region", "Select a valid choice"),
         ("county_admin_a", {"region": None}, "region", "region of their county"),
-        ("county_admin_a", {"agency": "centre_b"}, "agency", "agency of your county"),
+        ("county_admin_a", {"agency": "centre_b"}, "agency", "Select a valid choice"),
         ("city_admin", {"priority": "5000"}, "priority", "less than or equal to 1000"),
         ("city_admin", {"case_type": "nonsense"}, "case_type", "Select a valid choice"),
     ],
@@ -244,3 +245,45 @@ def test_api_shares_the_page_rules(client, world, rules):
     response = client.post(url, closed, content_type="application/json")
     assert response.status_code == 422 and "not operating" in response.json()["detail"][0]["errors"][0]
     assert RoutingRule.objects.count() == 3
+
+
+def choices(response, field) -> set[int]:
+    form = response.context["form"]
+    return {obj.pk for obj in form.fields[field].queryset}
+
+
+def test_rule_form_offers_only_what_the_user_may_assign(client, world, rules):
+    from zhichan.agencies.models import Agency
+    from zhichan.regions.models import Region
+
+    login(client, world, "county_admin_a")
+    page = client.get("/cases/rules/new/")
+    agencies = choices(page, "agency")
+    assert world.centre_b.pk not in agencies and world.city_centre.pk not in agencies
+    assert {world.centre_a.pk, world.outlet_a.pk, world.planned_a.pk} <= agencies
+    assert choices(page, "region") == {world.county_a.pk, world.park_a.pk}
+    assert (
+        f'value="{world.centre_b.pk}"'
+        not in page.content.decode().split('name="agency"')[1].split("</select>")[0]
+    )
+    edit = client.get(f"/cases/rules/{rules['a'].pk}/edit/")
+    assert world.centre_b.pk not in choices(edit, "agency")
+    login(client, world, "city_admin")
+    page = client.get("/cases/rules/new/")
+    assert choices(page, "agency") == set(Agency.objects.values_list("pk", flat=True))
+    assert world.county_b.pk in choices(page, "region")
+    assert len(choices(page, "region")) == Region.objects.exclude(kind="province").count()
+
+
+def test_the_service_still_refuses_another_countys_agency(world):
+    """The form's narrower lists are a courtesy; the service remains the guard."""
+    from django.core.exceptions import ValidationError
+
+    from zhichan.cases import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.do_create_rule(
+            world.users.county_admin_a, case_type="mediation", region=world.county_a, agency=world.centre_b
+        )
+    assert "agency" in refused.value.message_dict
+    assert not RoutingRule.objects.exists()

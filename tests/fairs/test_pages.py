@@ -167,3 +167,47 @@ def test_refused_edit_keeps_the_fair(client, world, fairs):
     assert "ends_at" in field_errors(response)
     fair.refresh_from_db()
     assert fair.name == "甲区博览会"
+
+
+def test_fair_form_offers_only_what_the_user_may_assign(client, world, fairs):
+    from zhichan.accounts.models import User
+    from zhichan.agencies.models import Agency
+
+    def choices(response, field):
+        return {obj.pk for obj in response.context["form"].fields[field].queryset}
+
+    login(client, world, "county_admin_a")
+    for page in (client.get("/fairs/new/"), client.get(f"/fairs/{fairs['running_a'].pk}/edit/")):
+        workstations = choices(page, "workstation")
+        assert world.centre_b.pk not in workstations and world.closed_b.pk not in workstations
+        assert {world.centre_a.pk, world.outlet_a.pk, world.city_centre.pk} <= workstations
+        staff = choices(page, "staff")
+        assert world.users.staff_a.pk in staff
+        assert not {world.users.staff_b.pk, world.users.agency_admin_b.pk} & staff
+    login(client, world, "city_admin")
+    page = client.get("/fairs/new/")
+    assert choices(page, "workstation") == set(Agency.objects.values_list("pk", flat=True))
+    assert choices(page, "staff") == set(
+        User.objects.filter(agency__isnull=False).values_list("pk", flat=True)
+    )
+
+
+def test_fair_service_still_refuses_another_countys_workstation(world):
+    from django.core.exceptions import ValidationError
+
+    from zhichan.fairs import services
+
+    now = timezone.now()
+    with pytest.raises(ValidationError) as refused:
+        services.do_create_fair(
+            world.users.county_admin_a,
+            name="甲区展",
+            starts_at=now,
+            ends_at=now + dt.timedelta(days=1),
+            region=world.county_a,
+            workstation=world.centre_b,
+            accept_hours=2,
+            decide_hours=24,
+        )
+    assert "workstation" in refused.value.message_dict
+    assert not Fair.objects.exists()

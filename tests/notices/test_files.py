@@ -153,6 +153,42 @@ def test_sniff_keeps_docx_and_xlsx_apart():
     assert sniff(b"PK\x03\x04 broken zip") == "binary"
 
 
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        # puremagic's table names WebP on a bare RIFF header; WAV and AVI are not WebP.
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "binary"),
+        (b"RIFF\x24\x00\x00\x00AVI LIST" + b"\x00" * 40, "binary"),
+        # A full DOS header also matches a longer signature of another program's data file.
+        (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 100, "exe"),
+        # Text that starts as an HTML comment, or ends as an SVG image, is treated as such.
+        (b"<!-- note -->\nhello", "html"),
+        (b"plain words then </svg>", "svg"),
+        # A trailer alone makes nothing a PDF.
+        (b"hello\n%%EOF\n", "txt"),
+        (b'{"a": 1}', "txt"),
+    ],
+)
+def test_sniff_edge_cases(data, kind):
+    assert sniff(data) == kind
+
+
+def test_magic_bytes_come_from_puremagic(monkeypatch):
+    import puremagic
+
+    from zhichan.notices import files
+
+    assert sniff(SAMPLES["application/pdf"]) == "pdf"
+
+    def nothing_known(data, filename=None):
+        raise puremagic.PureError("Could not identify file")
+
+    monkeypatch.setattr(files.puremagic, "magic_string", nothing_known)
+    # Without puremagic's answer the same bytes are only ASCII text (and a PNG unrecognised data).
+    assert sniff(SAMPLES["application/pdf"]) == "txt"
+    assert sniff(SAMPLES["image/png"]) == "binary"
+
+
 # Storage and download ---------------------------------------------------------------------
 
 

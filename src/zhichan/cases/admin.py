@@ -30,9 +30,20 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
+    """Read-only: rules change through /cases/rules/ and the API (cases/services.py), which check
+    them and record the change history."""
+
     list_display = ("case_type", "region", "ip_type", "service_item", "agency", "priority")
     list_filter = ("case_type", "ip_type")
-    autocomplete_fields = ("agency",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Rating)

@@ -22,7 +22,8 @@ from zhichan.cases.models import (
     RoutingRule,
     Status,
 )
-from zhichan.core.api import BoundedPagination, FieldErrors, Message
+from zhichan.core.api import AuditEntryOut, BoundedPagination, FieldErrors, Message
+from zhichan.core.models import AuditEntry
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 
 try:
@@ -540,6 +541,20 @@ def list_rules(request):
         RoutingRule.objects.restrict(request.user, CHANGE)
         .select_related("region", "service_item")
         .order_by("pk")
+    )
+
+
+@router.get(
+    "/routing-rules/history",
+    response={200: list[AuditEntryOut], 422: FieldErrors},
+    summary="Changes to the routing rules the caller may edit, newest first",
+)
+@paginate(BoundedPagination)
+def rules_history(request):
+    return (
+        AuditEntry.objects.restrict(request.user, VIEW)
+        .for_model(RoutingRule)
+        .select_related("actor", "content_type")
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhichan.cases.models import RatingLevel
+from zhichan.core.permissions import CHANGE, role_of
 
 
 class StyledForm(forms.Form):
@@ -104,7 +105,7 @@ class RuleForm(StyledForm):
     agency = forms.ModelChoiceField(label=_("agency"), queryset=None)
     priority = forms.IntegerField(label=_("priority"), initial=0, min_value=-1000, max_value=1000)
 
-    def __init__(self, *args, rule=None, **kwargs):
+    def __init__(self, *args, rule=None, user=None, **kwargs):
         from zhichan.agencies.models import Agency
         from zhichan.cases.models import CaseType, IPType
         from zhichan.catalog.models import ServiceItem
@@ -124,12 +125,18 @@ class RuleForm(StyledForm):
         self.fields["ip_type"].choices = [("", _("Any IP type"))] + list(IPType.choices)
         regions = self.fields["region"]
         regions.queryset = Region.objects.exclude(kind=RegionKind.PROVINCE).order_by("sort", "code")
+        agencies = Agency.objects.all()
+        if user is not None:
+            # Only what the user may assign is offered (a county administrator: their county);
+            # the service still refuses anything else, and agencies that are not operating.
+            agencies = Agency.objects.restrict(user, CHANGE)
+            if role_of(user) == "county_admin" and user.region_id and not user.is_superuser:
+                regions.queryset = regions.queryset.filter(pk__in=user.region.subtree_ids())
         regions.empty_label = _("Any region")
         items = self.fields["service_item"]
         items.queryset = ServiceItem.objects.order_by("category", "sort", "code")
         items.empty_label = _("Any service")
-        # Every agency is offered; the service refuses those that are not operating.
-        self.fields["agency"].queryset = Agency.objects.select_related("region").order_by(
+        self.fields["agency"].queryset = agencies.select_related("region").order_by(
             "region__sort", "level", "name", "pk"
         )
         for name in ("case_type", "region", "ip_type", "service_item", "agency"):

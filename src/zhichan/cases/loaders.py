@@ -84,5 +84,5 @@ def load_routing_rules(path) -> LoadResult:
     result = LoadResult()
     with transaction.atomic():
         for lookup, values in parsed:
-            save_if_changed(RoutingRule, lookup, values, result)
+            save_if_changed(RoutingRule, lookup, values, result, audit=True)
     return result

@@ -1,7 +1,6 @@
 import datetime
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhichan.core.files import TrackedFileSystemStorage
 from zhichan.core.models import EventModel
 from zhichan.core.permissions import CHANGE, RestrictedQuerySet, role_of
 
@@ -334,7 +334,7 @@ class Rating(models.Model):
 
 class _CaseFiles(LazyObject):
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.ZHICHAN_CASE_FILES_ROOT, base_url=None)
+        self._wrapped = TrackedFileSystemStorage(location=settings.ZHICHAN_CASE_FILES_ROOT, base_url=None)
 
 
 case_files = _CaseFiles()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from zhichan.cases import routing, services
 from zhichan.cases.forms import RuleForm, RuleTesterForm
 from zhichan.cases.models import CaseType, RoutingRule
+from zhichan.core.audit import history
 from zhichan.core.forms import run_action
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
 from zhichan.regions.models import Region, RegionKind
@@ -73,6 +74,8 @@ def rules(request):
             "tester": tester,
             "result": result,
             "query": params.urlencode(),
+            "history": history(request.user, RoutingRule),
+            "show_record": True,
         },
     )
 
@@ -81,7 +84,7 @@ def rules(request):
 @require_http_methods(["GET", "POST"])
 def rule_create(request):
     _editor(request)
-    form = RuleForm(request.POST or None)
+    form = RuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         ok, _rule = run_action(form, lambda: services.do_create_rule(request.user, **form.service_fields()))
         if ok:
@@ -95,7 +98,7 @@ def rule_create(request):
 def rule_edit(request, pk: int):
     _editor(request)
     rule = get_restricted_or_404(RoutingRule.objects.all(), request.user, CHANGE, pk=pk)
-    form = RuleForm(request.POST or None, rule=rule)
+    form = RuleForm(request.POST or None, rule=rule, user=request.user)
     if request.method == "POST" and form.is_valid():
         ok, _rule = run_action(
             form, lambda: services.do_update_rule(request.user, rule, **form.service_fields())

@@ -43,7 +43,9 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.cases.notify import notify_in_transaction
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
+from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region
 
@@ -546,14 +548,14 @@ def do_accept(actor, case: Case, note: str = "") -> Case:
             note=(note or "").strip(),
             public=True,
         )
-    _notify(
-        requester_recipients(case),
-        "case_accepted",
-        _("Case %(number)s accepted") % {"number": case.number},
-        _("Your case has been accepted and is due by %(deadline)s.")
-        % {"deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")},
-        case,
-    )
+        _notify(
+            requester_recipients(case),
+            "case_accepted",
+            _("Case %(number)s accepted") % {"number": case.number},
+            _("Your case has been accepted and is due by %(deadline)s.")
+            % {"deadline": timezone.localtime(case.deadline).strftime("%Y-%m-%d %H:%M")},
+            case,
+        )
     return case
 
 
@@ -569,13 +571,13 @@ def do_decline(actor, case: Case, reason: str) -> Case:
         case.paused_at = None
         case.save()
         _event(case, actor, "declined", from_state=old, to_state=Status.DECLINED, note=reason, public=True)
-    _notify(
-        requester_recipients(case),
-        "case_declined",
-        _("Case %(number)s not accepted") % {"number": case.number},
-        reason,
-        case,
-    )
+        _notify(
+            requester_recipients(case),
+            "case_declined",
+            _("Case %(number)s not accepted") % {"number": case.number},
+            reason,
+            case,
+        )
     return case
 
 
@@ -605,14 +607,14 @@ def do_assign(actor, case: Case, handler) -> Case:
         case.handler = handler
         case.save(update_fields=["handler"])
         _event(case, actor, "assigned", data={"from": old, "to": handler.pk}, note=str(handler))
-    notify_in_transaction(
-        [handler],
-        "case_assigned",
-        _("Case %(number)s assigned to you") % {"number": case.number},
-        case.subject,
-        link=staff_link(case),
-        case=case,
-    )
+        notify_in_transaction(
+            [handler],
+            "case_assigned",
+            _("Case %(number)s assigned to you") % {"number": case.number},
+            case.subject,
+            link=staff_link(case),
+            case=case,
+        )
     return case
 
 
@@ -655,13 +657,13 @@ def do_request_supplement(actor, case: Case, message: str) -> Case:
             data={"supplement_due": due.isoformat()},
             public=True,
         )
-    _notify(
-        requester_recipients(case),
-        "case_supplement",
-        _("Case %(number)s: please add material") % {"number": case.number},
-        message,
-        case,
-    )
+        _notify(
+            requester_recipients(case),
+            "case_supplement",
+            _("Case %(number)s: please add material") % {"number": case.number},
+            message,
+            case,
+        )
     return case
 
 
@@ -670,7 +672,7 @@ def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> 
     _require_requester(actor, case, token)
     text = _required_text(text, "text", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         if case.status != Status.WAITING_SUPPLEMENT:
             raise TransitionError(
@@ -697,13 +699,13 @@ def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> 
             public=True,
         )
         _attach(case, checked, actor, event, by_requester=True)
-    _notify(
-        handler_or_staff(case),
-        "case_supplemented",
-        _("Case %(number)s: supplement received") % {"number": case.number},
-        text[:500],
-        case,
-    )
+        _notify(
+            handler_or_staff(case),
+            "case_supplemented",
+            _("Case %(number)s: supplement received") % {"number": case.number},
+            text[:500],
+            case,
+        )
     return case
 
 
@@ -741,7 +743,7 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
     _require_handler(actor, case)
     message = _required_text(message, "message", 20000)
     checked = _clean_files(files)
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         _check_move(case, Status.REPLIED)
         old = case.status
@@ -752,13 +754,13 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
             case, actor, "reply", from_state=old, to_state=Status.REPLIED, note=message, public=True
         )
         _attach(case, checked, actor, event)
-    _notify(
-        requester_recipients(case),
-        "case_replied",
-        _("Case %(number)s: reply") % {"number": case.number},
-        message,
-        case,
-    )
+        _notify(
+            requester_recipients(case),
+            "case_replied",
+            _("Case %(number)s: reply") % {"number": case.number},
+            message,
+            case,
+        )
     return case
 
 
@@ -780,13 +782,13 @@ def do_close(actor, case: Case, note: str = "") -> Case:
             note=(note or "").strip(),
             public=True,
         )
-    _notify(
-        requester_recipients(case),
-        "case_closed",
-        _("Case %(number)s closed") % {"number": case.number},
-        _("Your case is closed. Please rate the service with the tracking link."),
-        case,
-    )
+        _notify(
+            requester_recipients(case),
+            "case_closed",
+            _("Case %(number)s closed") % {"number": case.number},
+            _("Your case is closed. Please rate the service with the tracking link."),
+            case,
+        )
     return case
 
 
@@ -825,13 +827,13 @@ def do_reopen(actor, case: Case, reason: str, *, token=None) -> Case:
         )
         case.save()
         _event(case, actor, "reopened", from_state=old, to_state=Status.ACCEPTED, note=reason, public=True)
-    _notify(
-        handler_or_staff(case),
-        "case_reopened",
-        _("Case %(number)s reopened by the requester") % {"number": case.number},
-        reason,
-        case,
-    )
+        _notify(
+            handler_or_staff(case),
+            "case_reopened",
+            _("Case %(number)s reopened by the requester") % {"number": case.number},
+            reason,
+            case,
+        )
     return case
 
 
@@ -877,13 +879,13 @@ def do_refer(actor, case: Case, to_agency, reason: str) -> Case:
             data={"from_agency": old_owner, "to_agency": to_agency.pk, "late": late},
             public=True,
         )
-    _notify(
-        agency_staff(to_agency.pk),
-        "case_referred",
-        _("Case %(number)s referred to your agency") % {"number": case.number},
-        reason,
-        case,
-    )
+        _notify(
+            agency_staff(to_agency.pk),
+            "case_referred",
+            _("Case %(number)s referred to your agency") % {"number": case.number},
+            reason,
+            case,
+        )
     return case
 
 
@@ -905,13 +907,13 @@ def do_supervise(actor, case: Case, note: str) -> Case:
         case.save(update_fields=["supervised_at"])
         level = "city" if role_of(actor) == "city_admin" or actor.is_superuser else "county"
         _event(case, actor, "supervised", note=note, data={"level": level})
-    _notify(
-        handler_or_staff(case),
-        "case_supervised",
-        _("Case %(number)s is overdue and under supervision") % {"number": case.number},
-        note,
-        case,
-    )
+        _notify(
+            handler_or_staff(case),
+            "case_supervised",
+            _("Case %(number)s is overdue and under supervision") % {"number": case.number},
+            note,
+            case,
+        )
     return case
 
 
@@ -944,16 +946,16 @@ def do_rate(actor, case: Case, level: str, comment: str = "", *, token=None) -> 
                 )
             rating = Rating.objects.create(case=case, level=level, comment=comment, agency_id=case.owner_id)
             _event(case, actor, "rated", note=comment, data={"level": level}, public=True)
+            if level == RatingLevel.DISSATISFIED:
+                _notify(
+                    handler_or_staff(case),
+                    "case_dissatisfied",
+                    _("Case %(number)s rated dissatisfied") % {"number": case.number},
+                    comment,
+                    case,
+                )
     except IntegrityError as exc:
         raise TransitionError(_("Case %(number)s has already been rated.") % {"number": case.number}) from exc
-    if level == RatingLevel.DISSATISFIED:
-        _notify(
-            handler_or_staff(case),
-            "case_dissatisfied",
-            _("Case %(number)s rated dissatisfied") % {"number": case.number},
-            comment,
-            case,
-        )
     return rating
 
 
@@ -963,7 +965,7 @@ def do_attach(actor, case: Case, files, *, internal=False) -> list[CaseAttachmen
     checked = _clean_files(files)
     if not checked:
         raise ValidationError({"files": [_("required")]})
-    with transaction.atomic():
+    with atomic_with_files():
         case = _lock(case)
         event = _event(
             case,
@@ -1102,7 +1104,9 @@ def do_create_rule(actor, *, case_type, agency, region=None, ip_type="", service
         agency=agency,
         priority=priority,
     )
-    return RoutingRule.objects.create(**fields)
+    rule = RoutingRule.objects.create(**fields)
+    record_change(actor, rule, "create")
+    return rule
 
 
 @transaction.atomic
@@ -1123,9 +1127,11 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
         agency=agency,
         priority=priority,
     )
+    before = snapshot(rule)
     for name, value in fields.items():
         setattr(rule, name, value)
     rule.save()
+    record_change(actor, rule, "update", before)
     return rule
 
 
@@ -1133,7 +1139,8 @@ def do_update_rule(actor, rule, *, case_type, agency, region=None, ip_type="", s
 def do_delete_rule(actor, rule) -> None:
     _require_rule_editor(actor)
     # Deleting twice is harmless: the second finds nothing (a 404 to the caller).
-    found = RoutingRule.objects.restrict(actor, CHANGE).filter(pk=rule.pk)
-    if not found.exists():
+    found = RoutingRule.objects.restrict(actor, CHANGE).select_for_update().filter(pk=rule.pk).first()
+    if found is None:
         raise PermissionDenied
+    record_change(actor, found, "delete")
     found.delete()

@@ -14,9 +14,12 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from zhichan.cases import deadlines
-from zhichan.cases.models import RUNNING, Case, Status
+from zhichan.cases.models import RUNNING, Case, CaseAttachment, Status
 from zhichan.cases.notify import notify_in_transaction
 from zhichan.cases.services import _event, handler_or_staff, requester_recipients, staff_link, supervisors
+from zhichan.core.files import sweep_orphans
+
+ORPHAN_AGE_SECONDS = 24 * 3600
 
 
 def warn_due_soon(now=None) -> int:
@@ -132,3 +135,20 @@ def run_timers(now=None) -> dict:
 @db_periodic_task(crontab(minute=f"*/{max(1, settings.ZHICHAN_CASE_TIMER_MINUTES)}"))
 def case_timers():
     return run_timers()
+
+
+def remove_orphan_files(now=None) -> int:
+    """Delete attachment files older than a day that no attachment row names (left by a crash
+    between storing a file and committing its row)."""
+
+    def referenced(names):
+        return set(CaseAttachment.objects.filter(file__in=names).values_list("file", flat=True))
+
+    return sweep_orphans(
+        settings.ZHICHAN_CASE_FILES_ROOT, referenced, older_than=ORPHAN_AGE_SECONDS, now=now
+    )
+
+
+@db_periodic_task(crontab(minute="41", hour="3"))
+def orphan_files():
+    return remove_orphan_files()

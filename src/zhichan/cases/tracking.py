@@ -1,24 +1,23 @@
-"""The hourly limit on wrong tracking tokens and codes per client address (pages and API)."""
+"""The hourly limit on wrong tracking tokens and codes per client address (pages and API).
+
+The count is shared by all server processes (core.counters: Redis when configured, else the
+database), so more workers do not multiply the guesses allowed.
+"""
 
 from django.conf import settings
-from django.core.cache import cache
-from django.utils import timezone
+
+from zhichan.core import counters
 
 HOUR = 3600
 
 
 def _key(request) -> str:
-    return f"cases:track-guess:{request.META.get('REMOTE_ADDR', '')}:{timezone.now():%Y%m%d%H}"
+    return f"cases:track-guess:{request.META.get('REMOTE_ADDR', '')}"
 
 
 def blocked(request) -> bool:
-    return (cache.get(_key(request)) or 0) >= settings.ZHICHAN_TRACKING_GUESS_LIMIT
+    return counters.count(_key(request), window=HOUR) >= settings.ZHICHAN_TRACKING_GUESS_LIMIT
 
 
 def count_miss(request) -> None:
-    key = _key(request)
-    cache.add(key, 0, HOUR)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, HOUR)
+    counters.hit(_key(request), window=HOUR)

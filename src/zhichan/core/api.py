@@ -1,5 +1,8 @@
 """What every API router shares: error bodies and bounded pagination."""
 
+from datetime import datetime
+from typing import Any
+
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -30,3 +33,25 @@ class BoundedPagination(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+
+class AuditEntryOut(Schema):
+    """One recorded administrative change; `changes` maps each field to [old, new]."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str | None
+    action: str = Field(description="create, update or delete")
+    record_type: str = Field(description="app_label.model, e.g. fairs.fair")
+    object_id: str
+    object_repr: str
+    changes: dict[str, list[Any]]
+
+    @staticmethod
+    def resolve_actor(obj):
+        return str(obj.actor) if obj.actor_id else None
+
+    @staticmethod
+    def resolve_record_type(obj):
+        return f"{obj.content_type.app_label}.{obj.content_type.model}"

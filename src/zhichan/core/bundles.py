@@ -1,4 +1,5 @@
-"""A city bundle: one folder with city.yaml naming its regions, boundaries, catalogue and agencies."""
+"""A city bundle: one folder with city.yaml naming its regions, boundaries, catalogue, agencies,
+routing rules, knowledge and industry definitions."""
 
 from __future__ import annotations
 
@@ -48,3 +49,7 @@ def load_bundle(folder: Path, log=print) -> None:
             log(f"routing rules: {load_routing_rules(folder / manifest['routing'])}")
         if manifest.get("knowledge"):
             load_knowledge(folder / manifest["knowledge"], log=log)
+        if manifest.get("industries"):
+            from zhichan.ipdata.loaders import load_industries
+
+            log(f"industry definitions: {load_industries(folder / manifest['industries'])}")

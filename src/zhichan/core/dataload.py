@@ -57,19 +57,29 @@ def read_csv(path: Path, required: list[str]) -> list[tuple[int, dict[str, str]]
     return rows
 
 
-def save_if_changed(model, lookup: dict, values: dict, result: LoadResult):
-    """update_or_create that leaves an identical row untouched, so a reload changes nothing."""
+def save_if_changed(model, lookup: dict, values: dict, result: LoadResult, *, audit: bool = False):
+    """update_or_create that leaves an identical row untouched, so a reload changes nothing.
+
+    With `audit`, each creation and change is written to the change history (no actor: a load).
+    """
+    from zhichan.core.audit import record_change, snapshot
+
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **values)
         result.created += 1
+        if audit:
+            record_change(None, obj, "create")
         return obj
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
     if changed:
+        before = snapshot(obj) if audit else None
         for k in changed:
             setattr(obj, k, values[k])
         obj.save()
         result.updated += 1
+        if audit:
+            record_change(None, obj, "update", before)
     else:
         result.unchanged += 1
     return obj

@@ -1,6 +1,9 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from zhichan.core.permissions import RestrictedQuerySet, role_of
 
 
 class TimeStampedModel(models.Model):
@@ -51,3 +54,100 @@ class WorkdayOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class WindowCount(models.Model):
+    """How often something happened for a key within one fixed time window.
+
+    The shared count for limits when there is no Redis: every server process sees the same
+    rows, where an in-process cache would count per process.
+    """
+
+    key = models.CharField(_("key"), max_length=200)
+    window_start = models.DateTimeField(_("window start"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    count = models.PositiveIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("window count")
+        verbose_name_plural = _("window counts")
+        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="window_count_unique")]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("created")
+    UPDATE = "update", _("changed")
+    DELETE = "delete", _("deleted")
+
+
+class AuditEntryQuerySet(RestrictedQuerySet):
+    def for_role(self, user, action):
+        # Read by the administrators who may edit such records: the city's all, a county's
+        # those of its regions; nobody changes an entry.
+        if action != "view":
+            return self.none()
+        role = role_of(user)
+        if role == "city_admin":
+            return self
+        if role == "county_admin" and user.region_id:
+            return self.filter(region_id__in=user.region.subtree_ids())
+        return self.none()
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+    def for_model(self, model):
+        return self.filter(content_type=ContentType.objects.get_for_model(model))
+
+
+class AuditEntry(models.Model):
+    """One administrative change to a record (a fair, a routing rule): who, when, what changed.
+
+    Written by core.audit.record_change inside the service's transaction.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.CharField(_("record id"), max_length=64)
+    object_repr = models.CharField(_("record"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # Whose administrators may read the entry: the record's region (none: the city's only).
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    def change_rows(self):
+        """(field label, old, new) for display, in the model's field order."""
+        from zhichan.core.audit import change_rows
+
+        return change_rows(self)

@@ -8,7 +8,8 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from zhichan.core.api import BoundedPagination, FieldErrors, Message
+from zhichan.core.api import AuditEntryOut, BoundedPagination, FieldErrors, Message
+from zhichan.core.models import AuditEntry
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.fairs import services
 from zhichan.fairs.models import Fair
@@ -142,3 +143,18 @@ def update_fair(request, fair_id: int, payload: FairPatch):
     data = _records(payload.dict(exclude_unset=True))
     fair = _run(lambda: services.do_update_fair(request.user, fair, **data))
     return Fair.objects.select_related("region").get(pk=fair.pk)
+
+
+@router.get(
+    "/{fair_id}/history",
+    response={200: list[AuditEntryOut], 404: Message, 422: FieldErrors},
+    summary="A fair's change history (for those who may change the fair)",
+)
+@paginate(BoundedPagination)
+def fair_history(request, fair_id: int):
+    fair = get_restricted_or_404(Fair.objects.all(), request.user, CHANGE, pk=fair_id)
+    return (
+        AuditEntry.objects.restrict(request.user, VIEW)
+        .for_object(fair)
+        .select_related("actor", "content_type")
+    )

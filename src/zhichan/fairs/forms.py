@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from zhichan.accounts.models import User
-from zhichan.agencies.models import Agency
+from zhichan.agencies.models import Agency, Level
+from zhichan.core.permissions import CHANGE
 from zhichan.regions.models import Region, RegionKind
 
 LOCAL = forms.DateTimeInput(
@@ -38,14 +40,22 @@ class FairForm(forms.Form):
             kwargs["initial"] = current(fair)
         super().__init__(*args, **kwargs)
         regions = Region.objects.exclude(kind=RegionKind.PROVINCE).order_by("sort", "code")
-        if user is not None and user.role == "county_admin" and user.region_id:
+        if user is not None and user.role == "county_admin" and user.region_id and not user.is_superuser:
             regions = regions.filter(pk__in=user.region.subtree_ids())
         self.fields["region"].queryset = regions
-        # All agencies and their people are offered; the service refuses what does not fit.
-        self.fields["workstation"].queryset = Agency.objects.select_related("region").order_by(
+        workstations = Agency.objects.all()
+        if user is not None:
+            # What the user may assign: agencies they administer, and city-level ones (a county's
+            # fair may be staffed from the city). The service still checks the rest.
+            workstations = Agency.objects.filter(
+                Q(pk__in=Agency.objects.restrict(user, CHANGE).values("pk")) | Q(level=Level.CITY)
+            )
+        self.fields["workstation"].queryset = workstations.select_related("region").order_by(
             "region__sort", "level", "name", "pk"
         )
-        self.fields["staff"].queryset = User.objects.filter(agency__isnull=False).order_by("username")
+        self.fields["staff"].queryset = User.objects.filter(
+            agency__isnull=False, agency__in=workstations.values("pk")
+        ).order_by("username")
         for name, field in self.fields.items():
             if name in ("region", "workstation", "staff"):
                 field.widget.attrs.setdefault("class", "form-select")

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhichan.agencies.models import Level
 from zhichan.agencies.models import Status as AgencyStatus
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.fairs.models import Fair
 
@@ -112,6 +113,7 @@ def do_create_fair(actor, **data) -> Fair:
     fields, staff = _clean(actor, data)
     fair = Fair.objects.create(**fields)
     fair.staff.set(staff)
+    record_change(actor, fair, "create", fields=FIELDS)
     return fair
 
 
@@ -123,8 +125,10 @@ def do_update_fair(actor, fair: Fair, **data) -> Fair:
     if fair is None:
         raise PermissionDenied
     fields, staff = _clean(actor, {**current(fair), **data})
+    before = snapshot(fair, FIELDS)
     for name, value in fields.items():
         setattr(fair, name, value)
     fair.save()
     fair.staff.set(staff)
+    record_change(actor, fair, "update", before, fields=FIELDS)
     return fair

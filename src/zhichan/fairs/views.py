@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from zhichan.core.audit import history
 from zhichan.core.forms import run_action
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.fairs import services
@@ -36,6 +37,7 @@ def detail(request, pk: int):
     fair = get_restricted_or_404(
         Fair.objects.select_related("region", "workstation"), request.user, VIEW, pk=pk
     )
+    can_edit = Fair.objects.restrict(request.user, CHANGE).filter(pk=fair.pk).exists()
     return render(
         request,
         "fairs/detail.html",
@@ -43,7 +45,8 @@ def detail(request, pk: int):
             "fair": fair,
             "running": fair.is_running(),
             "staff": fair.staff.order_by("username"),
-            "can_edit": Fair.objects.restrict(request.user, CHANGE).filter(pk=fair.pk).exists(),
+            "can_edit": can_edit,
+            "history": history(request.user, fair) if can_edit else None,
         },
     )
 

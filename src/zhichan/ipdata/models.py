@@ -2,15 +2,22 @@
 
 Records are public bibliographic data: anyone may read them. Imports are run by staff
 administrators; a job and its per-row errors are visible to whoever started it and to the
-city administrators.
+city administrators. Industry definitions belong to their owner (shared ones are read by all
+staff); a navigation report to whoever asked for it.
 """
+
+import re
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhichan.core.models import TimeStampedModel
+from zhichan.accounts.models import STAFF_ROLES
+from zhichan.core.models import EventModel, TimeStampedModel
 from zhichan.core.permissions import RestrictedQuerySet, role_of
 
 
@@ -188,6 +195,19 @@ class ImportJob(TimeStampedModel):
         return f"{self.get_kind_display()} {self.original_name}"
 
 
+class ImportJobEvent(EventModel):
+    """A job's steps: queued, running, done or failed (with the reason)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("import job event")
+        verbose_name_plural = _("import job events")
+
+    def get_to_state_label(self):
+        return dict(ImportStatus.choices).get(self.to_state, self.to_state)
+
+
 class ImportRowError(models.Model):
     """A refused row: where it is, which field, why (the job's error report)."""
 
@@ -243,3 +263,257 @@ class PatentSearchDoc(models.Model):
 
     def __str__(self):
         return str(self.id)
+
+
+# --- industry definitions and patent navigation reports ------------------------------------------
+
+MAX_IPC_CODES = 50
+MAX_KEYWORDS = 50
+MAX_KEYWORD_LENGTH = 50
+
+
+def clean_ipc_codes(values) -> list[str]:
+    """Normalised IPC prefixes, in order, without repeats; ValidationError at "ipc_codes"."""
+    from zhichan.ipdata.statistics import normalize_ipc
+
+    if isinstance(values, str):
+        values = re.split(r"[,，;；\n]+", values)
+    if not isinstance(values, list | tuple):
+        raise ValidationError({"ipc_codes": [_("Give a list of IPC codes.")]})
+    codes, bad = [], []
+    for value in values:
+        text = str(value or "").replace("\x00", "").strip()
+        if not text:
+            continue
+        try:
+            code = normalize_ipc(text)
+        except ValueError:
+            bad.append(text[:40])
+            continue
+        if code not in codes:
+            codes.append(code)
+    if bad:
+        raise ValidationError(
+            {
+                "ipc_codes": [
+                    _(
+                        "Not an IPC section, class, subclass or group (like A, A01, A01B, A61K 36 or "
+                        "A01B 1/00): %(codes)s"
+                    )
+                    % {"codes": ", ".join(bad)}
+                ]
+            }
+        )
+    if len(codes) > MAX_IPC_CODES:
+        raise ValidationError({"ipc_codes": [_("At most %(n)d IPC codes.") % {"n": MAX_IPC_CODES}]})
+    return codes
+
+
+def clean_keywords(values) -> list[str]:
+    """Keywords, in order, without repeats; ValidationError at "keywords"."""
+    if isinstance(values, str):
+        values = re.split(r"[,，;；、\n]+", values)
+    if not isinstance(values, list | tuple):
+        raise ValidationError({"keywords": [_("Give a list of keywords.")]})
+    words = []
+    for value in values:
+        word = str(value or "").replace("\x00", "").strip()
+        if not word:
+            continue
+        # One token each, so the query is the same in every engine; two words are two keywords.
+        if any(ch.isspace() for ch in word) or any(ch in word for ch in '"()=\\'):
+            raise ValidationError(
+                {"keywords": [_("A keyword has no spaces, quotes, brackets or equals signs: %(word)s") % {
+                    "word": word[:40]}]}
+            )  # fmt: skip
+        if len(word) > MAX_KEYWORD_LENGTH:
+            raise ValidationError(
+                {"keywords": [_("A keyword has at most %(n)d characters.") % {"n": MAX_KEYWORD_LENGTH}]}
+            )
+        if word not in words:
+            words.append(word)
+    if len(words) > MAX_KEYWORDS:
+        raise ValidationError({"keywords": [_("At most %(n)d keywords.") % {"n": MAX_KEYWORDS}]})
+    return words
+
+
+class IndustryDefinitionQuerySet(RestrictedQuerySet):
+    """The owner's own; shared ones for staff; the city administrator all (and changes them)."""
+
+    def for_role(self, user, action):
+        role = role_of(user)
+        if role == "anonymous":
+            return self.none()
+        if role == "city_admin":
+            return self
+        own = Q(owner=user)
+        if action == "view" and role in STAFF_ROLES:
+            return self.filter(own | Q(shared=True))
+        return self.filter(own)
+
+
+class IndustryDefinition(TimeStampedModel):
+    """An industry as patents describe it: IPC prefixes and keywords (专利导航的产业边界)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    ipc_codes = models.JSONField(_("IPC codes"), default=list, blank=True)  # ["A01B", "A61K 36", ...]
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    # None: loaded from the city bundle (maintained by the city administrators).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="industry_definitions",
+    )  # fmt: skip
+    shared = models.BooleanField(_("shared with all staff"), default=False)
+
+    objects = IndustryDefinitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("industry definition")
+        verbose_name_plural = _("industry definitions")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="industry_name_once_per_owner"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(owner__isnull=True), name="industry_name_once_in_bundle"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        for name, cleaner in (("ipc_codes", clean_ipc_codes), ("keywords", clean_keywords)):
+            try:
+                setattr(self, name, cleaner(getattr(self, name)))
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+        if not errors and not self.ipc_codes and not self.keywords:
+            errors["ipc_codes"] = [_("Give at least one IPC code or keyword.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def to_query(self) -> str:
+        """The search query: IPC prefixes OR'ed, keywords OR'ed over TX, the two ANDed."""
+        from zhichan.ipdata.statistics import ipc_compact
+
+        parts = []
+        for field, values in (
+            ("IPC", [ipc_compact(c) for c in self.ipc_codes]),
+            ("TX", [f'"{k}"' for k in self.keywords]),
+        ):
+            terms = [f"{field}={v}" for v in values]
+            if len(terms) == 1:
+                parts.append(terms[0])
+            elif terms:
+                parts.append("(" + " OR ".join(terms) + ")")
+        return " AND ".join(parts)
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+REPORT_ACTIVE = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+
+
+class NavigationReportQuerySet(RestrictedQuerySet):
+    """Whoever asked for the report, and the city administrators."""
+
+    def for_role(self, user, action):
+        role = role_of(user)
+        if role == "anonymous":
+            return self.none()
+        if role == "city_admin":
+            return self
+        return self.filter(requested_by=user)
+
+
+def _report_path(instance, filename):
+    return f"reports/{timezone.now():%Y/%m}/{instance.pk or 'new'}-{filename[-80:]}"
+
+
+class NavigationReport(TimeStampedModel):
+    """A patent navigation report (专利导航报告) of an industry, built by the worker."""
+
+    definition = models.ForeignKey(
+        IndustryDefinition, verbose_name=_("industry"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="reports",
+    )  # fmt: skip
+    # What the report is of, as it was when asked: the definition may change or go later.
+    title = models.CharField(_("industry"), max_length=100)
+    query = models.TextField(_("query"))
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE,
+        related_name="navigation_reports",
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    file = models.FileField(_("report (DOCX)"), upload_to=_report_path, max_length=300, blank=True)
+    pdf = models.FileField(_("report (PDF)"), upload_to=_report_path, max_length=300, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = NavigationReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("patent navigation report")
+        verbose_name_plural = _("patent navigation reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "requested_by"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_active_report_per_definition_and_user",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.created_at:%Y-%m-%d})" if self.created_at else self.title
+
+    @property
+    def active(self) -> bool:
+        return self.status in REPORT_ACTIVE
+
+    def download_name(self, ext: str) -> str:
+        stamp = f"{timezone.localtime(self.created_at):%Y%m%d}" if self.created_at else ""
+        return f"{self.title}-专利导航报告-{stamp}.{ext}"
+
+
+EVENT_LABELS = {
+    "created": _("Created"),
+    "changed": _("Changed"),
+    "deleted": _("Deleted"),
+    "report_requested": _("Report requested"),
+    "report_started": _("Report started"),
+    "report_done": _("Report done"),
+    "report_failed": _("Report failed"),
+}
+
+
+class IndustryEvent(EventModel):
+    """The history of definitions and reports: saved, deleted, requested, started, done, failed."""
+
+    definition = models.ForeignKey(
+        IndustryDefinition, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    report = models.ForeignKey(
+        NavigationReport, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("industry definition or report event")
+        verbose_name_plural = _("industry definition and report events")
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)

@@ -8,7 +8,7 @@ are dicts with exactly the model field names (``Patent(**record)`` works, less t
   granted; U; S) and are unique too.
 - Applicants follow a Zipf law over a pool: a few large applicants own many records. The pool
   of local (Jinzhong) organisations is fixed for a seed and returned by ``enterprises(seed)``;
-  the national pool is computed from the rank on demand, so it takes no memory.
+  the national pool is computed from the rank on demand (a bounded cache keeps the frequent ones).
 - Titles, abstracts and claims are built from ``data/vocabulary.yaml`` by topic; IPC codes
   come from ``data/ipc.csv``; places from the statistical division codes in ``data/``.
 """
@@ -123,18 +123,31 @@ def trademark_groups() -> dict[int, list[tuple[str, list[str]]]]:
 
 
 class _Picker:
-    """Weighted choice by a uniform number in [0, 1): bisect over cumulative weights."""
+    """Weighted choice by a uniform number in [0, 1).
 
-    __slots__ = ("items", "cum", "total")
+    A table of 4096 slots filled in proportion to the weights answers in one index operation
+    (hot loops use ``picker.table`` directly); weights below 1/4096 of the total still get a
+    slot, so every item can be drawn.
+    """
+
+    __slots__ = ("items", "table")
+    SIZE = 4096
 
     def __init__(self, weighted):
-        weighted = list(weighted)
+        weighted = [(item, weight) for item, weight in weighted if weight > 0]
         self.items = [item for item, _ in weighted]
-        self.cum = list(accumulate(weight for _, weight in weighted))
-        self.total = self.cum[-1]
+        cum = list(accumulate(weight for _, weight in weighted))
+        total = cum[-1]
+        size = self.SIZE
+        table = [self.items[bisect.bisect_right(cum, (i + 0.5) * total / size)] for i in range(size)]
+        present = set(table)
+        missing = [item for item in self.items if item not in present]
+        for offset, item in enumerate(missing):  # rare items keep a slot
+            table[offset * 7 % self.SIZE] = item
+        self.table = tuple(table)
 
     def __call__(self, u: float):
-        return self.items[bisect.bisect_right(self.cum, u * self.total)]
+        return self.table[int(u * 4096)]
 
 
 def _province_short(name: str) -> str:
@@ -156,7 +169,8 @@ def _geography():
     # Non-local places: (province, city or "", area list); the capital (first city) weighs more.
     places = []
     for code, weight in PROVINCE_WEIGHTS.items():
-        city_rows = [c for c in cities.get(code, []) if c["code"] != JINZHONG]
+        # "省直辖县级行政区划" and the like group counties under no city: left out.
+        city_rows = [c for c in cities.get(code, []) if c["code"] != JINZHONG and "直辖" not in c["name"]]
         for index, city in enumerate(city_rows):
             city_name = "" if city["name"] in ("市辖区", "县") else city["name"]
             share = weight * (4 if index == 0 else 1) / (len(city_rows) + 3)
@@ -166,6 +180,11 @@ def _geography():
     for row in _read_csv("jinzhong_streets.csv"):
         townships.setdefault(row["areaCode"], []).append(row["name"])
     return provinces, _Picker(places), counties, townships
+
+
+@functools.cache
+def _county_picker() -> _Picker:
+    return _Picker(COUNTY_WEIGHTS.items())
 
 
 def jinzhong_counties() -> dict[str, str]:
@@ -222,18 +241,21 @@ def _pick(seq, u: float):
 
 
 class _People:
-    """Chinese personal names from a hash (so the same key always gives the same person)."""
+    """Chinese personal names from a hash (so the same key always gives the same person).
+
+    Surnames by frequency and given names of one character (30%) or two (70%) come from
+    precomputed tables, so a name costs two index operations.
+    """
 
     def __init__(self, words: _Words):
-        self.w = words
+        self.surnames = words.surname.table
+        chars = words.given
+        doubles = [a + b for a in chars for b in chars]
+        singles = list(chars) * max(1, round(len(doubles) * 0.3 / 0.7 / len(chars)))
+        self.given = tuple(doubles + singles)
 
     def name(self, h: int) -> str:
-        w = self.w
-        surname = w.surname((h & 0xFFFF) / 65536)
-        given = w.given[(h >> 16) % len(w.given)]
-        if (h >> 28) % 100 < 70:
-            given += w.given[(h >> 36) % len(w.given)]
-        return surname + given
+        return self.surnames[h & 4095] + self.given[(h >> 12) % len(self.given)]
 
 
 class _Pool:
@@ -260,7 +282,7 @@ class _Pool:
         w = self.w
         rng = random.Random(_mix(self.seed ^ 0x10CA1))
         _, _, counties, townships = _geography()
-        county_pick = _Picker(COUNTY_WEIGHTS.items())
+        county_pick = _county_picker()
         names: set[str] = set()
         members: list[tuple] = []
         unis = dict(zip(LOCAL_UNIVERSITY_RANKS, w.v["universities_local"], strict=False))
@@ -308,7 +330,7 @@ class _Pool:
         member = self._cache.get(rank)
         if member is None:
             member = self.national_universities.get(rank) or self._national_member(rank)
-            if len(self._cache) > 200_000:
+            if len(self._cache) > 50_000:  # bounded: the frequent ranks come back soon
                 self._cache.clear()
             self._cache[rank] = member
         return member
@@ -341,7 +363,7 @@ class _Pool:
         name = self.people.name(h)
         if local:
             _, _, counties, townships = _geography()
-            county = _Picker(COUNTY_WEIGHTS.items())((h >> 20 & 0xFFFF) / 65536)
+            county = _county_picker()((h >> 20 & 0xFFFF) / 65536)
             address = f"山西省晋中市{counties[county]}{_pick(w.roads, (h >> 40 & 0xFF) / 256)}{h % 200 + 1}号"
             return (name, address, w.topic_local((h >> 48 & 0xFFFF) / 65536), county, "individual")
         _, places, _, _ = _geography()
@@ -351,9 +373,13 @@ class _Pool:
         return (name, address, w.topic_national((h >> 52 & 0xFFF) / 4096), "", "individual")
 
 
-def _zipf_index(u: float, size: int) -> int:
-    """0-based rank with P(k) roughly proportional to 1/(k+1) over `size` members."""
-    return min(int((size + 1) ** u) - 1, size - 1)
+def _zipf_index(u: float, size: int, q: float = 10.0) -> int:
+    """0-based rank with P(k) roughly proportional to 1/(k + q) over `size` members.
+
+    The offset q (a Zipf-Mandelbrot law) keeps the very first ranks from owning a tenth of
+    everything, as a pure 1/k law would; the top 1% still hold about 40%.
+    """
+    return min(int(q * ((size + q) / q) ** u - q), size - 1)
 
 
 def _uscc(kind_prefix: str, county: str, h: int) -> str:
@@ -413,9 +439,23 @@ class _Serials:
         return value
 
 
-def _year_picker(start_year: int, end_year: int) -> _Picker:
-    # Filings grew about 17% a year until 2021, then levelled off.
-    return _Picker((y, 1.17 ** (min(y, 2021) - start_year)) for y in range(start_year, end_year + 1))
+def _filing_years(start_year: int, end_year: int, last_day: int):
+    """A picker of filing years and {year: (first day, days available)}, as day ordinals.
+
+    Filings grew about 17% a year until 2021, then levelled off; a year cut short by the data
+    date counts for the part of it that is available.
+    """
+    weights, spans = [], {}
+    for year in range(start_year, end_year + 1):
+        first = date(year, 1, 1).toordinal()
+        days = min(date(year + 1, 1, 1).toordinal(), last_day + 1) - first
+        if days > 0:
+            full = 366 if year % 4 == 0 else 365
+            weights.append((year, 1.17 ** (min(year, 2021) - start_year) * days / full))
+            spans[year] = (first, days)
+    if not weights:
+        raise ValueError("no filing days between start_year and the data date")
+    return _Picker(weights), spans
 
 
 def _stride_for(n: int, buckets: int, capacity: int) -> int:
@@ -453,6 +493,9 @@ def patents(
         raise ValueError("local_share must be between 0 and 1")
     if start_year > end_year:
         raise ValueError("start_year must not be after end_year")
+    if start_year < 2004:
+        # Application numbers had 8 digits until October 2003; the generator writes the 12-digit form.
+        raise ValueError("start_year must be 2004 or later")
     as_of = as_of or date(end_year, 6, 30)
     if as_of.year < start_year:
         raise ValueError("as_of must not be before start_year")
@@ -469,10 +512,7 @@ def patents(
     national = pool.national
     national_size = pool.national_size
     type_pick = _Picker(PATENT_TYPE_WEIGHTS)
-    year_pick = _year_picker(start_year, min(end_year, as_of.year))
-    year_start = {
-        y: (date(y, 1, 1).toordinal(), 366 if y % 4 == 0 else 365) for y in range(start_year, end_year + 1)
-    }
+    year_pick, year_start = _filing_years(start_year, min(end_year, as_of.year), last_filing)
     years = end_year - start_year + 1
     app_serials = _Serials(rng, _stride_for(n, years, 9_000_000), 20_000, 9_999_999, "applications").next
     pub_serials = _Serials(rng, _stride_for(n, years * 2, 900_000), 5_000, 999_999, "publications").next
@@ -481,7 +521,6 @@ def patents(
     individuals = max(50, n // 4)
     topic_codes = w.topic_codes
     all_codes = w.all_codes
-    n_all = len(all_codes)
     topic_local, topic_national = w.topic_local, w.topic_national
     texts = _TextMaker(w, r)
     type_digit = {"invention": "1", "utility": "2", "design": "3"}
@@ -507,7 +546,7 @@ def patents(
         if r() < 0.15:
             topic = (topic_local if local else topic_national)(r())
         applicants = [name]
-        if kind != "individual" and r() < 0.1:
+        if kind != "individual" and r() < 0.12:
             if local and r() < 0.7:
                 other = local_pool[_zipf_index(r(), local_size)]
             else:
@@ -518,9 +557,6 @@ def patents(
         year = year_pick(r())
         first, days = year_start[year]
         app = first + int(r() * days)
-        if app > last_filing:
-            app = last_filing - int(r() * 300)
-            year = fromordinal(app).year
         if county == TAIGU and year < 2020 and r() < 0.6:
             address = address.replace("太谷区", "太谷县")
         # Application number: year, type digit, serial, check digit
@@ -546,20 +582,13 @@ def patents(
             grant_number, grant_date = publication_number[:-1] + "B", fromordinal(grant)
         else:
             grant_number, grant_date = publication_number, pub_date
-        title, abstract, claims = texts.make(ptype, topic)
-        # IPC: the main group from the topic, up to three more mostly from the same topic
-        groups = topic_codes[topic]
-        sub = groups[int(r() * len(groups))]
-        main = sub[int(r() * len(sub))]
-        ipc_codes = [main]
-        for _ in range(extra_ipc[int(r() * 10)]):
-            if r() < 0.8:
-                sub = groups[int(r() * len(groups))]
-                code = sub[int(r() * len(sub))]
-            else:
-                code = all_codes[int(r() * n_all)]
-            if code not in ipc_codes:
-                ipc_codes.append(code)
+        # IPC: the main group from the topic, up to three more mostly from the same topic.
+        # Designs are classified in Locarno, not IPC: exports leave their IPC cells empty.
+        if ptype == "design":
+            main, ipc_codes = "", []
+        else:
+            main, ipc_codes = _ipc(topic_codes[topic], all_codes, extra_ipc, r)
+        title, abstract, claims = texts.make(ptype, topic, main[:4])
         # Inventors; an individual applicant is the first inventor
         count = inventor_counts[int(r() * 12)]
         inventors = [name] if kind == "individual" else []
@@ -573,7 +602,7 @@ def patents(
             agency = choices[int(r() * len(choices))]
             staff = agents_by_agency.get(agency)
             if staff is None:
-                h = _mix(seed * 31 + hash_text(agency))
+                h = _mix(seed * 31 + _hash_text(agency))
                 staff = agents_by_agency[agency] = [person(_mix(h + i)) for i in range(2 + h % 5)]
             agents = [staff[int(r() * len(staff))]]
             if r() < 0.5:
@@ -609,7 +638,22 @@ def patents(
         }
 
 
-def hash_text(text: str) -> int:
+def _ipc(groups, all_codes, extra_counts, r):
+    sub = groups[int(r() * len(groups))]
+    main = sub[int(r() * len(sub))]
+    codes = [main]
+    for _ in range(extra_counts[int(r() * 10)]):
+        if r() < 0.8:
+            sub = groups[int(r() * len(groups))]
+            code = sub[int(r() * len(sub))]
+        else:
+            code = all_codes[int(r() * len(all_codes))]
+        if code not in codes:
+            codes.append(code)
+    return main, codes
+
+
+def _hash_text(text: str) -> int:
     """A stable integer for a string (Python's hash() changes between processes)."""
     value = 0
     for char in text:
@@ -652,7 +696,7 @@ def _patent_dates(ptype, app, as_of, r):
 
 
 def _in_force(grant, app, term, as_of, r, lapse_share):
-    if app + int(term * 365.25) <= as_of:
+    if _plus_years(date.fromordinal(app), term).toordinal() <= as_of:
         return "invalid", "expired"
     if r() < lapse_share and grant + 365 * (1 + int(r() * (term - 2))) + 120 <= as_of:
         return "invalid", "lapsed"
@@ -673,47 +717,46 @@ class _TextMaker:
     def __init__(self, w: _Words, r):
         self.w, self.r = w, r
         self.topics = w.topics
-        self.templates = {
-            key: [(template, "{core}" in template) for template in templates]
-            for key, templates in w.titles.items()
-        }
+        self.styles = [_Picker(t["styles"].items()) for t in w.topics]
 
     def pick(self, seq):
         return seq[int(self.r() * len(seq))]
 
-    def make(self, ptype, topic):
-        r, w, pick = self.r, self.w, self.pick
+    def make(self, ptype, topic, subclass=""):
+        # Choices are written out as seq[int(r() * len(seq))]: a method call per word would
+        # cost a fifth of the generator's time.
+        r, w = self.r, self.w
         t = self.topics[topic]
-        parts = t["parts"]
-        p1 = pick(parts)
-        p2 = pick(w.generic_parts)
-        p3 = pick(parts)
+        parts, generic = t["parts"], w.generic_parts
+        p1 = parts[int(r() * len(parts))]
+        p2 = generic[int(r() * len(generic))]
+        p3 = parts[int(r() * len(parts))]
         if p3 == p1:
-            p3 = pick(w.generic_parts)
-        purpose = pick(t["purposes"])
+            p3 = generic[int(r() * len(generic))]
+        purposes = t["purposes"]
+        purpose = purposes[int(r() * len(purposes))]
         if ptype == "design":
-            thing = pick(t["design"])
-            title = thing if r() < 0.5 else f"{thing}（{pick(w.design_variants)}）"
-            use = purpose if r() < 0.5 else pick(t["processes"])
+            things, variants = t["design"], w.design_variants
+            thing = things[int(r() * len(things))]
+            title = thing if r() < 0.5 else f"{thing}（{variants[int(r() * len(variants))]}）"
+            use = purpose if r() < 0.5 else self.pick(t["processes"])
             point = "形状" if r() < 0.5 else "形状与图案的结合"
             abstract = (
                 f"1．本外观设计产品的名称：{title}。2．本外观设计产品的用途：本外观设计产品用于{use}。"
                 f"3．本外观设计产品的设计要点：在于{point}。4．最能表明设计要点的图片或照片：立体图。"
             )
             return title, abstract, ""
-        words = _Fill(self, t, purpose, p1)
+        words = _Fill(self, t, purpose, p1, subclass)
         if ptype == "utility":
-            style = "device"
-            kind_word = "实用新型"
-            core = pick(w.titles["utility"]).format_map(words)
+            style, kind_word, templates = "device", "实用新型", w.titles["utility"]
         else:
-            u = r()
-            style = "device" if u < 0.45 else "method" if u < 0.8 else "system"
-            kind_word = "发明"
-            core = pick(w.titles[f"invention_{style}"]).format_map(words)
+            style = self.styles[topic](r())
+            kind_word, templates = "发明", w.titles[f"invention_{style}"]
+        core = templates[int(r() * len(templates))].format_map(words)
         bare = core.startswith("基于") or (style == "system" and r() < 0.7)
         title = core if bare else "一种" + core
-        effect, effect2 = pick(w.effects), pick(w.effects)
+        effects = w.effects
+        effect, effect2 = effects[int(r() * len(effects))], effects[int(r() * len(effects))]
         if style == "device":
             abstract = (
                 f"本{kind_word}公开了一种{core}，包括{p1}、{p2}和{p3}，所述{p1}的一侧设置有{p2}，"
@@ -722,11 +765,12 @@ class _TextMaker:
             )
             claims = (
                 f"1.一种{core}，其特征在于：包括{p1}、{p2}和{p3}，所述{p1}的一侧设置有{p2}，"
-                f"所述{p3}与{p2}固定连接，所述{p2}上安装有{pick(w.generic_parts)}。"
+                f"所述{p3}与{p2}固定连接，所述{p2}上安装有{generic[int(r() * len(generic))]}。"
             )
         elif style == "method":
-            m1 = pick(w.materials)
-            s1, s2, s3 = pick(w.steps), pick(w.steps), pick(w.steps)
+            steps = w.steps
+            m1 = self.pick(w.materials)
+            s1, s2, s3 = (steps[int(r() * len(steps))] for _ in range(3))
             product = words["product"]
             abstract = (
                 f"本发明公开了一种{core}，包括以下步骤：S1、将原料与{m1}混合后进行{s1}处理；"
@@ -738,7 +782,8 @@ class _TextMaker:
                 f"混合后进行{s1}处理；S2、{s2}；S3、{s3}，得到{product}。"
             )
         else:
-            m1, m2, m3 = pick(w.modules), pick(w.modules), pick(w.modules)
+            modules = w.modules
+            m1, m2, m3 = (modules[int(r() * len(modules))] for _ in range(3))
             tech, process = words["tech"], words["process"]
             abstract = (
                 f"本发明公开了一种{core}，涉及{tech}技术领域。该方法包括：获取{purpose}相关的监测数据；"
@@ -753,26 +798,29 @@ class _TextMaker:
 
 
 class _Fill(dict):
-    """Template values drawn only when a template asks for them."""
+    """Template values drawn only when a template asks for them.
 
-    def __init__(self, maker: _TextMaker, t: dict, purpose: str, part: str):
+    The device or product named mostly fits the main IPC subclass when the vocabulary says
+    which words belong to it (devices_by_subclass, products_by_subclass).
+    """
+
+    def __init__(self, maker: _TextMaker, t: dict, purpose: str, part: str, subclass: str):
         super().__init__(purpose=purpose, part=part)
-        self.maker, self.t = maker, t
+        self.maker, self.t, self.subclass = maker, t, subclass
 
     def __missing__(self, key):
-        w, t, pick = self.maker.w, self.t, self.maker.pick
-        if key == "adj":
+        w, t, pick, r = self.maker.w, self.t, self.maker.pick, self.maker.r
+        if key in ("device", "product"):
+            fitting = t.get(f"{key}s_by_subclass", {}).get(self.subclass)
+            value = pick(fitting if fitting and r() < 0.85 else t[f"{key}s"])
+        elif key == "adj":
             value = pick(w.adjectives)
-        elif key == "device":
-            value = pick(t["devices"])
         elif key == "feature":
             value = pick(w.features)
         elif key == "useverb":
             value = pick(w.useverbs)
         elif key == "tech":
             value = pick(w.tech)
-        elif key == "product":
-            value = pick(t["products"])
         elif key == "process":
             value = pick(t["processes"])
         else:
@@ -877,7 +925,7 @@ def trademarks(
         first, last = min(TRADEMARK_NUMBER_BASE), max(TRADEMARK_NUMBER_BASE) - 1
         raise ValueError(f"trademark years must lie in {first}..{last}")
     as_of = as_of or date(end_year, 6, 30)
-    last_filing = as_of - timedelta(days=20)
+    as_of_ord = as_of.toordinal()
     rng = random.Random(_mix(seed ^ 0x7A0E))
     r = rng.random
     w = _words()
@@ -885,12 +933,13 @@ def trademarks(
     pool = _Pool(seed, max(500, min(n // 5, 3_000_000)))
     marks = _Marks(seed)
     local_size = len(pool.local)
-    classes = trademark_groups()
+    table = trademark_groups()
     class_national = _Picker((int(k), x) for k, x in v["nice_weights"].items())
     local_weights = {int(k): x for k, x in v["nice_weights"].items()}
     local_weights.update({int(k): x for k, x in v["nice_weights_local"].items()})
     class_local = _Picker(local_weights.items())
-    year_pick = _year_picker(start_year, end_year)
+    topic_classes = [t["nice_classes"] for t in w.topics]
+    year_pick, year_start = _filing_years(start_year, min(end_year, as_of.year), as_of_ord - 20)
     counters: dict[int, int] = {}
     years = end_year - start_year + 1
     popular = max(50, n // 40)
@@ -905,19 +954,23 @@ def trademarks(
             member = pool.local[_zipf_index(r(), local_size)]
         else:
             member = pool.national(_zipf_index(r(), pool.national_size))
-        applicant, address, _topic, county, _kind = member
-        nice = (class_local if local else class_national)(r())
+        applicant, address, topic, county, kind = member
+        if kind != "individual" and r() < 0.7:
+            classes_of_topic = topic_classes[topic]
+            nice = classes_of_topic[int(r() * len(classes_of_topic))]
+        else:
+            nice = (class_local if local else class_national)(r())
         # Mark: the applicant's house mark, an imitation of a popular mark, or a new one.
         u = r()
         if u < 0.35:
-            mark = marks.make(_mix(seed * 131 + hash_text(applicant)))
+            mark = marks.make(_mix(seed * 131 + _hash_text(applicant)))
         elif u < 0.55:
             base = marks.make(_mix(seed * 137 + _zipf_index(r(), popular)))
             mark = marks.variant(base, int(r() * M64))
         else:
             mark = marks.make(int(r() * M64))
         # Groups and goods of the class
-        groups = classes[nice]
+        groups = table[nice]
         chosen = [_pick(groups, r())]
         for _ in range(int(r() * 3)):
             group = _pick(groups, r())
@@ -931,10 +984,8 @@ def trademarks(
                     goods.append(item)
         # Dates, number and status
         year = year_pick(r())
-        app_date = date(year, 1, 1) + timedelta(days=int(r() * 365))
-        if app_date > last_filing:
-            app_date = last_filing - timedelta(days=int(r() * 200))
-            year = app_date.year
+        first, days = year_start[year]
+        app_date = date.fromordinal(first + int(r() * days))
         if county == TAIGU and year < 2020 and r() < 0.6:
             address = address.replace("太谷区", "太谷县")
         base = TRADEMARK_NUMBER_BASE[year]

@@ -2,8 +2,10 @@
 are bounded, files are stored under MEDIA_ROOT with random names and served only through
 views that check access first.
 
-The sniffer is small on purpose: the accepted formats are few, and DOCX/XLSX/OFD need a
-look inside the zip that generic detectors do not do.
+puremagic reads the magic bytes. It cannot tell the formats that share a container apart
+(every ZIP looks like DOCX, XLSX, JAR … alike; every OLE file like DOC, XLS, MSI …), so
+for those this module looks inside the zip or the compound file itself; and it does not
+judge text, which is checked here for valid UTF-8 without control characters.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ import secrets
 import zipfile
 from pathlib import Path
 
+import puremagic
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
+
+from zhichan.core.files import TrackedFileSystemStorage
 
 # key: (MIME type, extension, readable name)
 TYPES = {
@@ -131,32 +135,85 @@ def _text_kind(data: bytes) -> str:
     return "txt"
 
 
+# puremagic's answers (MIME type, else extension) that name one of our kinds.
+_MAGIC_MIME = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/vnd.microsoft.portable-executable": "exe",
+    "application/x-msdownload": "exe",
+    "application/x-dosexec": "exe",
+    "application/x-executable": "elf",
+    "application/x-elf": "elf",
+    "application/x-sharedlib": "elf",
+    "application/x-rar-compressed": "rar",
+    "application/vnd.rar": "rar",
+    "application/x-rar": "rar",
+    "application/x-7z-compressed": "7z",
+    "text/html": "html",
+    "image/svg+xml": "svg",
+}
+_MAGIC_EXTENSION = {
+    ".pdf": "pdf",
+    ".png": "png",
+    ".jpg": "jpeg",
+    ".jpeg": "jpeg",
+    ".gif": "gif",
+    ".webp": "webp",
+    ".exe": "exe",
+    ".dll": "exe",
+    ".sys": "exe",
+    ".rar": "rar",
+    ".7z": "7z",
+}
+# Signatures puremagic matches without a type of its own, or that are containers to look into.
+_ZIP_MAGIC = b"PK\x03\x04"
+_ELF_MAGIC = b"\x7fELF"
+# An accepted kind needs puremagic to have matched its whole signature from the first byte:
+# its table also names WebP on a bare "RIFF", which every WAV and AVI file starts with.
+_SIGNATURE_BYTES = {"pdf": 4, "png": 8, "jpeg": 3, "gif": 6, "webp": 12}
+
+
+def _magic_matches(data: bytes) -> list:
+    try:
+        return list(puremagic.magic_string(data))
+    except (puremagic.PureError, ValueError):  # nothing known, or empty
+        return []
+
+
+def _match_kind(match, data: bytes) -> str | None:
+    byte_match = bytes(getattr(match, "byte_match", b"") or b"")
+    offset = getattr(match, "offset", 0) or 0
+    at_start = offset >= 0 and data.startswith(byte_match)
+    if at_start and byte_match.startswith(_ZIP_MAGIC):
+        return _zip_kind(data)
+    if at_start and byte_match.startswith(OLE_MAGIC[:4]) and data.startswith(OLE_MAGIC):
+        return _ole_kind(data)
+    if at_start and byte_match.startswith(_ELF_MAGIC):
+        return "elf"
+    mime = str(getattr(match, "mime_type", "") or "").lower()
+    extension = str(getattr(match, "extension", "") or "").lower()
+    kind = _MAGIC_MIME.get(mime) or _MAGIC_EXTENSION.get(extension)
+    if kind in TYPES and (
+        offset < 0  # a trailer alone accepts nothing
+        or len(byte_match) < _SIGNATURE_BYTES.get(kind, 0)
+        or not data.startswith(byte_match)
+    ):
+        return None
+    return kind
+
+
 def sniff(data: bytes) -> str:
     """The kind of `data` by its content: a key of TYPES, or of REFUSED_NAMES."""
     if not data:
         return "empty"
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
-    if data.startswith(OLE_MAGIC):
-        return _ole_kind(data)
-    if data.startswith(b"MZ"):
-        return "exe"
-    if data.startswith(b"\x7fELF"):
-        return "elf"
-    if data.startswith(b"Rar!\x1a\x07"):
-        return "rar"
-    if data.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return "7z"
+    # Highest confidence first; the first answer that names one of our kinds decides.
+    for match in _magic_matches(data):
+        kind = _match_kind(match, data)
+        if kind is not None:
+            return kind
     return _text_kind(data)
 
 
@@ -209,9 +266,9 @@ def _too_big(size: int, limit: int) -> ValidationError:
     )
 
 
-def private_storage() -> FileSystemStorage:
-    # base_url=None: these files have no public address.
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+def private_storage() -> TrackedFileSystemStorage:
+    # base_url=None: these files have no public address; tracked, so a rollback removes them.
+    return TrackedFileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 
 _FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")

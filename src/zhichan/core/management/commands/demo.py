@@ -30,7 +30,8 @@ class Command(BaseCommand):
         self.stdout.write(f"data directory: {settings.DATA_DIR}")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_city", options["bundle"], stdout=self.stdout)
-        county = read_manifest(Path(options["bundle"])).get("demo_county")
+        manifest = read_manifest(Path(options["bundle"]))
+        county = manifest.get("demo_county")
         made = create_demo_accounts(county)
         if made:
             self.stdout.write(self.style.WARNING("Demo accounts (passwords are shown only now):"))
@@ -43,6 +44,10 @@ class Command(BaseCommand):
             filed = create_demo_requests(county)
             if filed:
                 self.stdout.write(f"sample requests: {', '.join(c.number for c in filed)}")
+        if manifest.get("synthetic_ipdata"):
+            from zhichan.ipdata.demo import import_synthetic
+
+            import_synthetic(**manifest["synthetic_ipdata"], log=self.stdout.write)
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

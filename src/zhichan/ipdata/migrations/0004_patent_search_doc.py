@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ipdata', '0001_initial'),
+        ('ipdata', '0003_industry_definitions_reports'),
     ]
 
     operations = [

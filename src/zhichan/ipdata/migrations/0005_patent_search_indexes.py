@@ -40,6 +40,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ipdata", "0002_patent_search_doc")]
+    dependencies = [("ipdata", "0004_patent_search_doc")]
 
     operations = [migrations.RunPython(forwards, backwards)]

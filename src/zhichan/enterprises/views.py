@@ -1,0 +1,26 @@
+"""An enterprise's page: its registry facts and its patent and trademark portfolio."""
+
+from django.shortcuts import render
+
+from zhichan.core.permissions import VIEW, get_restricted_or_404
+from zhichan.enterprises.models import Enterprise
+from zhichan.ipdata.models import Patent, Trademark
+from zhichan.ipdata.portfolio import patent_counts, trademark_counts
+from zhichan.ipdata.views import page_of
+
+
+def detail(request, pk: int):
+    enterprise = get_restricted_or_404(Enterprise.objects.select_related("region"), request.user, VIEW, pk=pk)
+    patents = Patent.objects.restrict(request.user, VIEW).filter(enterprises=enterprise)
+    marks = Trademark.objects.restrict(request.user, VIEW).filter(enterprises=enterprise)
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "enterprise": enterprise,
+            "patent_counts": patent_counts(patents),
+            "trademark_counts": trademark_counts(marks),
+            "patents": page_of(request, patents.order_by("-application_date", "application_number"), "p"),
+            "trademarks": page_of(request, marks.order_by("-application_date", "registration_number"), "t"),
+        },
+    )

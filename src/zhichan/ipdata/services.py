@@ -1,0 +1,247 @@
+"""The only code that changes import jobs; pages, the API, the command and the worker call these.
+
+    do_start_import(actor, kind, file, original_name)  the job row, then the worker task on commit
+    do_run_import(job_id)                               what the worker runs (idempotent)
+    do_import_file(actor, kind, path, progress=...)     the command: a job run here and now
+
+Each state change (queued, running, done, failed) writes an ImportJobEvent in its transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhichan.core.permissions import PermissionDenied, role_of
+from zhichan.ipdata import importers
+from zhichan.ipdata.importers.engine import Importer
+from zhichan.ipdata.importers.tables import FileProblem
+from zhichan.ipdata.models import ImportJob, ImportJobEvent, ImportKind, ImportStatus
+
+logger = logging.getLogger(__name__)
+IMPORT_FOLDER = "imports"
+
+
+def can_import(user) -> bool:
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return True
+    return role_of(user) in {"city_admin", "county_admin"}
+
+
+def max_bytes() -> int:
+    return int(float(settings.ZHICHAN_IMPORT_MAX_MB) * 1024 * 1024)
+
+
+def _event(job, actor, kind, from_state="", to_state="", note="", data=None) -> ImportJobEvent:
+    return ImportJobEvent.objects.create(
+        job=job,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        kind=kind,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+    )
+
+
+def check_import_file(file) -> str:
+    """The format ("csv", "xlsx", "xml") of an upload, judged by its content; ValidationError otherwise."""
+    limit = max_bytes()
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is %(size).1f MB; the limit for imports is %(limit).0f MB.")
+                    % {"size": size / 1048576, "limit": limit / 1048576}
+                ]
+            }
+        )
+    try:
+        return importers.detect_format(file)
+    except importers.UnknownFormat as exc:
+        raise ValidationError(
+            {
+                "file": [
+                    _("This file's content is %(what)s. Accepted: CSV, XLSX or XML (whatever the name says).")
+                    % {"what": exc}
+                ]
+            }
+        ) from exc
+
+
+def _store(file, fmt: str) -> str:
+    from zhichan.notices.files import private_storage
+
+    file.seek(0)
+    return private_storage().save(f"{IMPORT_FOLDER}/{secrets.token_urlsafe(24)}.{fmt}", file)
+
+
+def _clean_kind(kind) -> str:
+    kind = str(getattr(kind, "value", kind) or "")
+    if kind and kind not in ImportKind.values:
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(ImportKind.values)}]}
+        )
+    return kind
+
+
+def do_start_import(actor, kind, file, original_name: str) -> ImportJob:
+    """Check and store the file, create the queued job; the worker starts once this commits.
+
+    `kind` may be empty: it is then read from the file (XML is patents; a table by its headers).
+    """
+    if not can_import(actor):
+        raise PermissionDenied
+    kind = _clean_kind(kind)
+    if file is None:
+        raise ValidationError({"file": [_("Choose a file.")]})
+    fmt = check_import_file(file)
+    if kind and fmt not in importers.KIND_FORMATS[kind]:
+        raise ValidationError(
+            {
+                "file": [
+                    _("A %(kind)s import needs a %(formats)s file; this one is %(found)s.")
+                    % {
+                        "kind": ImportKind(kind).label,
+                        "formats": " / ".join(f.upper() for f in importers.KIND_FORMATS[kind]),
+                        "found": fmt.upper(),
+                    }
+                ]
+            }
+        )
+    name = Path(str(original_name or "").replace("\\", "/")).name.replace("\x00", "")[:200] or f"upload.{fmt}"
+    stored = _store(file, fmt)
+    try:
+        if not kind:
+            kind = importers.guess_kind(Path(settings.MEDIA_ROOT) / stored)
+            if not kind:
+                raise ValidationError(
+                    {"kind": [_("The kind of records cannot be told from this file's headers; choose it.")]}
+                )
+        with transaction.atomic():
+            job = ImportJob.objects.create(kind=kind, file=stored, original_name=name, created_by=actor)
+            _event(job, actor, "queued", to_state=ImportStatus.QUEUED, data={"file": name})
+            transaction.on_commit(lambda: _enqueue(job.pk))
+    except Exception:
+        from zhichan.notices.files import private_storage
+
+        private_storage().delete(stored)
+        raise
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from zhichan.ipdata.tasks import run_import
+
+    run_import(job_id)
+
+
+def _claim(job_id: int, actor=None) -> ImportJob | None:
+    """Queued -> running, once: a second worker (or a retry) finds nothing to claim."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=now, updated_at=now
+        )
+        if not claimed:
+            return None
+        job = ImportJob.objects.get(pk=job_id)
+        _event(job, actor, "running", from_state=ImportStatus.QUEUED, to_state=ImportStatus.RUNNING)
+    return job
+
+
+def _finish(job: ImportJob, status: str, message: str = "", actor=None) -> ImportJob:
+    now = timezone.now()
+    with transaction.atomic():
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+            status=status, message=message[:5000], finished_at=now, updated_at=now
+        )
+        job.refresh_from_db()
+        _event(
+            job,
+            actor,
+            status,
+            from_state=ImportStatus.RUNNING,
+            to_state=status,
+            note=message[:5000],
+            data={
+                "processed": job.processed_rows,
+                "created": job.created_count,
+                "updated": job.updated_count,
+                "unchanged": job.unchanged_count,
+                "refused": job.error_count,
+            },
+        )
+    return job
+
+
+def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> ImportJob:
+    try:
+        importer = Importer(job, path, **({"batch_size": batch_size} if batch_size else {}))
+        total = importer.prepare()
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        job.total_rows = total
+        if progress:
+            progress(job)
+        importer.run(progress)
+    except FileProblem as exc:
+        return _finish(job, ImportStatus.FAILED, str(exc), actor)
+    except Exception as exc:
+        logger.exception("import job %s stopped", job.pk)
+        return _finish(
+            job,
+            ImportStatus.FAILED,
+            _("The import stopped at an unexpected error (%(error)s); the rows before it are kept.")
+            % {"error": f"{type(exc).__name__}: {exc}"[:500]},
+            actor,
+        )
+    note = ""
+    if importer.linker.created:
+        note = _("%(n)d new local enterprises were registered from the applicants.") % {
+            "n": importer.linker.created
+        }
+    return _finish(job, ImportStatus.DONE, note, actor)
+
+
+def do_run_import(job_id: int, progress=None, batch_size=None) -> ImportJob | None:
+    """Run a queued job (the worker task). A job that is running, done or failed is left alone."""
+    job = _claim(job_id)
+    if job is None:
+        return ImportJob.objects.filter(pk=job_id).first()
+    try:
+        path = job.file.path
+    except (ValueError, NotImplementedError) as exc:
+        return _finish(job, ImportStatus.FAILED, _("The job's file is missing: %(error)s") % {"error": exc})
+    if not Path(path).is_file():
+        return _finish(job, ImportStatus.FAILED, _("The job's file is missing."))
+    return _run(job, path, progress, batch_size=batch_size)
+
+
+def do_import_file(actor, kind, path, progress=None, batch_size=None) -> ImportJob:
+    """Import a local file now, in this process (the command); the job records it like any other.
+
+    The file is read where it is, not copied; the job keeps its name only.
+    """
+    path = Path(path)
+    kind = _clean_kind(kind)
+    if not path.is_file():
+        raise ValidationError({"file": [_("No such file: %(path)s") % {"path": path}]})
+    if not kind:
+        kind = importers.guess_kind(path)
+        if not kind:
+            raise ValidationError(
+                {"kind": [_("The kind of records cannot be told from this file's headers; give --kind.")]}
+            )
+    with transaction.atomic():
+        job = ImportJob.objects.create(kind=kind, file="", original_name=path.name[:200], created_by=actor)
+        _event(job, actor, "queued", to_state=ImportStatus.QUEUED, data={"file": str(path)[:500]})
+    job = _claim(job.pk, actor)
+    return _run(job, path, progress, actor, batch_size=batch_size)

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from zhichan.ipdata import industry_views, views
+
+app_name = "ipdata"
+urlpatterns = [
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
+    path("patents/<str:number>/", views.patent_detail, name="patent"),
+    path("trademarks/<str:number>/", views.trademark_detail, name="trademark"),
+    path("counties/", views.counties, name="counties"),
+    path("counties/<str:code>/", views.county_detail, name="county"),
+    path("industries/", industry_views.industries, name="industries"),
+    path("industries/new/", industry_views.industry_create, name="industry_create"),
+    path("industries/<int:pk>/", industry_views.industry, name="industry"),
+    path("industries/<int:pk>/edit/", industry_views.industry_edit, name="industry_edit"),
+    path("industries/<int:pk>/delete/", industry_views.industry_delete, name="industry_delete"),
+    path("industries/<int:pk>/export.xlsx", industry_views.industry_export, name="industry_export"),
+    path("industries/<int:pk>/report/", industry_views.request_report, name="request_report"),
+    path("reports/<int:pk>/", industry_views.report, name="report"),
+    path("reports/<int:pk>/progress/", industry_views.report_progress, name="report_progress"),
+    path("reports/<int:pk>/download/<str:kind>/", industry_views.report_download, name="report_download"),
+]

@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import translation
 
 from tests.factories import RegionFactory
+from zhichan.ipdata import services as import_services
 from zhichan.ipdata.models import Patent
 from zhichan.ipdata.search import service
 from zhichan.ipdata.search.query import QuerySyntaxError
@@ -177,3 +178,25 @@ def test_the_command_rebuilds_and_reports(patents, capsys):
     out = capsys.readouterr().out
     assert "documents: 4" in out
     assert "patents_in_database: 4" in out
+
+
+def test_an_import_puts_its_patents_in_the_index(search_settings, regions, fixture):
+    job = import_services.do_import_file(None, "patent_table", fixture("patents.csv"))
+    assert job.created_count >= 2
+    found = service.search_patents("核桃破壳装置")
+    assert [p.application_number for p, _ in service.patents_for(found)] == ["201420345678.9"]
+    assert service.get_backend().count() == Patent.objects.count()
+
+    # Importing the file again changes nothing, and the index keeps one document per patent.
+    import_services.do_import_file(None, "patent_table", fixture("patents.csv"))
+    assert service.get_backend().count() == Patent.objects.count()
+
+
+def test_a_failing_index_does_not_fail_the_import(search_settings, regions, fixture, monkeypatch, caplog):
+    def broken(job):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(service, "index_import_job", broken)
+    job = import_services.do_import_file(None, "patent_table", fixture("patents.csv"))
+    assert job.status == "done"
+    assert "search index not updated" in caplog.text

@@ -158,6 +158,12 @@ def index_patents(ids) -> int:
     return written
 
 
+def index_import_job(job) -> int:
+    """Index the patents an import job created or changed (the job is their source_job)."""
+    ids = Patent.objects.filter(source_job=job).values_list("id", flat=True)
+    return index_patents(ids.iterator(chunk_size=ID_CHUNK))
+
+
 def index_patents_on_commit(ids) -> None:
     """index_patents(ids) once the current transaction commits (at once when there is none)."""
     ids = list(ids)

@@ -206,7 +206,7 @@ class TantivyBackend(SearchBackend):
         self._writer = None
         self._lock = threading.RLock()
         self.tindex = self._open()
-        self._meta_mtime = self._meta_version()
+        self._meta_seen = self._meta_version()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -227,18 +227,19 @@ class TantivyBackend(SearchBackend):
         index.config_reader(reload_policy="commit")
         return index
 
-    def _meta_version(self) -> int:
+    def _meta_version(self) -> bytes:
+        # The commit point itself: file times are too coarse for two commits in a few ms.
         try:
-            return (self.path / "meta.json").stat().st_mtime_ns
+            return (self.path / "meta.json").read_bytes()
         except FileNotFoundError:
-            return 0
+            return b""
 
     def searcher(self) -> tantivy.Searcher:
         """A searcher on the latest commit, also one another process made (the reader's own
-        reload follows commits with a delay; a stat per search makes it immediate)."""
+        reload follows commits with a delay; reading meta.json per search makes it immediate)."""
         version = self._meta_version()
-        if version != self._meta_mtime:
-            self._meta_mtime = version
+        if version != self._meta_seen:
+            self._meta_seen = version
             self.tindex.reload()
         return self.tindex.searcher()
 

@@ -67,6 +67,9 @@ QUERIES = [  # one query a line reads best
 
 
 def setup_django(data_dir: Path):
+    # The application database holds only the counties; a fresh one each run (migrations change).
+    for old in data_dir.glob("zhichan.sqlite3*"):
+        old.unlink()
     for name in ("DATABASE_URL", "REDIS_URL", "ZHICHAN_ENV"):
         os.environ.pop(name, None)
     os.environ["ZHICHAN_DATA_DIR"] = str(data_dir)

@@ -292,3 +292,9 @@ def test_limits_on_length_nesting_and_terms():
         parse(" ".join(["电池"] * 70))
     assert info.value.position == 64 * 3
     assert str(info.value.message) == "too many terms (at most 64)"
+
+
+def test_the_pointer_puts_a_caret_under_the_fault():
+    with pytest.raises(QuerySyntaxError) as info:
+        parse("TI=电池 AND (燃料")
+    assert info.value.pointer("TI=电池 AND (燃料") == "TI=电池 AND (燃料\n" + " " * 12 + "^"

@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -79,6 +80,14 @@ class QuerySyntaxError(ValueError):
 
     def __str__(self):
         return gettext("%(message)s at %(position)d") % {"message": self.message, "position": self.position}
+
+    def pointer(self, source: str) -> str:
+        """The query and, on the line below, a caret under the fault (for a monospaced display).
+
+        Chinese characters are two columns wide, so the caret is placed by display width.
+        """
+        width = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in source[: self.position])
+        return f"{source}\n{' ' * width}^"
 
 
 # --- the tree -----------------------------------------------------------------------------------

@@ -381,21 +381,26 @@ def main() -> int:
 
             settings.ZHICHAN_SEARCH_DIR = root / f"search-{n}"
             service.reset_backends()
-            saved = root / f"build-{n}.json"
+            engine_saved, fts_saved = root / f"engine-{n}.json", root / f"fts-{n}.json"
             fts_path = root / f"fts-{n}.sqlite3"
-            if args.keep and saved.exists() and fts_path.exists():
-                engine, fts = json.loads(saved.read_text())
-                print(f"[{n:,}] reusing the indexes built before in {root}", flush=True)
-            else:
+            engine = _reuse(engine_saved, ENGINE_VERSION) if args.keep else None
+            if engine is None:
                 engine = build_engine(n, args.workers)
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 engine["peak_rss_mb"] = rss
                 print(
                     f"[{n:,}] engine built in {engine['seconds']:.0f} s; peak memory {rss:.0f} MB", flush=True
                 )
+                engine_saved.write_text(json.dumps(dict(engine, version=ENGINE_VERSION)))
+            else:
+                print(f"[{n:,}] reusing the engine index built before in {root}", flush=True)
+            fts = _reuse(fts_saved, FTS_VERSION) if args.keep and fts_path.exists() else None
+            if fts is None:
                 fts = build_fts(n, fts_path)
                 print(f"[{n:,}] FTS5 built", flush=True)
-                saved.write_text(json.dumps([engine, fts]))
+                fts_saved.write_text(json.dumps(dict(fts, version=FTS_VERSION)))
+            else:
+                print(f"[{n:,}] reusing the FTS5 database built before in {root}", flush=True)
             rows = run_queries(fts_path, runs)
             report(n, engine, fts, rows, runs)
             print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)

@@ -424,10 +424,10 @@ def main() -> int:
             engine = _reuse(engine_saved, ENGINE_VERSION) if args.keep else None
             if engine is None:
                 engine = build_engine(n, args.workers)
-                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                engine["peak_rss_mb"] = rss
                 print(
-                    f"[{n:,}] engine built in {engine['seconds']:.0f} s; peak memory {rss:.0f} MB", flush=True
+                    f"[{n:,}] engine built in {engine['seconds']:.0f} s; "
+                    f"peak anonymous memory {engine['peak_anon_mb']:.0f} MB",
+                    flush=True,
                 )
                 engine_saved.write_text(json.dumps(dict(engine, version=ENGINE_VERSION)))
             else:

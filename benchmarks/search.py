@@ -387,6 +387,38 @@ def _fit(text: str, width: int) -> str:
     return out + " " * (width - used)
 
 
+def rebuild_from_database(n: int, root: Path) -> None:
+    """`zhichan search_index rebuild` as deployed: N patents in the (SQLite) database, streamed out."""
+    from django.conf import settings
+
+    from zhichan.ipdata.models import Patent
+    from zhichan.ipdata.search import service
+    from zhichan.ipdata.synthetic import PATENT_FIELDS, patents
+
+    settings.ZHICHAN_SEARCH_DIR = root / f"search-db-{n}"
+    service.reset_backends()
+    if Patent.objects.count() != n:
+        Patent.objects.all().delete()
+        batch = []
+        for record in patents(n, seed=SEED):
+            batch.append(Patent(**{k: record[k] for k in PATENT_FIELDS}))
+            if len(batch) >= 5000:
+                Patent.objects.bulk_create(batch)
+                batch = []
+        Patent.objects.bulk_create(batch)
+    before = AnonMemory.current_kb() / 1024
+    with AnonMemory() as memory:
+        started = time.perf_counter()
+        count = service.rebuild(workers=1)
+        seconds = time.perf_counter() - started
+    size = dir_size(service.get_backend().path) / 2**20
+    peak = memory.peak_kb / 1024
+    print(
+        f"\nrebuild from the database ({n:,} patents, SQLite): {seconds:.0f} s, {count / seconds:.0f} docs/s"
+    )
+    print(f"index {size:.0f} MB; anonymous memory {before:.0f} MB before, {peak:.0f} MB at most", flush=True)
+
+
 def _reuse(path: Path, version: str):
     """The figures of an earlier build kept with --keep, when it was made the same way."""
     if not path.exists():
@@ -402,6 +434,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--workers", type=int, default=1, help="processes preparing documents")
     parser.add_argument("--keep", help="work in this directory and keep it (reuse built indexes)")
+    parser.add_argument(
+        "--from-db", type=int, metavar="N", help="also load N patents into the database and time a rebuild"
+    )
     args = parser.parse_args()
     sizes = [100_000] if args.quick else [int(s) for s in args.sizes.split(",")]
     runs = 10 if args.quick else args.runs
@@ -442,6 +477,8 @@ def main() -> int:
             rows = run_queries(fts_path, runs)
             report(n, engine, fts, rows, runs)
             print(f"load average at the end: {os.getloadavg()[0]:.1f}", flush=True)
+        if args.from_db:
+            rebuild_from_database(args.from_db, root)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -231,7 +231,8 @@ class PatentSearchDoc(models.Model):
 
     Written only by that backend, and only used with ZHICHAN_SEARCH_BACKEND=postgres. The *_s
     columns hold the substring form of each text field (pg_trgm GIN indexes serve LIKE on them),
-    the *_w columns rjieba words as tsvectors; see ipdata/search/text.py.
+    the *_w columns rjieba words and the *_c columns character tokens and bigrams as tsvectors;
+    see ipdata/search/text.py.
     """
 
     id = models.BigIntegerField(primary_key=True)  # the patent's id; no foreign key, the index may lag
@@ -245,6 +246,10 @@ class PatentSearchDoc(models.Model):
     ag_s = models.TextField(default="")
     tx_w = SearchVectorField(null=True)  # title (weight A), abstract (B), claims (C)
     meta_w = SearchVectorField(null=True)  # applicants (A), inventors (B), address (C), agency (D)
+    # Character tokens and bigrams, weighted as above: one- and two-character substrings, which
+    # trigrams cannot serve, are GIN lookups here.
+    tx_c = SearchVectorField(null=True)
+    meta_c = SearchVectorField(null=True)
     an = models.CharField(max_length=20, db_index=True)
     pn = models.JSONField(default=list)  # publication and grant numbers, with and without kind code
     ipc = models.JSONField(default=list)  # every IPC prefix

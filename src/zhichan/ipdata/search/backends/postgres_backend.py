@@ -1,11 +1,13 @@
 """The PostgreSQL backend: for deployments with several application servers sharing one database.
 
-Documents live in their own table (ipdata.PatentSearchDoc). Substring queries are LIKE on the
-*_s columns (text.substring_text; pg_trgm GIN indexes serve them), word queries tsquery
-phrases on the tsvector columns (rjieba words with positions built here, so both backends
-see the same words). Ranking: field weights for substring matches plus ts_rank over the
-query's words; facets: one GROUP BY GROUPING SETS pass. Writes go through at once, inside
-the caller's transaction; `commit` has nothing to do.
+Documents live in their own table (ipdata.PatentSearchDoc). Substrings of three or more
+characters are LIKE on the *_s columns (text.substring_text; pg_trgm GIN indexes serve them);
+one or two characters, which trigrams cannot serve, are lexemes of the character tsvectors
+(*_c: every character token and bigram); word queries are tsquery phrases on the word
+tsvectors (*_w: rjieba words with positions built here, so both backends see the same words).
+Ranking: field weights for substring matches, ts_rank for word matches; facets: one
+GROUP BY GROUPING SETS pass. Writes go through at once, inside the caller's transaction;
+`commit` has nothing to do.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ WORD_COLUMNS = {
     "ADDR": ("meta_w", "C"),
     "AG": ("meta_w", "D"),
 }
+# Substrings of one or two character tokens: the character tsvectors, same columns and weights.
+CHAR_COLUMNS = {code: (column.replace("_w", "_c"), weight) for code, (column, weight) in WORD_COLUMNS.items()}
 BOOSTS = {"TI": 2.0, "AB": 1.0, "CL": 0.5}
 STORED_KEYS = ("title", "abstract", "applicants", "inventors", "address", "agency")
 MAX_POSITION = 16383  # tsvector positions stop here
@@ -65,6 +69,8 @@ COLUMNS = (
     "ag_s",
     "tx_w",
     "meta_w",
+    "tx_c",
+    "meta_c",
     "an",
     "pn",
     "ipc",
@@ -115,6 +121,36 @@ def tsvector_literal(parts: list[tuple[str, list[str]]]) -> str:
     return " ".join(f"{_lexeme(w)}:{','.join(p)}" for w, p in positions.items())
 
 
+def char_tsvector_literal(parts: list[tuple[str, list[str]]]) -> str:
+    """Each character token and each bigram (text.bigrams) at the token's position, weighted.
+
+    Values lie apart (a bigram never spans two), as in the tantivy backend's fields.
+    """
+    positions: dict[str, list[str]] = defaultdict(list)
+    pos = 1
+    for weight, values in parts:
+        for value in values:
+            previous = None
+            for token in T.char_tokens(value):
+                for lexeme in (token, previous + token) if previous else (token,):
+                    entry = positions[lexeme]
+                    if len(entry) < MAX_POSITIONS_PER_WORD:
+                        entry.append(f"{min(pos, MAX_POSITION)}{weight}")
+                previous = token
+                pos += 1
+            pos += 1
+    return " ".join(f"{_lexeme(w)}:{','.join(p)}" for w, p in positions.items())
+
+
+def short_substring(tokens: list[str]) -> str | None:
+    """The one lexeme of the character tsvectors that is a substring of one or two tokens."""
+    if len(tokens) == 1:
+        return tokens[0]
+    if len(tokens) == 2:
+        return tokens[0] + tokens[1]
+    return None
+
+
 def tsquery_literal(words: list[str], weight: str = "") -> str:
     suffix = f":{weight}" if weight else ""
     return " <-> ".join(_lexeme(w) + suffix for w in words)
@@ -136,6 +172,10 @@ def row_of(doc: dict) -> tuple:
         T.substring_text(agencies),
         tsvector_literal([("A", [doc["title"]]), ("B", [doc["abstract"]]), ("C", [doc["claims"]])]),
         tsvector_literal(
+            [("A", doc["applicants"]), ("B", doc["inventors"]), ("C", [doc["address"]]), ("D", agencies)]
+        ),
+        char_tsvector_literal([("A", [doc["title"]]), ("B", [doc["abstract"]]), ("C", [doc["claims"]])]),
+        char_tsvector_literal(
             [("A", doc["applicants"]), ("B", doc["inventors"]), ("C", [doc["address"]]), ("D", agencies)]
         ),
         doc["application_number"],
@@ -292,28 +332,25 @@ class PostgresBackend(SearchBackend):
 
 
 def score_expression(parsed: q.Query) -> tuple[str, list]:
-    """Field-weighted substring hits plus ts_rank over the words of the query's positive terms."""
+    """The rank of a matching row: ts_rank for word terms; for substring terms, which field holds
+    them (title 2, abstract 1, claims 0.5, as the tantivy backend boosts them).
+
+    Kept to plain string tests on the row: ranking runs over every match, and ts_rank over the
+    long character vectors of a frequent term (一种) would cost a second per 10^5 matches.
+    """
     parts, params = [], []
-    words = []
     for node in parsed.positive_texts():
-        codes = q.TX_PARTS if node.field == "TX" else (node.field,)
         if node.word:
             column, weight = WORD_COLUMNS[node.field]
-            literal = tsquery_literal(T.word_tokens(node.text), weight)
             parts.append(f"ts_rank({column}, %s::tsquery)")
-            params.append(literal)
-        else:
-            pattern = "%" + T.substring_pattern(T.char_tokens(node.text)) + "%"
-            for code in codes:
-                parts.append(
-                    f"(CASE WHEN {SUBSTRING_COLUMNS[code]} LIKE %s THEN {BOOSTS.get(code, 1.0)} ELSE 0 END)"
-                )
-                params.append(pattern)
-        if node.field in ("TX", "TI", "AB", "CL"):
-            words.extend(T.word_tokens(node.text))
-    if words:
-        parts.append("ts_rank(tx_w, %s::tsquery)")
-        params.append(" | ".join(_lexeme(w) for w in dict.fromkeys(words)))
+            params.append(tsquery_literal(T.word_tokens(node.text), weight))
+            continue
+        pattern = "%" + T.substring_pattern(T.char_tokens(node.text)) + "%"
+        for code in q.TX_PARTS if node.field == "TX" else (node.field,):
+            parts.append(
+                f"(CASE WHEN {SUBSTRING_COLUMNS[code]} LIKE %s THEN {BOOSTS.get(code, 1.0)} ELSE 0 END)"
+            )
+            params.append(pattern)
     return (" + ".join(parts) if parts else "0"), params
 
 
@@ -358,7 +395,13 @@ class Compiler:
             column, weight = WORD_COLUMNS[node.field]
             params.append(tsquery_literal(T.word_tokens(node.text), weight))
             return f"({column} @@ %s::tsquery)"
-        pattern = "%" + T.substring_pattern(T.char_tokens(node.text)) + "%"
+        tokens = T.char_tokens(node.text)
+        lexeme = short_substring(tokens)
+        if lexeme is not None:
+            column, weight = CHAR_COLUMNS[node.field]
+            params.append(tsquery_literal([lexeme], weight))
+            return f"({column} @@ %s::tsquery)"
+        pattern = "%" + T.substring_pattern(tokens) + "%"
         codes = q.TX_PARTS if node.field == "TX" else (node.field,)
         conds = []
         for code in codes:

@@ -25,8 +25,6 @@ class Migration(migrations.Migration):
                 ('ag_s', models.TextField(default='')),
                 ('tx_w', django.contrib.postgres.search.SearchVectorField(null=True)),
                 ('meta_w', django.contrib.postgres.search.SearchVectorField(null=True)),
-                ('tx_c', django.contrib.postgres.search.SearchVectorField(null=True)),
-                ('meta_c', django.contrib.postgres.search.SearchVectorField(null=True)),
                 ('an', models.CharField(db_index=True, max_length=20)),
                 ('pn', models.JSONField(default=list)),
                 ('ipc', models.JSONField(default=list)),

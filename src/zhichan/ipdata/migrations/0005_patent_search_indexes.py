@@ -15,8 +15,6 @@ PG_CREATE = [
     ),
     f"CREATE INDEX IF NOT EXISTS {TABLE}_tx_w_gin ON {TABLE} USING gin (tx_w)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_meta_w_gin ON {TABLE} USING gin (meta_w)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_tx_c_gin ON {TABLE} USING gin (tx_c)",
-    f"CREATE INDEX IF NOT EXISTS {TABLE}_meta_c_gin ON {TABLE} USING gin (meta_c)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_pn_gin ON {TABLE} USING gin (pn jsonb_path_ops)",
     f"CREATE INDEX IF NOT EXISTS {TABLE}_ipc_gin ON {TABLE} USING gin (ipc jsonb_path_ops)",
 ]
@@ -24,8 +22,6 @@ PG_DROP = [
     *(f"DROP INDEX IF EXISTS {TABLE}_{col}_trgm" for col in TRGM_COLUMNS),
     f"DROP INDEX IF EXISTS {TABLE}_tx_w_gin",
     f"DROP INDEX IF EXISTS {TABLE}_meta_w_gin",
-    f"DROP INDEX IF EXISTS {TABLE}_tx_c_gin",
-    f"DROP INDEX IF EXISTS {TABLE}_meta_c_gin",
     f"DROP INDEX IF EXISTS {TABLE}_pn_gin",
     f"DROP INDEX IF EXISTS {TABLE}_ipc_gin",
 ]

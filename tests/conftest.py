@@ -25,6 +25,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _search_index_dir(settings, tmp_path_factory):
+    # Imports index what they write: each test gets its own (lazily created) search index.
+    from zhichan.ipdata.search import service
+
+    settings.ZHICHAN_SEARCH_DIR = tmp_path_factory.mktemp("search")
+    service.reset_backends()
+    yield
+    service.reset_backends()
+
+
 @pytest.fixture
 def world(db):
     """Two counties with a park, agencies in each, a published catalogue item, a user per role."""

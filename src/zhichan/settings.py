@@ -253,6 +253,15 @@ ZHICHAN_CASE_TIMER_MINUTES = int(os.environ.get("ZHICHAN_CASE_TIMER_MINUTES", "1
 # Case attachments live here, outside the web root; only the case's readers download them.
 ZHICHAN_CASE_FILES_ROOT = Path(os.environ.get("ZHICHAN_CASE_FILES_ROOT", DATA_DIR / "case-files"))
 
+# Patent search: "tantivy" (an embedded index in ZHICHAN_SEARCH_DIR) or "postgres" (a table in the
+# PostgreSQL database, for several application servers); see docs/search.md.
+ZHICHAN_SEARCH_BACKEND = os.environ.get("ZHICHAN_SEARCH_BACKEND", "tantivy").strip().lower()
+ZHICHAN_SEARCH_DIR = Path(os.environ.get("ZHICHAN_SEARCH_DIR", DATA_DIR / "search"))
+if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
+    raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND must be tantivy or postgres")
+if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL")
+
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;
 # the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).
 ZHICHAN_REPORT_STALE_MINUTES = int(os.environ.get("ZHICHAN_REPORT_STALE_MINUTES", "30"))

@@ -9,6 +9,7 @@ staff); a navigation report to whoever asked for it.
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -224,6 +225,45 @@ class ImportRowError(models.Model):
 
     def __str__(self):
         return f"{self.row} {self.field}: {self.message}"
+
+
+class PatentSearchDoc(models.Model):
+    """A patent as the PostgreSQL search backend indexes it (ipdata/search/backends/postgres_backend.py).
+
+    Written only by that backend, and only used with ZHICHAN_SEARCH_BACKEND=postgres. The *_s
+    columns hold the substring form of each text field (pg_trgm GIN indexes serve LIKE on them),
+    the *_w columns rjieba words as tsvectors; see ipdata/search/text.py.
+    """
+
+    id = models.BigIntegerField(primary_key=True)  # the patent's id; no foreign key, the index may lag
+    stored = models.JSONField(default=dict)  # what results and highlights show
+    ti_s = models.TextField(default="")
+    ab_s = models.TextField(default="")
+    cl_s = models.TextField(default="")
+    pa_s = models.TextField(default="")
+    in_s = models.TextField(default="")
+    addr_s = models.TextField(default="")
+    ag_s = models.TextField(default="")
+    tx_w = SearchVectorField(null=True)  # title (weight A), abstract (B), claims (C)
+    meta_w = SearchVectorField(null=True)  # applicants (A), inventors (B), address (C), agency (D)
+    an = models.CharField(max_length=20, db_index=True)
+    pn = models.JSONField(default=list)  # publication and grant numbers, with and without kind code
+    ipc = models.JSONField(default=list)  # every IPC prefix
+    patent_type = models.CharField(max_length=12, db_index=True)
+    legal_status = models.CharField(max_length=10, db_index=True)
+    county_code = models.CharField(max_length=20, blank=True, db_index=True)
+    county_name = models.CharField(max_length=100, blank=True)
+    ipc_class = models.CharField(max_length=4, blank=True, db_index=True)
+    year = models.SmallIntegerField(null=True, db_index=True)
+    ad = models.DateField(null=True, db_index=True)
+    pd = models.DateField(null=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("patent search document")
+        verbose_name_plural = _("patent search documents")
+
+    def __str__(self):
+        return str(self.id)
 
 
 # --- industry definitions and patent navigation reports ------------------------------------------

@@ -196,6 +196,7 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
         return _finish(job, ImportStatus.FAILED, str(exc), actor)
     except Exception as exc:
         logger.exception("import job %s stopped", job.pk)
+        _update_search_index(job)  # the rows before the error are kept: searches should find them
         return _finish(
             job,
             ImportStatus.FAILED,
@@ -203,12 +204,28 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
             % {"error": f"{type(exc).__name__}: {exc}"[:500]},
             actor,
         )
+    _update_search_index(job)
     note = ""
     if importer.linker.created:
         note = _("%(n)d new local enterprises were registered from the applicants.") % {
             "n": importer.linker.created
         }
     return _finish(job, ImportStatus.DONE, note, actor)
+
+
+def _update_search_index(job: ImportJob) -> None:
+    """The patents this job wrote go into the search index (their rows are committed by now)."""
+    if job.kind not in (ImportKind.PATENT_TABLE, ImportKind.PATENT_XML):
+        return
+    from zhichan.ipdata.search.service import index_import_job
+
+    try:
+        index_import_job(job)
+    except Exception:
+        # The records are in; only the index lags, and a rebuild brings it in step.
+        logger.exception(
+            "import job %s: search index not updated; run `zhichan search_index rebuild`", job.pk
+        )
 
 
 def do_run_import(job_id: int, progress=None, batch_size=None) -> ImportJob | None:

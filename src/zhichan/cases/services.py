@@ -241,8 +241,13 @@ def _attach(case, checked, actor, event, *, by_requester=False, internal=False):
 # --- numbers ------------------------------------------------------------------------------------
 
 
+def _has_returning() -> bool:
+    # Django's flag for INSERT ... RETURNING; SQLite gained RETURNING for both in 3.35.
+    return connection.features.can_return_columns_from_insert
+
+
 def _increment(year: int) -> int | None:
-    if not connection.features.can_return_columns_from_insert:  # SQLite before 3.35: no RETURNING
+    if not _has_returning():  # SQLite before 3.35
         if not CaseCounter.objects.filter(year=year).update(last=F("last") + 1):
             return None
         return CaseCounter.objects.get(year=year).last

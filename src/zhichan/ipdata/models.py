@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhichan.accounts.models import STAFF_ROLES
 from zhichan.core.models import EventModel, TimeStampedModel
@@ -35,8 +36,8 @@ class PatentType(models.TextChoices):
 
 
 class LegalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    VALID = "valid", _("In force")
+    PENDING = "pending", pgettext_lazy("patent legal status", "Pending")
+    VALID = "valid", pgettext_lazy("patent legal status", "In force")
     INVALID = "invalid", _("Lapsed or invalid")
     UNKNOWN = "unknown", _("Unknown")
 
@@ -92,7 +93,7 @@ class Patent(TimeStampedModel):
 class TrademarkStatus(models.TextChoices):
     PENDING = "pending", _("Application pending")
     PUBLISHED = "published", _("Preliminarily approved")
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("trademark status", "Registered")
     INVALID = "invalid", _("Invalid, cancelled or expired")
     UNKNOWN = "unknown", _("Unknown")
 
@@ -148,9 +149,9 @@ class ImportKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("background job", "Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("background job", "Failed")
 
 
 class ImportJobQuerySet(RestrictedQuerySet):
@@ -418,9 +419,9 @@ class IndustryDefinition(TimeStampedModel):
 
 class ReportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("background job", "Running")
     DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("background job", "Failed")
 
 
 REPORT_ACTIVE = (ReportStatus.QUEUED, ReportStatus.RUNNING)

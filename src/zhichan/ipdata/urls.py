@@ -1,9 +1,10 @@
 from django.urls import path
 
-from zhichan.ipdata import industry_views, views
+from zhichan.ipdata import industry_views, search_views, views
 
 app_name = "ipdata"
 urlpatterns = [
+    path("search/", search_views.search, name="search"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),

@@ -1,0 +1,126 @@
+"""The public patent search pages: one box, an advanced form that writes the query, results."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from zhichan.ipdata.charts import status_label, type_label
+from zhichan.ipdata.search import patents_for, search_patents
+from zhichan.ipdata.search.backends.base import FACETS
+from zhichan.ipdata.search.query import QuerySyntaxError
+from zhichan.ipdata.search_forms import AdvancedSearchForm
+from zhichan.regions.models import Region
+
+PER_PAGE = 20
+SORTS = ("relevance", "newest")
+
+
+def facet_title(name: str) -> str:
+    return {
+        "year": _("Application year"),
+        "type": _("Type"),
+        "county": _("County"),
+        "ipc_class": _("IPC subclass"),
+        "legal_status": _("Legal status"),
+    }[name]
+
+
+def request_filters(params) -> dict[str, list[str]]:
+    """The facet filters in the query string (`?type=invention&year=2020&year=2021`)."""
+    return {name: params.getlist(name) for name in FACETS if params.getlist(name)}
+
+
+def _url(params: dict, **changes) -> str:
+    merged = {**params, **changes}
+    pairs = []
+    for key, value in merged.items():
+        for item in value if isinstance(value, list) else [value]:
+            if item not in (None, ""):
+                pairs.append((key, item))
+    return "?" + urlencode(pairs)
+
+
+def _facet_links(result, params: dict, filters: dict) -> list[dict]:
+    """Each facet with its values as links that add (or remove) that value as a filter."""
+    county_names = dict(
+        Region.objects.filter(code__in=[str(v) for v, _n in result.facets.get("county", [])]).values_list(
+            "code", "name"
+        )
+    )
+    labels = {"type": type_label, "legal_status": status_label, "county": lambda c: county_names.get(c, c)}
+    groups = []
+    for name in FACETS:
+        values = result.facets.get(name) or []
+        if not values:
+            continue
+        chosen = filters.get(name, [])
+        items = []
+        for value, count in values:
+            value = str(value)
+            active = value in chosen
+            others = [v for v in chosen if v != value] if active else [*chosen, value]
+            items.append(
+                {
+                    "value": value,
+                    "label": labels.get(name, str)(value),
+                    "count": count,
+                    "active": active,
+                    "url": _url(params, **{name: others, "page": ""}),
+                }
+            )
+        groups.append({"name": name, "title": facet_title(name), "items": items})
+    return groups
+
+
+def search(request):
+    params = request.GET
+    if params.get("advanced"):
+        form = AdvancedSearchForm(params)
+        if form.is_valid():
+            return redirect(reverse("ipdata:search") + _url({"q": form.to_query()}))
+    else:
+        form = AdvancedSearchForm()
+    query = params.get("q", "").strip()
+    sort = params.get("sort") if params.get("sort") in SORTS else "relevance"
+    filters = request_filters(params)
+    try:
+        page = max(1, int(params.get("page", "1")))
+    except ValueError:
+        page = 1
+    state = {"q": query, "sort": "" if sort == "relevance" else sort, **filters}
+    context = {
+        "query": query,
+        "sort": sort,
+        "form": form,
+        "show_advanced": bool(params.get("advanced")),
+        "filters": filters,
+        "state_query": _url(state)[1:],
+    }
+    searched = "q" in params or bool(filters)
+    if searched:
+        try:
+            result = search_patents(query, filters=filters, page=page, per_page=PER_PAGE, sort=sort)
+        except QuerySyntaxError as exc:
+            context.update(syntax_error=exc, pointer=exc.pointer(query))
+        except ValidationError as exc:
+            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            context["invalid"] = [m for ms in messages.values() for m in ms]
+        else:
+            pages = max(1, -(-min(result.total, 10_000) // PER_PAGE))
+            context.update(
+                result=result,
+                rows=patents_for(result),
+                facets=_facet_links(result, state, filters),
+                page=page,
+                pages=pages,
+                previous_url=_url(state, page=page - 1) if page > 1 else "",
+                next_url=_url(state, page=page + 1) if page < pages else "",
+                sort_urls={s: _url(state, sort="" if s == "relevance" else s, page="") for s in SORTS},
+            )
+    context["searched"] = searched
+    return render(request, "ipdata/search.html", context)

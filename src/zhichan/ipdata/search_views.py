@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.ipdata import search_services
 from zhichan.ipdata.charts import status_label, type_label
+from zhichan.ipdata.models import SavedSearch
 from zhichan.ipdata.search import patents_for, search_patents
 from zhichan.ipdata.search.backends.base import FACETS
 from zhichan.ipdata.search.query import QuerySyntaxError
@@ -108,8 +115,7 @@ def search(request):
         except QuerySyntaxError as exc:
             context.update(syntax_error=exc, pointer=exc.pointer(query))
         except ValidationError as exc:
-            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            context["invalid"] = [m for ms in messages.values() for m in ms]
+            context["invalid"] = exc.messages
         else:
             pages = max(1, -(-min(result.total, 10_000) // PER_PAGE))
             context.update(
@@ -123,4 +129,34 @@ def search(request):
                 sort_urls={s: _url(state, sort="" if s == "relevance" else s, page="") for s in SORTS},
             )
     context["searched"] = searched
+    if request.user.is_authenticated:
+        context["saved_searches"] = SavedSearch.objects.restrict(request.user, VIEW)[:50]
     return render(request, "ipdata/search.html", context)
+
+
+@login_required
+@require_POST
+def save_search(request):
+    query = request.POST.get("q", "")
+    try:
+        data = {"query": query, "name": request.POST.get("name", "")}
+        saved = search_services.do_save_search(request.user, data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The search “%(name)s” was saved.") % {"name": saved.name})
+    return redirect(reverse("ipdata:search") + _url({"q": query}))
+
+
+@require_POST
+def delete_search(request, pk: int):
+    if not request.user.is_authenticated:
+        raise Http404
+    saved = get_restricted_or_404(SavedSearch.objects.all(), request.user, CHANGE, pk=pk)
+    try:
+        search_services.do_delete_search(request.user, saved)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, _("The saved search was deleted."))
+    return redirect("ipdata:search")

@@ -135,3 +135,58 @@ def test_the_advanced_form_refuses_a_reversed_range():
 
 def test_the_navbar_links_the_search_for_everyone(client, db):
     assert 'data-testid="nav-search"' in client.get("/").content.decode()
+
+
+def test_the_export_reads_back_with_the_rows(client, patents, settings):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client.get("/ipdata/search/export.xlsx", {"q": "电池", "type": "utility", "sort": "newest"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == (
+        "Application number", "Application date", "Title", "Applicants", "Inventors", "IPC", "Type",
+        "Legal status", "County",
+    )  # fmt: skip
+    expected = sorted(
+        (p for p in patents if p.patent_type == "utility"), key=lambda p: p.application_date, reverse=True
+    )
+    assert [r[0] for r in rows[1:]] == [p.application_number for p in expected]
+    first = rows[1]
+    assert first[2] == expected[0].title
+    assert first[3] == "华为技术有限公司"
+    assert first[6:8] == ("Utility model", "In force")
+    assert first[1].date() == expected[0].application_date
+
+
+def test_the_export_stops_at_the_setting(client, patents, settings):
+    import io
+
+    from openpyxl import load_workbook
+
+    settings.ZHICHAN_SEARCH_EXPORT_MAX = 7
+    response = client.get("/ipdata/search/export.xlsx", {"q": ""})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 1 + 7
+
+
+def test_the_export_of_a_malformed_query_goes_back_to_the_page(client, patents):
+    response = client.get("/ipdata/search/export.xlsx", {"q": "TI=("})
+    assert response.status_code == 302 and response.url.startswith("/ipdata/search/?q=")
+
+
+def test_statistics_of_a_result_set(client, patents):
+    page = client.get(URL, {"q": 'TX="电池"'})
+    response = client.get(page.context["statistics_url"])
+    assert response.status_code == 200
+    assert response.context["ls"].total == 25
+    assert 'id="landscape-data"' in response.content.decode()
+
+
+def test_statistics_say_plainly_when_the_query_is_not_supported(client, patents):
+    response = client.get("/ipdata/search/statistics/", {"q": "PA=华为"})
+    assert response.status_code == 200
+    assert response.context["ls"] is None
+    assert 'data-testid="statistics-error"' in response.content.decode()

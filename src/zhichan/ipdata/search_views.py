@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,11 +16,14 @@ from django.views.decorators.http import require_POST
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.ipdata import search_services
 from zhichan.ipdata.charts import status_label, type_label
+from zhichan.ipdata.industry_views import XLSX, _attachment, landscape_context
 from zhichan.ipdata.models import SavedSearch
 from zhichan.ipdata.search import patents_for, search_patents
 from zhichan.ipdata.search.backends.base import FACETS
 from zhichan.ipdata.search.query import QuerySyntaxError
+from zhichan.ipdata.search_exports import export_limit, result_workbook
 from zhichan.ipdata.search_forms import AdvancedSearchForm
+from zhichan.ipdata.statistics import QueryNotSupported, landscape
 from zhichan.regions.models import Region
 
 PER_PAGE = 20
@@ -126,6 +129,9 @@ def search(request):
                 pages=pages,
                 previous_url=_url(state, page=page - 1) if page > 1 else "",
                 next_url=_url(state, page=page + 1) if page < pages else "",
+                export_url=reverse("ipdata:search_export") + _url(state),
+                export_max=export_limit(),
+                statistics_url=reverse("ipdata:search_statistics") + _url({"q": query, **filters}),
                 sort_urls={s: _url(state, sort="" if s == "relevance" else s, page="") for s in SORTS},
             )
     context["searched"] = searched
@@ -160,3 +166,33 @@ def delete_search(request, pk: int):
         raise Http404 from exc
     messages.success(request, _("The saved search was deleted."))
     return redirect("ipdata:search")
+
+
+def statistics(request):
+    """The landscape figures (as on an industry's page) of the patents a search finds."""
+    query = request.GET.get("q", "").strip()
+    filters = request_filters(request.GET)
+    # The landscape counts what the query finds; facet filters are not part of its language.
+    dropped = [facet_title(name) for name in filters]
+    context = {"query": query, "dropped": dropped}
+    try:
+        figures = landscape(query)
+    except QueryNotSupported as exc:
+        context.update(ls=None, error=str(exc))
+    else:
+        context.update(ls=figures, error="", **landscape_context(figures))
+    context["search_url"] = reverse("ipdata:search") + _url({"q": query, **filters})
+    return render(request, "ipdata/search_statistics.html", context)
+
+
+def export(request):
+    query = request.GET.get("q", "").strip()
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "relevance"
+    try:
+        content = result_workbook(query, filters=request_filters(request.GET), sort=sort)
+    except (QuerySyntaxError, ValidationError):
+        # The page explains what is wrong with the query; the download has nothing to give.
+        return redirect(reverse("ipdata:search") + _url({"q": query}))
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(_("patents.xlsx"))
+    return response

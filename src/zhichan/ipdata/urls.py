@@ -5,6 +5,8 @@ from zhichan.ipdata import industry_views, search_views, views
 app_name = "ipdata"
 urlpatterns = [
     path("search/", search_views.search, name="search"),
+    path("search/export.xlsx", search_views.export, name="search_export"),
+    path("search/statistics/", search_views.statistics, name="search_statistics"),
     path("search/saved/", search_views.save_search, name="save_search"),
     path("search/saved/<int:pk>/delete/", search_views.delete_search, name="delete_search"),
     path("imports/", views.imports, name="imports"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
-from zhichan.ipdata import search_services
+from zhichan.ipdata import open_data, search_services
 from zhichan.ipdata.charts import status_label, type_label
 from zhichan.ipdata.industry_views import XLSX, _attachment, landscape_context
 from zhichan.ipdata.models import SavedSearch
@@ -195,4 +197,14 @@ def export(request):
         return redirect(reverse("ipdata:search") + _url({"q": query}))
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = _attachment(_("patents.xlsx"))
+    return response
+
+
+def open_statistics_csv(request):
+    """The open data counts (as /api/v1/ipdata/open/statistics) as one CSV table."""
+    out = io.StringIO()
+    out.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
+    csv.writer(out).writerows(open_data.csv_rows(open_data.public_statistics()))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _attachment("ipdata-statistics.csv")
     return response

@@ -257,6 +257,8 @@ ZHICHAN_CASE_FILES_ROOT = Path(os.environ.get("ZHICHAN_CASE_FILES_ROOT", DATA_DI
 # PostgreSQL database, for several application servers); see docs/search.md.
 ZHICHAN_SEARCH_BACKEND = os.environ.get("ZHICHAN_SEARCH_BACKEND", "tantivy").strip().lower()
 ZHICHAN_SEARCH_DIR = Path(os.environ.get("ZHICHAN_SEARCH_DIR", DATA_DIR / "search"))
+# Rows in an XLSX export of a search result (the search pages reach result 10,000 at most).
+ZHICHAN_SEARCH_EXPORT_MAX = int(os.environ.get("ZHICHAN_SEARCH_EXPORT_MAX", "10000"))
 if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND must be tantivy or postgres")
 if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):

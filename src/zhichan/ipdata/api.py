@@ -13,6 +13,7 @@ from zhichan.ipdata import services
 from zhichan.ipdata.industry_api import router as industry_router
 from zhichan.ipdata.models import ImportJob, Patent, Trademark
 from zhichan.ipdata.numbers import NumberError, parse_application_number
+from zhichan.ipdata.search_api import router as search_router
 
 router = Router(tags=["ipdata"])
 WRITE = {400: Message, 401: Message, 403: Message, 404: Message, 422: FieldErrors}
@@ -204,3 +205,4 @@ def get_trademark(request, number: str):
 
 # Industry definitions, landscapes and navigation reports: their own module, the same prefix.
 router.add_router("", industry_router)
+router.add_router("", search_router)

@@ -112,6 +112,16 @@ def chart_data(ls: Landscape) -> dict:
     }
 
 
+def landscape_context(figures: Landscape) -> dict:
+    """What ipdata/_landscape.html needs besides `ls` (the figures)."""
+    return {
+        "chart_data": chart_data(figures),
+        "by_type": [(type_label(k), n) for k, n in figures.by_type],
+        "by_status": [(status_label(k), n) for k, n in figures.by_legal_status],
+        "local_share": f"{figures.local_total / figures.total:.1%}" if figures.total else "—",
+    }
+
+
 def industry(request, pk: int):
     definition = _definition(request, pk)
     query = definition.to_query()
@@ -133,12 +143,7 @@ def industry(request, pk: int):
         "can_edit": IndustryDefinition.objects.restrict(request.user, CHANGE).filter(pk=pk).exists(),
     }
     if figures is not None:
-        context.update(
-            chart_data=chart_data(figures),
-            by_type=[(type_label(k), n) for k, n in figures.by_type],
-            by_status=[(status_label(k), n) for k, n in figures.by_legal_status],
-            local_share=f"{figures.local_total / figures.total:.1%}" if figures.total else "—",
-        )
+        context.update(landscape_context(figures))
     return render(request, "ipdata/industry.html", context)
 
 

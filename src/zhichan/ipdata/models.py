@@ -523,3 +523,53 @@ class IndustryEvent(EventModel):
     @property
     def label(self):
         return EVENT_LABELS.get(self.kind, self.kind)
+
+
+class SavedSearchQuerySet(RestrictedQuerySet):
+    """A saved search is its owner's alone, for every role (the city administrator included)."""
+
+    def for_role(self, user, action):
+        if role_of(user) == "anonymous":
+            return self.none()
+        return self.filter(owner=user)
+
+
+class SavedSearch(models.Model):
+    """A patent search query kept under a name by a signed-in user."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_searches",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    query = models.TextField(_("query"), blank=True)
+    # The query can be longer than a btree index entry allows; uniqueness goes by its digest.
+    query_digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = SavedSearchQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("saved search")
+        verbose_name_plural = _("saved searches")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "query_digest"], name="saved_search_once_per_owner"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class SavedSearchEvent(EventModel):
+    """Saved and deleted searches."""
+
+    search = models.ForeignKey(
+        SavedSearch, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+
+    class Meta(EventModel.Meta):
+        verbose_name = _("saved search event")
+        verbose_name_plural = _("saved search events")

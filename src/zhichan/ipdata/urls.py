@@ -1,9 +1,15 @@
 from django.urls import path
 
-from zhichan.ipdata import industry_views, views
+from zhichan.ipdata import industry_views, search_views, views
 
 app_name = "ipdata"
 urlpatterns = [
+    path("search/", search_views.search, name="search"),
+    path("search/export.xlsx", search_views.export, name="search_export"),
+    path("search/statistics/", search_views.statistics, name="search_statistics"),
+    path("open/statistics.csv", search_views.open_statistics_csv, name="open_statistics_csv"),
+    path("search/saved/", search_views.save_search, name="save_search"),
+    path("search/saved/<int:pk>/delete/", search_views.delete_search, name="delete_search"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),

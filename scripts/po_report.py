@@ -1,7 +1,18 @@
 """Lists the entries of a .po file that are untranslated or fuzzy; exits 1 if any."""
 
+import re
 import sys
 from pathlib import Path
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _text(quoted: str) -> str:
+    """The value of one quoted .po string: the outer quotes removed, escapes decoded."""
+    body = quoted.strip()
+    if body.startswith('"') and body.endswith('"') and len(body) >= 2:
+        body = body[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
 
 
 def entries(path):
@@ -25,22 +36,22 @@ def entries(path):
         elif line.startswith("#"):
             continue
         elif line.startswith("msgctxt "):
-            context, current = line[8:].strip('"'), "ctxt"
+            context, current = _text(line[8:]), "ctxt"
         elif line.startswith("msgid "):
-            msgid, current = line[6:].strip('"'), "id"
+            msgid, current = _text(line[6:]), "id"
         elif line.startswith("msgid_plural"):
             current = None
         elif line.startswith("msgstr ") or line.startswith("msgstr[0]"):
-            msgstr, current = line.split(" ", 1)[1].strip('"'), "str"
+            msgstr, current = _text(line.split(" ", 1)[1]), "str"
         elif line.startswith("msgstr["):
             current = None
         elif line.startswith('"'):
             if current == "ctxt":
-                context += line.strip('"')
+                context += _text(line)
             elif current == "id":
-                msgid += line.strip('"')
+                msgid += _text(line)
             elif current == "str":
-                msgstr += line.strip('"')
+                msgstr += _text(line)
 
 
 def main(path):

@@ -156,9 +156,7 @@ def test_utility_model_fees_stop_at_its_tenth_year():
 
 
 def test_leap_day_filing_fees_fall_on_28_february_in_common_years():
-    found = dl.patent_deadlines(
-        patent(application_date=D(2020, 2, 29), grant_date=D(2020, 12, 1)), every_day
-    )
+    found = dl.patent_deadlines(patent(application_date=D(2020, 2, 29), grant_date=D(2020, 12, 1)), every_day)
     fees = {f.year: f for f in by_kind(found, dl.ANNUAL_FEE)}
     assert fees[2].statutory == D(2021, 2, 28)
     assert fees[5].statutory == D(2024, 2, 29)
@@ -167,9 +165,7 @@ def test_leap_day_filing_fees_fall_on_28_february_in_common_years():
 
 def test_fee_due_on_a_holiday_rolls_forward_and_keeps_the_statutory_date():
     # Filed 2019-10-01: the year-6 fee falls on National Day 2024.
-    found = dl.patent_deadlines(
-        patent(application_date=D(2019, 10, 1), grant_date=D(2020, 6, 1)), statutory
-    )
+    found = dl.patent_deadlines(patent(application_date=D(2019, 10, 1), grant_date=D(2020, 6, 1)), statutory)
     year6 = next(f for f in by_kind(found, dl.ANNUAL_FEE) if f.year == 6)
     assert year6.statutory == D(2024, 10, 1)
     assert year6.due == D(2024, 10, 8)

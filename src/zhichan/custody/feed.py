@@ -22,9 +22,7 @@ def build_calendar(custody: Custody, today: dt.date | None = None) -> bytes:
     today = today or services.today()
     start = today - dt.timedelta(days=366)
     end = today + dt.timedelta(days=366 * settings.ZHICHAN_CUSTODY_FEED_YEARS)
-    actions = {
-        (a.right_key, a.deadline_key): a for a in CustodyAction.objects.filter(custody=custody)
-    }
+    actions = {(a.right_key, a.deadline_key): a for a in CustodyAction.objects.filter(custody=custody)}
     cal = Calendar()
     cal.add("prodid", "-//zhichan//custody deadlines//ZH")
     cal.add("version", "2.0")

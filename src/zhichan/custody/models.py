@@ -71,7 +71,10 @@ class Custody(TimeStampedModel):
         "agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT, related_name="custodies"
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="custodies"
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="custodies",
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)  # open-ended when empty
@@ -127,7 +130,12 @@ class CustodyAction(TimeStampedModel):
 
     custody = models.ForeignKey(Custody, on_delete=models.CASCADE, related_name="actions")
     patent = models.ForeignKey(
-        "ipdata.Patent", verbose_name=_("patent"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ipdata.Patent",
+        verbose_name=_("patent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     trademark = models.ForeignKey(
         "ipdata.Trademark", verbose_name=_("trademark"), null=True, blank=True, on_delete=models.PROTECT,
@@ -140,7 +148,9 @@ class CustodyAction(TimeStampedModel):
     action = models.CharField(_("action"), max_length=12, choices=ActionKind.choices)
     done_on = models.DateField(_("done on"))
     note = models.TextField(_("note"), blank=True)
-    evidence = models.FileField(_("evidence"), upload_to=_evidence_to, storage=_custody_files, max_length=200, blank=True)
+    evidence = models.FileField(
+        _("evidence"), upload_to=_evidence_to, storage=_custody_files, max_length=200, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

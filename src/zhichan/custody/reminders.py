@@ -55,7 +55,9 @@ def send_reminders(today: dt.date | None = None) -> int:
             continue
         done = set(CustodyAction.objects.filter(custody=custody).values_list("right_key", "deadline_key"))
         already = set(
-            CustodyReminder.objects.filter(custody=custody).values_list("right_key", "deadline_key", "lead_days")
+            CustodyReminder.objects.filter(custody=custody).values_list(
+                "right_key", "deadline_key", "lead_days"
+            )
         )
         for record, deadline in services.custody_deadlines(custody, check):
             if not deadline.actionable or (deadline.right_key, deadline.key) in done:

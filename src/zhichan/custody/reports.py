@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from zhichan.custody import services
 from zhichan.custody.models import Custody, CustodyAction
 from zhichan.ipdata.models import Patent
-from zhichan.watch import deadlines as dl
 
 MET = "met"
 MISSED = "missed"
@@ -51,7 +50,13 @@ def _right_row(record) -> list:
             record.get_patent_type_display(),
             record.get_legal_status_display(),
         ]
-    return [_("Trademark"), record.registration_number, record.name, str(record.nice_class), record.get_status_display()]
+    return [
+        _("Trademark"),
+        record.registration_number,
+        record.name,
+        str(record.nice_class),
+        record.get_status_display(),
+    ]
 
 
 def build(custody: Custody, year: int, today: dt.date | None = None) -> Report:
@@ -106,7 +111,15 @@ def build(custody: Custody, year: int, today: dt.date | None = None) -> Report:
 def _headers():
     return {
         "rights": [_("Type"), _("Number"), _("Title or mark"), _("Kind or class"), _("Status")],
-        "deadlines": [_("Number"), _("Deadline"), _("Due"), _("Grace ends"), _("Outcome"), _("Done on"), _("Legal basis")],
+        "deadlines": [
+            _("Number"),
+            _("Deadline"),
+            _("Due"),
+            _("Grace ends"),
+            _("Outcome"),
+            _("Done on"),
+            _("Legal basis"),
+        ],
         "actions": [_("Number"), _("Deadline"), _("Action"), _("Done on"), _("By"), _("Note")],
         "next_year": [_("Number"), _("Deadline"), _("Due"), _("Grace ends")],
     }

@@ -14,7 +14,14 @@ from zhichan.accounts.models import AGENCY_ROLES, Role
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
-from zhichan.custody.models import ActionKind, Custody, CustodyAction, CustodyEvent, CustodyStatus, new_feed_token
+from zhichan.custody.models import (
+    ActionKind,
+    Custody,
+    CustodyAction,
+    CustodyEvent,
+    CustodyStatus,
+    new_feed_token,
+)
 from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent, Trademark
 from zhichan.ipdata.numbers import NumberError, parse_application_number
@@ -183,7 +190,12 @@ def do_create_custody(
             {"starts_on": [_("This agency already has the enterprise in custody for part of this period.")]}
         )
     custody = Custody.objects.create(
-        agency=agency, enterprise=enterprise, starts_on=starts_on, ends_on=ends_on, note=note, created_by=actor
+        agency=agency,
+        enterprise=enterprise,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+        created_by=actor,
     )
     custody.patents.set(enterprise.patents.all() if patents is None else patents)
     custody.trademarks.set(enterprise.trademarks.all() if trademarks is None else trademarks)
@@ -304,9 +316,12 @@ def _record_action(actor, custody, right_key, deadline_key, action, done_on, not
         errors["done_on"] = [_("The date cannot be in the future.")]
     note = _note(note, errors)
     _check_evidence(evidence, errors)
-    if not errors and CustodyAction.objects.filter(
-        custody=custody, right_key=right_key, deadline_key=deadline_key
-    ).exists():
+    if (
+        not errors
+        and CustodyAction.objects.filter(
+            custody=custody, right_key=right_key, deadline_key=deadline_key
+        ).exists()
+    ):
         errors["deadline_key"] = [_("An action is already recorded for this deadline.")]
     if errors:
         raise ValidationError(errors)

@@ -174,7 +174,11 @@ def patent_deadlines(patent, is_workday: Workday | None = None) -> list[Deadline
     taken as granted in its first year (every later fee listed).
     """
     filed = patent.application_date
-    if filed is None or patent.legal_status == "invalid" or patent.patent_type not in ("invention", "utility", "design"):
+    if (
+        filed is None
+        or patent.legal_status == "invalid"
+        or patent.patent_type not in ("invention", "utility", "design")
+    ):
         return []
     check = is_workday or workday_checker()
     number = patent.application_number
@@ -328,3 +332,33 @@ def portfolio_deadlines(patents, trademarks, today: dt.date, days: int | None = 
         rows.extend((mark, d) for d in upcoming(trademark_deadlines(mark, check), today, days))
     rows.sort(key=lambda row: (row[1].due, row[1].right_number, row[1].key))
     return rows
+
+
+STATE_LABELS = {
+    "upcoming": _("Not yet open"),
+    "open": _("Open"),
+    "grace": _("In grace period"),
+    "passed": _("Passed"),
+}
+
+
+def display_rows(pairs: Iterable[tuple], today: dt.date) -> list[dict]:
+    """(record, deadline) pairs as rows for the deadline tables of pages."""
+    rows = []
+    for record, deadline in pairs:
+        state = deadline.state(today)
+        rows.append(
+            {
+                "record": record,
+                "deadline": deadline,
+                "state": state,
+                "state_label": STATE_LABELS[state],
+                "days_left": (deadline.due - today).days,
+            }
+        )
+    return rows
+
+
+def record_rows(record, today: dt.date) -> list[dict]:
+    """A record's deadlines not yet passed, for its page."""
+    return display_rows(((record, d) for d in deadlines_for(record) if d.last_day >= today), today)

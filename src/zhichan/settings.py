@@ -280,8 +280,9 @@ ZHICHAN_PATENT_TERM_YEARS = {  # 专利法 第四十二条
 # Designs filed before this day keep the earlier 10-year term (专利法 2020 in force 2021-06-01).
 ZHICHAN_DESIGN_15Y_FROM = os.environ.get("ZHICHAN_DESIGN_15Y_FROM", "2021-06-01")
 ZHICHAN_DESIGN_TERM_YEARS_BEFORE = int(os.environ.get("ZHICHAN_DESIGN_TERM_YEARS_BEFORE", "10"))
-ZHICHAN_PATENT_FEE_GRACE_MONTHS = int(os.environ.get("ZHICHAN_PATENT_FEE_GRACE_MONTHS", "6"))  # 实施细则 第一百一十五条
-ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT = int(os.environ.get("ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT", "5"))  # per month
+# Annual fees: grace months, and the surcharge per month late in percent (实施细则 第一百一十五条).
+ZHICHAN_PATENT_FEE_GRACE_MONTHS = int(os.environ.get("ZHICHAN_PATENT_FEE_GRACE_MONTHS", "6"))
+ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT = int(os.environ.get("ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT", "5"))
 ZHICHAN_TM_TERM_YEARS = int(os.environ.get("ZHICHAN_TM_TERM_YEARS", "10"))  # 商标法 第三十九条
 ZHICHAN_TM_RENEWAL_WINDOW_MONTHS = int(os.environ.get("ZHICHAN_TM_RENEWAL_WINDOW_MONTHS", "12"))  # 第四十条
 ZHICHAN_TM_GRACE_MONTHS = int(os.environ.get("ZHICHAN_TM_GRACE_MONTHS", "6"))  # 第四十条

@@ -11,6 +11,7 @@ from zhichan.agencies.api import router as agencies_router
 from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
+from zhichan.custody.api import router as custody_router
 from zhichan.core.permissions import PermissionDenied
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
@@ -96,5 +97,6 @@ api.add_router("/knowledge", knowledge_router)
 api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/deadlines", deadlines_router)
+api.add_router("/custody", custody_router)
 
 __all__ = ["api", "django_auth"]

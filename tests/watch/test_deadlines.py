@@ -127,7 +127,7 @@ def test_design_term_change_date_is_a_setting(settings):
 # --- patents: annual fees -----------------------------------------------------------------------
 
 
-def test_annual_fees_due_on_each_anniversary_from_the_year_after_grant():
+def test_annual_fees_due_on_each_anniversary_from_the_year_after_grant(english):
     # Filed 2020-03-10, granted 2022-05-01 (patent year 3): year 3 is paid at registration.
     found = dl.patent_deadlines(patent(grant_date=D(2022, 5, 1)), every_day)
     fees = by_kind(found, dl.ANNUAL_FEE)
@@ -137,6 +137,7 @@ def test_annual_fees_due_on_each_anniversary_from_the_year_after_grant():
     assert year4.statutory == year4.due == D(2023, 3, 10)
     assert year4.grace_ends == D(2023, 9, 10)
     assert year4.surcharge is True
+    assert "5% of the year's fee" in str(year4.surcharge_rule)
     assert "第一百一十五条" in year4.basis
     assert fees[-1].due == D(2039, 3, 10)  # year 20, before the term ends on 2040-03-09
 

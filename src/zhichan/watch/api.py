@@ -31,6 +31,7 @@ class DeadlineOut(Schema):
     grace_statutory: dt.date | None
     grace_ends: dt.date | None
     surcharge: bool
+    surcharge_rule: str
     basis: str
     year: int | None
     actionable: bool

@@ -64,6 +64,7 @@ class Deadline:
     basis: str  # statute and article
     label: str
     year: int | None = None  # the patent year an annual fee pays for
+    surcharge_rule: str = ""  # what acting in the grace period costs
 
     @property
     def kind_label(self):
@@ -100,6 +101,7 @@ class Deadline:
         data = asdict(self)
         data["kind_label"] = str(self.kind_label)
         data["label"] = str(self.label)
+        data["surcharge_rule"] = str(self.surcharge_rule)
         return data
 
 
@@ -204,6 +206,9 @@ def patent_deadlines(patent, is_workday: Workday | None = None) -> list[Deadline
     if granted:
         first = patent_year_of(filed, patent.grant_date) if patent.grant_date else 1
         grace_months = settings.ZHICHAN_PATENT_FEE_GRACE_MONTHS
+        surcharge = _("%(percent)d%% of the year's fee for each month late") % {
+            "percent": settings.ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT
+        }
         for year in range(first + 1, years + 1):
             statutory = add_years(filed, year - 1)
             grace = add_months(statutory, grace_months)
@@ -222,6 +227,7 @@ def patent_deadlines(patent, is_workday: Workday | None = None) -> list[Deadline
                     basis="专利法 第四十三条; 专利法实施细则 第一百一十五条",
                     label=_("Annual fee for year %(year)d") % {"year": year},
                     year=year,
+                    surcharge_rule=surcharge,
                 )
             )
     found.sort(key=lambda d: (d.due, d.key))
@@ -300,6 +306,7 @@ def trademark_deadlines(mark, is_workday: Workday | None = None) -> list[Deadlin
                 surcharge=True,
                 basis="商标法 第三十九条、第四十条; 商标法实施条例 第十二条",
                 label=_("Renew before the registration expires"),
+                surcharge_rule=_("renewal in the grace period adds a late fee"),
             )
         )
     found.sort(key=lambda d: (d.due, d.key))

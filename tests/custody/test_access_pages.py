@@ -187,3 +187,15 @@ def test_report_counts_a_missed_fee(world, custody):
     built = reports.build(custody, missed.due.year)
     row = next(r for r in built.deadlines if r[1] == str(missed.label))
     assert row[4] == "Missed"
+
+
+def test_enterprise_page_links_its_custodies_to_those_who_see_them(client, world, custody, portfolio):
+    url = f"/enterprises/{portfolio['enterprise'].pk}/"
+    client.force_login(world.users.staff_a)
+    body = client.get(url).content.decode()
+    assert f"/custody/{custody.pk}/" in body and 'data-testid="take-custody"' in body
+    client.force_login(world.users.county_admin_b)
+    body = client.get(url).content.decode()
+    assert f"/custody/{custody.pk}/" not in body and 'data-testid="take-custody"' not in body
+    client.logout()
+    assert f"/custody/{custody.pk}/" not in client.get(url).content.decode()

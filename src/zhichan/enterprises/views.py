@@ -16,6 +16,14 @@ def detail(request, pk: int):
     enterprise = get_restricted_or_404(Enterprise.objects.select_related("region"), request.user, VIEW, pk=pk)
     patents = Patent.objects.restrict(request.user, VIEW).filter(enterprises=enterprise)
     marks = Trademark.objects.restrict(request.user, VIEW).filter(enterprises=enterprise)
+    from zhichan.custody.models import Custody
+    from zhichan.custody.services import manageable_agencies
+
+    custodies = (
+        Custody.objects.restrict(request.user, VIEW).filter(enterprise=enterprise).select_related("agency")
+        if request.user.is_authenticated
+        else Custody.objects.none()
+    )
     today = timezone.localdate()
     rows = display_rows(portfolio_deadlines(patents, marks, today), today)
     return render(
@@ -25,6 +33,8 @@ def detail(request, pk: int):
             "enterprise": enterprise,
             "deadline_rows": rows,
             "horizon_days": settings.ZHICHAN_DEADLINE_HORIZON_DAYS,
+            "custodies": custodies,
+            "can_take_custody": manageable_agencies(request.user).exists(),
             "patent_counts": patent_counts(patents),
             "trademark_counts": trademark_counts(marks),
             "patents": page_of(request, patents.order_by("-application_date", "application_number"), "p"),

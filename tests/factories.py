@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency, AgencyFunction, AgencyType, Level, Status
 from zhichan.catalog.models import Category, GuideStatus, GuideVersion, ServiceItem
+from zhichan.enterprises.models import Enterprise
 from zhichan.regions.models import Region, RegionKind
 
 PASSWORD = "correct-horse-battery-staple"
@@ -132,10 +133,18 @@ def make_world():
     for agency in (city_centre, centre_a, outlet_a, centre_b):
         agency.services.add(item)
 
+    enterprise_a = Enterprise.objects.create(
+        name="甲区测试科技有限公司", normalized_name="甲区测试科技", region=county_a
+    )
     users = SimpleNamespace(
         anonymous=AnonymousUser(),
         public=UserFactory(username="public"),
-        enterprise=UserFactory(username="enterprise", role=Role.ENTERPRISE),
+        enterprise=UserFactory(
+            username="enterprise",
+            role=Role.ENTERPRISE,
+            organisation=enterprise_a.name,
+            enterprise=enterprise_a,
+        ),
         staff_a=UserFactory(username="staff_a", role=Role.AGENCY_STAFF, agency=centre_a),
         agency_admin_a=UserFactory(username="agency_admin_a", role=Role.AGENCY_ADMIN, agency=centre_a),
         staff_b=UserFactory(username="staff_b", role=Role.AGENCY_STAFF, agency=centre_b),
@@ -158,5 +167,6 @@ def make_world():
         planned_a=planned_a,
         centre_b=centre_b,
         closed_b=closed_b,
+        enterprise_a=enterprise_a,
         users=users,
     )

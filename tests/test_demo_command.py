@@ -162,8 +162,9 @@ def alive(pid):
 
 
 def get_status(url):
+    # A generous timeout: the first page of a fresh server on a busy machine can take seconds.
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local test server
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - local test server
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code

@@ -9,7 +9,11 @@ from zhichan.accounts.models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "display_name", "role", "agency", "region", "is_active")
     list_filter = ("role", "is_active")
+    raw_id_fields = ("enterprise",)
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Role"), {"fields": ("role", "agency", "region", "display_name", "phone", "organisation")}),
+        (
+            _("Role"),
+            {"fields": ("role", "agency", "region", "display_name", "phone", "organisation", "enterprise")},
+        ),
     )

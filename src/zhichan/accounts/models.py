@@ -41,6 +41,18 @@ class User(AbstractUser):
     display_name = models.CharField(_("name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     organisation = models.CharField(_("enterprise or organisation"), max_length=200, blank=True)
+    # What an enterprise user may see of an enterprise (its custody, watch lists, diagnoses)
+    # follows from this link, which an administrator confirms; `organisation` is only what the
+    # user typed at sign-up.
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise represented"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="users",
+        help_text=_("Set by an administrator once the user is confirmed to act for the enterprise."),
+    )
 
     objects = UserManager()
 
@@ -57,6 +69,8 @@ class User(AbstractUser):
             raise ValidationError({"agency": _("Agency staff must belong to an agency.")})
         if self.role == Role.COUNTY_ADMIN and not self.region_id:
             raise ValidationError({"region": _("A county administrator needs a county.")})
+        if self.enterprise_id and self.role != Role.ENTERPRISE:
+            raise ValidationError({"enterprise": _("Only enterprise users represent an enterprise.")})
 
     @property
     def is_agency_member(self):

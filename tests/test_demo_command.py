@@ -98,11 +98,12 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # The bundle's industry definitions, shared with the staff.
     farm = IndustryDefinition.objects.get(name="现代农业装备")
     assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
-    # A custody of a local enterprise's portfolio by the demo agency, the demo enterprise its contact.
+    # A custody of a local enterprise's portfolio by the demo agency; the demo enterprise user
+    # represents that enterprise.
     custody = Custody.objects.get()
     assert custody.agency == User.objects.get(username="demo-staff").agency
     assert custody.patents.exists() or custody.trademarks.exists()
-    assert list(custody.contacts.values_list("username", flat=True)) == ["demo-enterprise"]
+    assert User.objects.get(username="demo-enterprise").enterprise == custody.enterprise
 
 
 @pytest.mark.django_db

@@ -2,9 +2,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import UserFactory
 from tests.watch.conftest import number, portfolio  # noqa: F401 - shared fixture
-from zhichan.accounts.models import Role
 from zhichan.custody import services
 
 
@@ -22,18 +20,18 @@ def _english(english, settings, tmp_path):
 
 @pytest.fixture
 def contact(world):
-    return UserFactory(username="firm_contact", role=Role.ENTERPRISE, organisation="甲区测试科技有限公司")
+    """The enterprise user who represents the enterprise in custody."""
+    return world.users.enterprise
 
 
 @pytest.fixture
-def custody(world, portfolio, contact):  # noqa: F811
+def custody(world, portfolio):  # noqa: F811
     """Agency centre_a looks after the county-A enterprise's portfolio since a year ago."""
     return services.do_create_custody(
         world.users.staff_a,
         agency=world.centre_a,
         enterprise=portfolio["enterprise"],
         starts_on=dt.date.today() - dt.timedelta(days=365),
-        contacts=[contact],
     )
 
 

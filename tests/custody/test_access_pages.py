@@ -18,7 +18,7 @@ TODAY = dt.date.today
 SEES = {
     "anonymous": False,
     "public": False,
-    "enterprise": False,  # an enterprise user who is not a contact
+    "enterprise": True,  # the user who represents the enterprise
     "staff_a": True,
     "agency_admin_a": True,
     "staff_b": False,
@@ -34,9 +34,23 @@ def test_restrict_by_role(world, custody, role, sees):
     assert Custody.objects.restrict(getattr(world.users, role)).filter(pk=custody.pk).exists() is sees
 
 
-def test_the_enterprise_contact_sees_its_custody_but_cannot_change_it(world, custody, contact):
+def test_the_enterprise_user_sees_its_custody_but_cannot_change_it(world, custody, contact):
     assert list(Custody.objects.restrict(contact)) == [custody]
     assert not Custody.objects.restrict(contact, "change").exists()
+
+
+def test_enterprise_users_of_other_or_no_enterprise_see_nothing(world, custody):
+    from tests.factories import UserFactory
+    from zhichan.accounts.models import Role
+    from zhichan.enterprises.models import Enterprise
+
+    other = Enterprise.objects.create(name="乙县另一公司", normalized_name="乙县另一", region=world.county_b)
+    elsewhere = UserFactory(username="other_firm", role=Role.ENTERPRISE, enterprise=other)
+    unconfirmed = UserFactory(
+        username="unconfirmed", role=Role.ENTERPRISE, organisation=custody.enterprise.name
+    )
+    assert not Custody.objects.restrict(elsewhere).exists()
+    assert not Custody.objects.restrict(unconfirmed).exists()
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def test_lead_due_picks_the_shortest_lead_reached():
     assert lead_due(deadline, dt.date(2027, 1, 1), leads) is None  # passed
 
 
-def test_scan_reminds_contacts_and_agency_staff_once(world, custody, contact):
+def test_scan_reminds_the_enterprises_users_and_agency_staff_once(world, custody):
     fee = fee_key(custody)  # due in about 40 days: the 90-day reminder
     sent = send_reminders()
     # The fee reaches its 90-day lead; the trademark renewal, 99 days away, not yet.
@@ -35,7 +35,7 @@ def test_scan_reminds_contacts_and_agency_staff_once(world, custody, contact):
     recipients = set(
         Notice.objects.filter(kind="custody_deadline").values_list("recipient__username", flat=True)
     )
-    assert recipients == {"firm_contact", "staff_a", "agency_admin_a"}
+    assert recipients == {"enterprise", "staff_a", "agency_admin_a"}
     assert send_reminders() == 0  # a rerun sends nothing
     assert Notice.objects.filter(kind="custody_deadline").count() == 3
 
@@ -113,7 +113,7 @@ def test_api_calendar_and_actions(client, world, custody, contact):
         "action": "fee_paid",
         "done_on": TODAY().isoformat(),
     }
-    # The enterprise contact reads but may not record.
+    # The enterprise's user reads but may not record.
     assert (
         client.post(
             f"/api/v1/custody/{custody.pk}/actions", payload, content_type="application/json"

@@ -15,10 +15,9 @@ from zhichan.custody.models import Custody, CustodyAction, CustodyEvent
 TODAY = dt.date.today
 
 
-def test_create_takes_the_linked_portfolio_and_writes_an_event(custody, portfolio, contact):
+def test_create_takes_the_linked_portfolio_and_writes_an_event(custody, portfolio):
     assert set(custody.patents.all()) == {portfolio["invention"], portfolio["lapsed"]}
     assert list(custody.trademarks.all()) == [portfolio["mark"]]
-    assert list(custody.contacts.all()) == [contact]
     event = CustodyEvent.objects.get(custody=custody)
     assert event.kind == "created" and event.data == {"patents": 2, "trademarks": 1}
     assert len(custody.feed_token) >= 30
@@ -78,7 +77,7 @@ def test_ended_custodies_do_not_block_a_new_one(world, custody, portfolio):
     assert again.pk != custody.pk
 
 
-def test_bad_dates_and_contacts_name_their_field(world, portfolio):
+def test_bad_dates_name_their_field(world, portfolio):
     with pytest.raises(ValidationError) as exc:
         services.do_create_custody(
             world.users.staff_a,
@@ -86,9 +85,9 @@ def test_bad_dates_and_contacts_name_their_field(world, portfolio):
             enterprise=portfolio["enterprise"],
             starts_on=TODAY(),
             ends_on=TODAY() - dt.timedelta(days=1),
-            contacts=[world.users.staff_b],
+            note="x" * 3000,
         )
-    assert set(exc.value.message_dict) == {"ends_on", "contacts"}
+    assert set(exc.value.message_dict) == {"ends_on", "note"}
     with pytest.raises(ValidationError) as exc:
         services.do_create_custody(
             world.users.staff_a,
@@ -229,10 +228,3 @@ def test_rotating_the_token_changes_it(world, custody):
     assert custody.feed_token != old
     with pytest.raises(PermissionDenied):
         services.do_rotate_feed_token(world.users.county_admin_a, custody)
-
-
-def test_contacts_are_enterprise_users(world, custody):
-    with pytest.raises(ValidationError):
-        services.do_set_contacts(world.users.staff_a, custody, [world.users.public])
-    services.do_set_contacts(world.users.staff_a, custody, [])
-    assert not custody.contacts.exists()

@@ -2,7 +2,6 @@ import datetime as dt
 
 import pytest
 
-from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent, Trademark
 from zhichan.ipdata.numbers import check_digit
 
@@ -15,9 +14,7 @@ def number(digits: str) -> str:
 def portfolio(world):
     """An enterprise of county A with a granted invention, a lapsed utility model and a registered mark."""
     today = dt.date.today()
-    firm = Enterprise.objects.create(
-        name="甲区测试科技有限公司", normalized_name="甲区测试科技", region=world.county_a
-    )
+    firm = world.enterprise_a  # world.users.enterprise represents it
     # Filed four years ago plus 40 days: the next annual fee falls within the coming year.
     filed = today.replace(year=today.year - 4, day=min(today.day, 28)) + dt.timedelta(days=40)
     invention = Patent.objects.create(

@@ -13,8 +13,9 @@ from zhichan.enterprises.models import Enterprise
 
 
 def create_demo_custody(log=print) -> Custody | None:
-    """Once: the enterprise of the demo staff's county with the most rights, in custody since a year ago,
-    with the demo enterprise account as its contact. Nothing when it exists or the data is missing."""
+    """Once: the enterprise of the demo staff's county with the most rights, in custody since a year ago.
+    The demo enterprise account, when it represents no enterprise yet, is made to represent it.
+    Nothing when the custody exists or the data is missing."""
     staff = User.objects.filter(username="demo-staff").select_related("agency__region").first()
     if staff is None or staff.agency is None or Custody.objects.filter(agency=staff.agency).exists():
         return None
@@ -30,14 +31,13 @@ def create_demo_custody(log=print) -> Custody | None:
     )
     if enterprise is None:
         return None
-    contacts = list(User.objects.filter(username="demo-enterprise"))
     custody = services.do_create_custody(
         staff,
         agency=staff.agency,
         enterprise=enterprise,
         starts_on=services.today() - dt.timedelta(days=365),
-        contacts=contacts,
         note="示例托管",
     )
+    User.objects.filter(username="demo-enterprise", enterprise__isnull=True).update(enterprise=enterprise)
     log(f"custody: {enterprise.name} in the care of {staff.agency.name}")
     return custody

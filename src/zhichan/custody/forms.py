@@ -6,7 +6,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from zhichan.accounts.models import Role, User
 from zhichan.custody import services
 from zhichan.custody.models import ActionKind
 from zhichan.enterprises.models import Enterprise
@@ -14,22 +13,11 @@ from zhichan.enterprises.models import Enterprise
 DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
-def _contacts_field():
-    return forms.ModelMultipleChoiceField(
-        label=_("enterprise contacts"),
-        queryset=User.objects.filter(role=Role.ENTERPRISE, is_active=True).order_by("username"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("Enterprise users who read the custody and receive its reminders."),
-    )
-
-
 class CustodyForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("agency"), queryset=None)
     enterprise = forms.ModelChoiceField(label=_("enterprise"), queryset=Enterprise.objects.order_by("name"))
     starts_on = forms.DateField(label=_("starts on"), widget=DATE)
     ends_on = forms.DateField(label=_("ends on"), widget=DATE, required=False)
-    contacts = None  # set in __init__
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -38,14 +26,6 @@ class CustodyForm(forms.Form):
         self.fields["agency"].queryset = agencies
         if agencies.count() == 1:
             self.fields["agency"].initial = agencies.first()
-        self.fields["contacts"] = _contacts_field()
-        self.order_fields(["agency", "enterprise", "starts_on", "ends_on", "contacts", "note"])
-
-
-class ContactsForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contacts"] = _contacts_field()
 
 
 class RightsForm(forms.Form):

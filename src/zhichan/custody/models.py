@@ -3,7 +3,8 @@
 A custody names the agency, the enterprise, its period and the rights in it; the agency
 records what it did about each deadline (fee paid, renewed, abandoned). Agency staff read
 their agency's custodies, county administrators those of enterprises in their county, the
-city administrator all, and an enterprise user those where the agency made them a contact.
+city administrator all, and an enterprise user those of the enterprise they represent
+(User.enterprise, confirmed by an administrator).
 Only the agency (and the city administrator) changes a custody.
 """
 
@@ -53,8 +54,8 @@ class CustodyQuerySet(RestrictedQuerySet):
             return self.none()
         if role == "county_admin" and user.region_id:
             return self.filter(enterprise__region_id__in=user.region.subtree_ids())
-        if role == "enterprise":
-            return self.filter(contacts=user)
+        if role == "enterprise" and user.enterprise_id:
+            return self.filter(enterprise_id=user.enterprise_id)
         return self.none()
 
     def active(self):
@@ -86,10 +87,6 @@ class Custody(TimeStampedModel):
     )
     trademarks = models.ManyToManyField(
         "ipdata.Trademark", verbose_name=_("trademarks"), blank=True, related_name="custodies"
-    )
-    # Enterprise users who read the custody and receive its reminders.
-    contacts = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name=_("enterprise contacts"), blank=True, related_name="custodies"
     )
     note = models.TextField(_("note"), blank=True)
     # The secret of the iCalendar feed URL; rotating it cuts off old subscriptions.
@@ -204,7 +201,7 @@ class CustodyReminder(models.Model):
 
 
 class CustodyEvent(EventModel):
-    """Created, rights changed, contacts changed, action recorded, feed token rotated, ended."""
+    """Created, rights changed, action recorded, feed token rotated, ended."""
 
     custody = models.ForeignKey(Custody, on_delete=models.CASCADE, related_name="events")
 
@@ -220,7 +217,6 @@ class CustodyEvent(EventModel):
 EVENT_LABELS = {
     "created": _("Custody started"),
     "rights": _("Rights changed"),
-    "contacts": _("Contacts changed"),
     "action": _("Action recorded"),
     "token": _("Calendar link renewed"),
     "ended": _("Custody ended"),

@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,12 +26,28 @@ log = logging.getLogger(__name__)
 
 
 def recipients(custody: Custody) -> list:
-    """The enterprise's contacts and the agency's active staff."""
-    from zhichan.accounts.models import AGENCY_ROLES, User
+    """The users who represent the enterprise and the agency's staff (active ones)."""
+    from zhichan.accounts.models import AGENCY_ROLES, Role, User
 
-    people = list(custody.contacts.filter(is_active=True))
-    people += list(User.objects.filter(agency_id=custody.agency_id, role__in=AGENCY_ROLES, is_active=True))
-    return people
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(role=Role.ENTERPRISE, enterprise_id=custody.enterprise_id)
+            | Q(role__in=AGENCY_ROLES, agency_id=custody.agency_id)
+        )
+        .order_by("pk")
+    )
+
+
+def enterprise_users(custody: Custody) -> list:
+    """The active users who represent the custody's enterprise."""
+    from zhichan.accounts.models import Role, User
+
+    return list(
+        User.objects.filter(
+            is_active=True, role=Role.ENTERPRISE, enterprise_id=custody.enterprise_id
+        ).order_by("username")
+    )
 
 
 def lead_due(deadline: dl.Deadline, today: dt.date, leads: list[int]) -> int | None:

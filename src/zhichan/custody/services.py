@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhichan.accounts.models import AGENCY_ROLES, Role
+from zhichan.accounts.models import AGENCY_ROLES
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
@@ -138,13 +138,6 @@ def parse_rights(patent_numbers="", trademark_numbers="") -> tuple[list[Patent],
     return list(dict.fromkeys(found[n] for n in wanted)), list(dict.fromkeys(marks[n] for n in marks_wanted))
 
 
-def _contacts(contacts, errors) -> list:
-    contacts = list(contacts or [])
-    if any(getattr(user, "role", None) != Role.ENTERPRISE for user in contacts):
-        errors["contacts"] = [_("Contacts must be enterprise users.")]
-    return contacts
-
-
 def _overlapping(agency, enterprise, starts_on, ends_on, exclude=None):
     qs = Custody.objects.filter(agency=agency, enterprise=enterprise, status=CustodyStatus.ACTIVE)
     if exclude is not None:
@@ -166,7 +159,6 @@ def do_create_custody(
     ends_on=None,
     patents=None,
     trademarks=None,
-    contacts=None,
     note="",
 ) -> Custody:
     """Take an enterprise's portfolio into custody; by default the rights linked to the enterprise."""
@@ -179,7 +171,6 @@ def do_create_custody(
     ends_on = _date(ends_on, "ends_on", errors, required=False)
     if starts_on and ends_on and ends_on < starts_on:
         errors["ends_on"] = [_("The custody must end on or after its first day.")]
-    contacts = _contacts(contacts, errors)
     note = _note(note, errors)
     if errors:
         raise ValidationError(errors)
@@ -199,7 +190,6 @@ def do_create_custody(
     )
     custody.patents.set(enterprise.patents.all() if patents is None else patents)
     custody.trademarks.set(enterprise.trademarks.all() if trademarks is None else trademarks)
-    custody.contacts.set(contacts)
     _event(
         custody,
         actor,
@@ -231,21 +221,6 @@ def do_set_rights(actor, custody: Custody, *, patents, trademarks) -> Custody:
                 "removed": sorted((before_p - after_p) | (before_t - after_t)),
             },
         )
-    return custody
-
-
-@transaction.atomic
-def do_set_contacts(actor, custody: Custody, contacts) -> Custody:
-    custody = _locked(actor, custody)
-    errors: dict[str, list] = {}
-    contacts = _contacts(contacts, errors)
-    if errors:
-        raise ValidationError(errors)
-    before = set(custody.contacts.values_list("pk", flat=True))
-    custody.contacts.set(contacts)
-    after = {u.pk for u in contacts}
-    if before != after:
-        _event(custody, actor, "contacts", data={"contacts": sorted(after)})
     return custody
 
 

@@ -10,7 +10,6 @@ urlpatterns = [
     path("<int:pk>/calendar/", views.calendar, name="calendar"),
     path("<int:pk>/action/", views.record_action, name="action"),
     path("<int:pk>/rights/", views.edit_rights, name="rights"),
-    path("<int:pk>/contacts/", views.edit_contacts, name="contacts"),
     path("<int:pk>/end/", views.end, name="end"),
     path("<int:pk>/token/", views.rotate_token, name="rotate_token"),
     path("<int:pk>/report/<int:year>.<str:fmt>", views.report, name="report"),

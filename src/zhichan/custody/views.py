@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhichan.core.forms import run_action
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.custody import feed, reports, services
-from zhichan.custody.forms import ActionForm, ContactsForm, CustodyForm, EndForm, RightsForm
+from zhichan.custody.forms import ActionForm, CustodyForm, EndForm, RightsForm
 from zhichan.custody.models import Custody, CustodyAction, CustodyStatus
+from zhichan.custody.reminders import enterprise_users
 from zhichan.watch import deadlines as dl
 
 REPORT_TYPES = {
@@ -112,7 +113,7 @@ def detail(request, pk: int):
             "can_change": can_change,
             "patents": custody.patents.order_by("application_number"),
             "trademarks": custody.trademarks.order_by("registration_number"),
-            "contacts": custody.contacts.order_by("username"),
+            "enterprise_users": enterprise_users(custody),
             "deadline_rows": _rows(custody, pairs, today),
             "actions": custody.actions.select_related("actor")[:50],
             "events": custody.events.select_related("actor").order_by("-at", "-id")[:50],
@@ -191,23 +192,6 @@ def edit_rights(request, pk: int):
             return redirect("custody:detail", pk=custody.pk)
     return render(
         request, "custody/form.html", {"form": form, "custody": custody, "title": _("Rights in custody")}
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit_contacts(request, pk: int):
-    custody = _custody(request, pk, CHANGE)
-    form = ContactsForm(request.POST or None, initial={"contacts": list(custody.contacts.all())})
-    if request.method == "POST" and form.is_valid():
-        ok, _c = run_action(
-            form, lambda: services.do_set_contacts(request.user, custody, form.cleaned_data["contacts"])
-        )
-        if ok:
-            messages.success(request, _("The contacts were saved."))
-            return redirect("custody:detail", pk=custody.pk)
-    return render(
-        request, "custody/form.html", {"form": form, "custody": custody, "title": _("Enterprise contacts")}
     )
 
 

@@ -18,6 +18,7 @@ from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
+from zhichan.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="zhichan API",
@@ -25,7 +26,7 @@ api = NinjaAPI(
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
-        "industry definitions with their patent landscape and navigation reports."
+        "industry definitions with their patent landscape and navigation reports, trademark screening."
     ),
     urls_namespace="api",
 )
@@ -93,5 +94,6 @@ api.add_router("/notices", notices_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
+api.add_router("/screening", screening_router)
 
 __all__ = ["api", "django_auth"]

@@ -272,7 +272,7 @@ ZHICHAN_SCREENING_DIR = Path(os.environ.get("ZHICHAN_SCREENING_DIR", DATA_DIR / 
 ZHICHAN_SCREENING_WEIGHTS = os.environ.get(
     "ZHICHAN_SCREENING_WEIGHTS", str(BASE_DIR / "screening" / "data" / "weights.yaml")
 )
-ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "1500"))
+ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "500"))
 ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
 
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;

@@ -48,7 +48,7 @@ def test_build_and_query(tmp_path):
     assert set(rows.tolist()) == {0, 1}  # class 29's mark and the unrelated one are not candidates
     assert rows[0] == 0  # the identical mark first
     assert index.candidates(features("康师傅"), [29, 30], limit=1).tolist() in ([0], [2])
-    assert list(index.rows_of_classes([30])) == [0, 1, 3]
+    assert index.rows_of_classes([30]).tolist() == [0, 1, 3]
     assert index.candidates(features("苹果"), [9], limit=5).tolist() == [4]
     assert len(index.candidates(features("无关"), [30], limit=5)) == 0
 

@@ -3,7 +3,8 @@
 A mark is normalised (NFKC, Latin letters upper case, spaces and symbols dropped) and split into
 its Chinese part and its Latin part (letters and digits). Each part loses its non-distinctive
 affixes (牌, 集团, GROUP …, data/affixes.yaml); what remains is the *core*. Pinyin is toneless,
-one syllable per character (pypinyin's reading in context). Glyph groups (形近字) and meanings
+one syllable per character: the character's most common reading (pypinyin), the same whatever
+the neighbours, so that a mark's pinyin costs a table look-up per character. Glyph groups (形近字) and meanings
 come from the shipped tables in data/.
 """
 
@@ -20,8 +21,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 MAX_LENGTH = 50  # characters of a proposed mark (the register's names are at most 200)
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Z0-9]")
+_OTHER = re.compile(r"[^A-Z0-9\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN = re.compile(r"[A-Z0-9]+")
+_NOT_LATIN = re.compile(r"[^A-Z0-9]+")
 _FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("l", "n"))
 _FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 
@@ -32,7 +34,7 @@ def affixes() -> dict:
         data = yaml.safe_load(handle)
     # Longest first, so 有限公司 goes before 公司.
     for key in ("suffixes", "prefixes", "latin_suffixes", "latin_prefixes"):
-        data[key] = sorted(data.get(key) or [], key=len, reverse=True)
+        data[key] = tuple(sorted(data.get(key) or [], key=len, reverse=True))
     return data
 
 
@@ -52,17 +54,36 @@ def glyph_groups() -> dict[str, tuple[int, ...]]:
 
 
 @functools.cache
-def meanings() -> tuple[dict[str, str], int]:
-    """Word -> concept, and the longest word's length."""
+def meanings() -> tuple[dict[str, str], re.Pattern]:
+    """Word -> concept, and a pattern finding the Chinese words, longest first."""
     with open(DATA / "meanings.yaml", encoding="utf-8") as handle:
         data = yaml.safe_load(handle)
     words = {}
     for concept, synonyms in data.items():
         for word in synonyms:
             words[str(word).upper()] = concept
-    return words, max(len(word) for word in words)
+    han_words = sorted((word for word in words if not word.isascii()), key=len, reverse=True)
+    return words, re.compile("|".join(map(re.escape, han_words)))
 
 
+def _meaning_signature(han: str, latin: str) -> str:
+    """The core with each known word replaced by its concept; "" when no word is known."""
+    words, pattern = meanings()
+    signature, found = pattern.subn(lambda m: "{" + words[m.group()] + "}", han) if han else ("", 0)
+    if latin:
+        concept = words.get(latin)
+        signature += "{" + concept + "}" if concept else latin
+        found += bool(concept)
+    return signature if found else ""
+
+
+@functools.lru_cache(maxsize=50_000)
+def syllable(char: str) -> str:
+    """The toneless pinyin of a character: its most common reading (pypinyin), out of context."""
+    return lazy_pinyin(char, style=Style.NORMAL, errors=lambda chars: ["?"] * len(chars))[0]
+
+
+@functools.lru_cache(maxsize=5_000)
 def fuzzy_syllable(syllable: str) -> str:
     for full, short in _FUZZY_INITIALS:
         if syllable.startswith(full):
@@ -75,6 +96,8 @@ def fuzzy_syllable(syllable: str) -> str:
 
 
 def _strip(text: str, prefixes, suffixes, min_core: int) -> str:
+    if not (text.endswith(suffixes) or text.startswith(prefixes)):
+        return text
     changed = True
     while changed:
         changed = False
@@ -89,27 +112,6 @@ def _strip(text: str, prefixes, suffixes, min_core: int) -> str:
     return text
 
 
-def _meaning_signature(han: str, latin: str) -> str:
-    """The core with each known word replaced by its concept; "" when no word is known."""
-    words, longest = meanings()
-    out, found, i = [], False, 0
-    while i < len(han):
-        for size in range(min(longest, len(han) - i), 0, -1):
-            concept = words.get(han[i : i + size])
-            if concept:
-                out.append("{" + concept + "}")
-                found, i = True, i + size
-                break
-        else:
-            out.append(han[i])
-            i += 1
-    if latin:
-        concept = words.get(latin)
-        out.append("{" + concept + "}" if concept else latin)
-        found = found or bool(concept)
-    return "".join(out) if found else ""
-
-
 @dataclass(frozen=True, slots=True)
 class Features:
     text: str  # normalised whole mark: Chinese and Latin characters in order
@@ -118,10 +120,7 @@ class Features:
     pinyin: tuple[str, ...]  # toneless, one per character of `han`
     fuzzy: tuple[str, ...]  # `pinyin` with zh/z, ch/c, sh/s, l/n, -ng/-n merged
     meaning: str  # concept signature, "" when no word of the mark is in the table
-
-    @property
-    def core(self) -> str:
-        return self.han + self.latin
+    core: str  # han + latin
 
     @property
     def pinyin_text(self) -> str:
@@ -130,29 +129,25 @@ class Features:
 
 def normalize(mark: str) -> str:
     """The mark's Chinese characters, Latin letters and digits, in order, Latin upper case."""
-    text = unicodedata.normalize("NFKC", mark or "").upper()
-    return "".join(ch for ch in text if _HAN.match(ch) or _LATIN.match(ch))
+    return _OTHER.sub("", unicodedata.normalize("NFKC", mark or "").upper())
 
 
 @functools.lru_cache(maxsize=200_000)
 def features(mark: str) -> Features:
     text = normalize(mark)
-    han = "".join(ch for ch in text if _HAN.match(ch))
-    latin = "".join(ch for ch in text if _LATIN.match(ch))
+    han = _LATIN.sub("", text)
+    latin = _NOT_LATIN.sub("", text)
     table = affixes()
     han = _strip(han, table["prefixes"], table["suffixes"], table["min_core"]) if han else han
     if latin:
         latin = _strip(latin, table["latin_prefixes"], table["latin_suffixes"], table["min_core"])
-    pinyin = (
-        tuple(lazy_pinyin(han, style=Style.NORMAL, errors=lambda chars: ["?"] * len(chars))) if han else ()
-    )
-    if len(pinyin) != len(han):  # pypinyin joins nothing for CJK, but keep one syllable per character
-        pinyin = tuple(lazy_pinyin(list(han), style=Style.NORMAL))
+    pinyin = tuple(map(syllable, han))
     return Features(
         text=text,
         han=han,
         latin=latin,
         pinyin=pinyin,
-        fuzzy=tuple(fuzzy_syllable(s) for s in pinyin),
+        fuzzy=tuple(map(fuzzy_syllable, pinyin)),
         meaning=_meaning_signature(han, latin),
+        core=han + latin,
     )

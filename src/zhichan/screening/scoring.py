@@ -41,6 +41,11 @@ def _longest_common_run(a: str, b: str) -> tuple[int, int]:
     return best, start
 
 
+def _shares_a_pair(a: str, b: str) -> bool:
+    pairs = {a[i : i + 2] for i in range(len(a) - 1)}
+    return any(b[i : i + 2] in pairs for i in range(len(b) - 1))
+
+
 def _share(short: int, long: int, floor: float) -> float:
     return floor + (1 - floor) * short / long
 
@@ -90,7 +95,7 @@ def _han_reasons(a: Features, b: Features, w: dict, floor: float, out: list, con
     if len(short) >= MIN_CONTAINED and short in long:
         if not contained:
             out.append(("contains", short, w["contains"] * _share(len(short), len(long), floor)))
-    elif not out:
+    elif not out and _shares_a_pair(x, y):
         run, start = _longest_common_run(x, y)
         if run >= 2:
             out.append(

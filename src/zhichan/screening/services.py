@@ -246,12 +246,13 @@ def rank(query: Query, rows, index) -> list[tuple[float, float, int, Match, str]
     """(weighted score, score, row, match, relation) of each row scoring above 0, best first."""
     factors = weights().relation
     ranked = []
-    for row in rows:
-        match = compare(query.features, features(index.name(row)))
+    proposed = query.features
+    for row, name, nice_class, groups in index.rows_data(rows):
+        match = compare(proposed, features(name))
         if match.score <= 0:
             continue
-        relation = relation_of(query, int(index.classes[row]), index.groups(row))
-        ranked.append((round(match.score * factors[relation], 4), match.score, int(row), match, relation))
+        relation = relation_of(query, nice_class, groups)
+        ranked.append((round(match.score * factors[relation], 4), match.score, row, match, relation))
     ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
     return ranked
 
@@ -308,7 +309,7 @@ def screen_query(query: Query, limit: int = 20) -> Result:
     limit = max(1, min(int(limit or 20), 100))
     index = get_index()
     rows = candidate_rows(query, index)
-    ranked = rank(query, rows, index)
+    ranked = rank(query, rows, index)  # also ranks more than `limit`: some may be gone from the table
     ids = [int(index.ids[row]) for _, _, row, _, _ in ranked[: limit * 2]]
     trademarks = Trademark.objects.restrict(None, "view").in_bulk(ids)
     hits = []

@@ -4,8 +4,8 @@ A mark is normalised (NFKC, Latin letters upper case, spaces and symbols dropped
 its Chinese part and its Latin part (letters and digits). Each part loses its non-distinctive
 affixes (牌, 集团, GROUP …, data/affixes.yaml); what remains is the *core*. Pinyin is toneless,
 one syllable per character: the character's most common reading (pypinyin), the same whatever
-the neighbours, so that a mark's pinyin costs a table look-up per character. Glyph groups (形近字) and meanings
-come from the shipped tables in data/.
+the neighbours, so that a mark's pinyin costs a table look-up per character. Glyph groups
+(形近字) and meanings come from the shipped tables in data/.
 """
 
 import functools

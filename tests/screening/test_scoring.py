@@ -114,3 +114,10 @@ def test_mixed_mark_contains_its_chinese_part():
 def test_symbols_only_normalise_to_nothing():
     assert normalize("★☆!!") == ""
     assert score("★☆", "★☆").score == 0
+
+
+def test_one_character_added_or_removed_of_three_or_more():
+    match = score("六个土核桃", "六个核桃")
+    assert match.codes[0] == "char_changed"
+    assert score("六个核桃", "六个土核桃").reasons[0][1] == "+土"
+    assert "char_changed" not in reasons("小米", "小米粒")  # the shorter has two characters

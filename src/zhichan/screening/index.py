@@ -1,7 +1,7 @@
 """The candidate index: which live marks share a feature with a proposed mark, by class.
 
 Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
-group, the sorted characters, the core with one character wild, the pinyin or Latin spelling,
+group, the sorted characters, the core with one character wild or left out, the pinyin or Latin spelling,
 Latin deletions and trigrams, the meaning signature. Every reason of `scoring.compare` implies
 a shared key, so a mark that scores above 0 is always among the marks sharing a key: the index
 loses nothing by construction, and recall depends only on how many candidates are scored.
@@ -33,7 +33,7 @@ CHUNK = 200_000
 
 # How much a shared key of each kind says about the score (before its rarity).
 KIND_WEIGHT = {
-    "w": 4.0, "x": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "m": 2.0, "d": 2.0,
+    "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "m": 2.0, "d": 2.0,
     "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
 }  # fmt: skip
 
@@ -55,6 +55,9 @@ def keys(f: Features) -> set[str]:
             out.add("s:" + "".join(sorted(han)))
         if len(han) >= 3:
             out.update("x:" + han[:i] + "?" + han[i + 1 :] for i in range(len(han)))
+            out.add("y:" + han)  # a character added or removed: the shorter mark is a deletion
+        if len(han) >= 4:
+            out.update("y:" + han[:i] + han[i + 1 :] for i in range(len(han)))
     if latin:
         out.add("P:" + latin)
         if len(latin) >= 3:

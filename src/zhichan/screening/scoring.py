@@ -86,6 +86,13 @@ def _han_reasons(a: Features, b: Features, w: dict, floor: float, out: list, con
         if differ and all(_glyph_alike(x[i], y[i]) for i in differ):
             detail = ", ".join(dict.fromkeys(f"{x[i]}/{y[i]}" for i in differ))
             out.append(("glyph", detail, w["glyph"]))
+    elif abs(len(x) - len(y)) == 1 and min(len(x), len(y)) >= MIN_CHANGED:
+        short, long = (x, y) if len(x) < len(y) else (y, x)
+        for i in range(len(long)):
+            if long[:i] + long[i + 1 :] == short:
+                sign = "+" if long is y else "−"
+                out.append(("char_changed", f"{sign}{long[i]}", w["char_changed"]))
+                break
     if a.pinyin == b.pinyin:
         out.append(("pronunciation", " ".join(a.pinyin), w["pronunciation"]))
     elif a.fuzzy == b.fuzzy:

@@ -42,7 +42,7 @@ REASON_LABELS = {
     "affix": gettext_lazy("Differs only by a non-distinctive part"),
     "pinyin_latin": gettext_lazy("Pinyin spells the Latin mark"),
     "reordered": gettext_lazy("Same characters in another order"),
-    "char_changed": gettext_lazy("One character changed"),
+    "char_changed": gettext_lazy("One character changed, added or removed"),
     "glyph": gettext_lazy("Similar-looking characters"),
     "pronunciation": gettext_lazy("Same pronunciation"),
     "similar_pronunciation": gettext_lazy("Similar pronunciation"),

@@ -113,3 +113,17 @@ def test_group_table_is_the_shipped_one():
     table = services.group_table()
     assert table["3001"][0] == 30
     assert len(table) > 400
+
+
+def test_a_trademark_import_rebuilds_the_index(register, settings):
+    from zhichan.ipdata import services as ipdata_services
+    from zhichan.ipdata.models import ImportJob, ImportKind
+    from zhichan.screening.index import open_index
+
+    ipdata_services._update_search_index(ImportJob(kind=ImportKind.TRADEMARK_TABLE))
+    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 8
+    Trademark.objects.create(registration_number="9000011", name="雪碧牌", nice_class=32, status="registered")
+    ipdata_services._update_search_index(ImportJob(kind=ImportKind.TRADEMARK_TABLE))
+    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 9
+    ipdata_services._update_search_index(ImportJob(kind=ImportKind.PATENT_TABLE))  # patents: unchanged
+    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 9

@@ -1,7 +1,8 @@
 """The candidate index: which live marks share a feature with a proposed mark, by class.
 
 Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
-group, the sorted characters, the core with one character wild or left out, the pinyin or Latin spelling,
+group, adjacent character pairs, the sorted characters, the core with one character wild or
+left out, the pinyin or Latin spelling,
 Latin deletions and trigrams, the meaning signature. Every reason of `scoring.compare` implies
 a shared key, so a mark that scores above 0 is always among the marks sharing a key: the index
 loses nothing by construction, and recall depends only on how many candidates are scored.
@@ -34,7 +35,7 @@ CHUNK = 200_000
 # How much a shared key of each kind says about the score (before its rarity).
 KIND_WEIGHT = {
     "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "m": 2.0, "d": 2.0,
-    "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
+    "b": 1.5, "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
 }  # fmt: skip
 
 
@@ -53,6 +54,8 @@ def keys(f: Features) -> set[str]:
         out.update("p:" + s for s in f.fuzzy)
         if len(han) >= 2:
             out.add("s:" + "".join(sorted(han)))
+            # adjacent pairs: a shared run of two or more (shared_part, contains) ranks high
+            out.update("b:" + han[i : i + 2] for i in range(len(han) - 1))
         if len(han) >= 3:
             out.update("x:" + han[:i] + "?" + han[i + 1 :] for i in range(len(han)))
             out.add("y:" + han)  # a character added or removed: the shorter mark is a deletion

@@ -19,6 +19,7 @@ from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
+from zhichan.screening.api import router as screening_router
 from zhichan.watch.api import router as deadlines_router
 
 api = NinjaAPI(
@@ -27,8 +28,8 @@ api = NinjaAPI(
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
-        "industry definitions with their patent landscape and navigation reports, "
-        "legal deadlines of patents and trademarks, IP custody."
+        "industry definitions with their patent landscape and navigation reports, trademark screening, "
+        "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody."
     ),
     urls_namespace="api",
 )
@@ -98,5 +99,6 @@ api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/custody", custody_router)
+api.add_router("/screening", screening_router)
 
 __all__ = ["api", "django_auth"]

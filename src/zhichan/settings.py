@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "zhichan.ipdata",
     "zhichan.watch",
     "zhichan.custody",
+    "zhichan.screening",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,16 @@ if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND must be tantivy or postgres")
 if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL")
+
+# Trademark screening: the candidate index directory, the weights file (default: the shipped
+# data/weights.yaml), how many candidates are scored exactly, and how long a cancelled,
+# invalidated or expired mark still bars similar ones (商标法 第五十条: one year).
+ZHICHAN_SCREENING_DIR = Path(os.environ.get("ZHICHAN_SCREENING_DIR", DATA_DIR / "screening"))
+ZHICHAN_SCREENING_WEIGHTS = os.environ.get(
+    "ZHICHAN_SCREENING_WEIGHTS", str(BASE_DIR / "screening" / "data" / "weights.yaml")
+)
+ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "500"))
+ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
 
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;
 # the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).

@@ -71,14 +71,10 @@ def browser(chromium_path):
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - playwright is a dev dependency
         if browser_required():
-            pytest.fail(
-                f"ZHICHAN_REQUIRE_BROWSER=1 but playwright is not importable: {exc}", pytrace=False
-            )
+            pytest.fail(f"ZHICHAN_REQUIRE_BROWSER=1 but playwright is not importable: {exc}", pytrace=False)
         pytest.skip(f"playwright is not installed: {exc}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

@@ -164,9 +164,14 @@ def test_guess_limit_holds_across_processes_without_redis(client, world, rules, 
         assert client.get(f"/api/v1/cases/track/guess-{i}").status_code == 404
     cache.clear()
     assert client.get(f"/api/v1/cases/track/{case.tracking_token}").status_code == 429
-    assert client.post(
-        "/api/v1/cases/track/lookup", {"number": case.number, "code": case.tracking_code}, content_type=JSON
-    ).status_code == 429
+    assert (
+        client.post(
+            "/api/v1/cases/track/lookup",
+            {"number": case.number, "code": case.tracking_code},
+            content_type=JSON,
+        ).status_code
+        == 429
+    )
     assert WindowCount.objects.get().count == 3
     other = Client(REMOTE_ADDR="10.0.0.9")
     assert other.get(f"/api/v1/cases/track/{case.tracking_token}").status_code == 200

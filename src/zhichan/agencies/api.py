@@ -1,6 +1,5 @@
 """The service network over HTTP: the same filters, services and access rules as the pages."""
 
-
 import json
 from datetime import datetime
 from typing import Literal

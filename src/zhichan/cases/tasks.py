@@ -144,9 +144,7 @@ def remove_orphan_files(now=None) -> int:
     def referenced(names):
         return set(CaseAttachment.objects.filter(file__in=names).values_list("file", flat=True))
 
-    return sweep_orphans(
-        settings.ZHICHAN_CASE_FILES_ROOT, referenced, older_than=ORPHAN_AGE_SECONDS, now=now
-    )
+    return sweep_orphans(settings.ZHICHAN_CASE_FILES_ROOT, referenced, older_than=ORPHAN_AGE_SECONDS, now=now)
 
 
 @db_periodic_task(crontab(minute="41", hour="3"))

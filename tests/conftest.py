@@ -36,6 +36,12 @@ def _search_index_dir(settings, tmp_path_factory):
     service.reset_backends()
 
 
+@pytest.fixture(autouse=True)
+def _screening_index_dir(settings, tmp_path_factory):
+    # Trademark imports rebuild the screening index: each test gets its own directory.
+    settings.ZHICHAN_SCREENING_DIR = tmp_path_factory.mktemp("screening") / "index"
+
+
 @pytest.fixture
 def world(db):
     """Two counties with a park, agencies in each, a published catalogue item, a user per role."""

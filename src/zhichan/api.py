@@ -11,6 +11,7 @@ from zhichan.agencies.api import router as agencies_router
 from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
+from zhichan.custody.api import router as custody_router
 from zhichan.core.permissions import PermissionDenied
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
@@ -18,6 +19,7 @@ from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
+from zhichan.watch.api import router as deadlines_router
 
 api = NinjaAPI(
     title="zhichan API",
@@ -25,7 +27,8 @@ api = NinjaAPI(
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
-        "industry definitions with their patent landscape and navigation reports."
+        "industry definitions with their patent landscape and navigation reports, "
+        "legal deadlines of patents and trademarks, IP custody."
     ),
     urls_namespace="api",
 )
@@ -93,5 +96,7 @@ api.add_router("/notices", notices_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
+api.add_router("/deadlines", deadlines_router)
+api.add_router("/custody", custody_router)
 
 __all__ = ["api", "django_auth"]

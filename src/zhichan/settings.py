@@ -88,6 +88,9 @@ INSTALLED_APPS = [
     "zhichan.notices",
     "zhichan.enterprises",
     "zhichan.ipdata",
+    "zhichan.watch",
+    "zhichan.custody",
+    "zhichan.screening",
 ]
 
 MIDDLEWARE = [
@@ -264,10 +267,48 @@ if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
 if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL")
 
+# Trademark screening: the candidate index directory, the weights file (default: the shipped
+# data/weights.yaml), how many candidates are scored exactly, and how long a cancelled,
+# invalidated or expired mark still bars similar ones (商标法 第五十条: one year).
+ZHICHAN_SCREENING_DIR = Path(os.environ.get("ZHICHAN_SCREENING_DIR", DATA_DIR / "screening"))
+ZHICHAN_SCREENING_WEIGHTS = os.environ.get(
+    "ZHICHAN_SCREENING_WEIGHTS", str(BASE_DIR / "screening" / "data" / "weights.yaml")
+)
+ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "1500"))
+ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
+
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;
 # the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).
 ZHICHAN_REPORT_STALE_MINUTES = int(os.environ.get("ZHICHAN_REPORT_STALE_MINUTES", "30"))
 ZHICHAN_REPORT_FONT = os.environ.get("ZHICHAN_REPORT_FONT", "")
+
+# Legal deadlines of patents and trademarks (watch/deadlines.py, docs/custody.md): statutory defaults.
+ZHICHAN_PATENT_TERM_YEARS = {  # 专利法 第四十二条
+    "invention": int(os.environ.get("ZHICHAN_INVENTION_TERM_YEARS", "20")),
+    "utility": int(os.environ.get("ZHICHAN_UTILITY_TERM_YEARS", "10")),
+    "design": int(os.environ.get("ZHICHAN_DESIGN_TERM_YEARS", "15")),
+}
+# Designs filed before this day keep the earlier 10-year term (专利法 2020 in force 2021-06-01).
+ZHICHAN_DESIGN_15Y_FROM = os.environ.get("ZHICHAN_DESIGN_15Y_FROM", "2021-06-01")
+ZHICHAN_DESIGN_TERM_YEARS_BEFORE = int(os.environ.get("ZHICHAN_DESIGN_TERM_YEARS_BEFORE", "10"))
+# Annual fees: grace months, and the surcharge per month late in percent (实施细则 第一百一十五条).
+ZHICHAN_PATENT_FEE_GRACE_MONTHS = int(os.environ.get("ZHICHAN_PATENT_FEE_GRACE_MONTHS", "6"))
+ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT = int(os.environ.get("ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT", "5"))
+ZHICHAN_TM_TERM_YEARS = int(os.environ.get("ZHICHAN_TM_TERM_YEARS", "10"))  # 商标法 第三十九条
+ZHICHAN_TM_RENEWAL_WINDOW_MONTHS = int(os.environ.get("ZHICHAN_TM_RENEWAL_WINDOW_MONTHS", "12"))  # 第四十条
+ZHICHAN_TM_GRACE_MONTHS = int(os.environ.get("ZHICHAN_TM_GRACE_MONTHS", "6"))  # 第四十条
+ZHICHAN_TM_OPPOSITION_MONTHS = int(os.environ.get("ZHICHAN_TM_OPPOSITION_MONTHS", "3"))  # 第三十三条
+ZHICHAN_TM_NONUSE_YEARS = int(os.environ.get("ZHICHAN_TM_NONUSE_YEARS", "3"))  # 第四十九条
+# How far ahead record and portfolio pages list deadlines.
+ZHICHAN_DEADLINE_HORIZON_DAYS = int(os.environ.get("ZHICHAN_DEADLINE_HORIZON_DAYS", "365"))
+# Custody (托管): days before a deadline that reminders go out, and the years an iCalendar feed covers.
+ZHICHAN_CUSTODY_REMIND_DAYS = sorted(
+    {int(x) for x in os.environ.get("ZHICHAN_CUSTODY_REMIND_DAYS", "90,30,7").split(",") if x.strip()},
+    reverse=True,
+)
+ZHICHAN_CUSTODY_FEED_YEARS = int(os.environ.get("ZHICHAN_CUSTODY_FEED_YEARS", "3"))
+# Evidence files of custody actions, outside the web root; only the custody's readers download them.
+ZHICHAN_CUSTODY_FILES_ROOT = Path(os.environ.get("ZHICHAN_CUSTODY_FILES_ROOT", DATA_DIR / "custody-files"))
 
 LOGGING = {
     "version": 1,

@@ -214,7 +214,18 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
 
 
 def _update_search_index(job: ImportJob) -> None:
-    """The patents this job wrote go into the search index (their rows are committed by now)."""
+    """The patents this job wrote go into the search index (their rows are committed by now);
+    trademarks into the screening index."""
+    if job.kind == ImportKind.TRADEMARK_TABLE:
+        from zhichan.screening.services import rebuild_index
+
+        try:
+            rebuild_index()
+        except Exception:
+            logger.exception(
+                "import job %s: screening index not updated; run `zhichan screening_index`", job.pk
+            )
+        return
     if job.kind not in (ImportKind.PATENT_TABLE, ImportKind.PATENT_XML):
         return
     from zhichan.ipdata.search.service import index_import_job

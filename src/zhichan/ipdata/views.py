@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +24,7 @@ from zhichan.ipdata.models import ImportJob, ImportStatus, Patent, Trademark
 from zhichan.ipdata.numbers import NumberError, parse_application_number
 from zhichan.ipdata.portfolio import patent_counts, trademark_counts
 from zhichan.regions.models import Region, RegionKind
+from zhichan.watch.deadlines import record_rows
 
 JOBS_PER_PAGE = 25
 ERRORS_PER_PAGE = 50
@@ -146,7 +148,13 @@ def patent_detail(request, number: str):
         Patent.objects.select_related("region"), request.user, VIEW, application_number=canonical
     )
     return render(
-        request, "ipdata/patent.html", {"patent": patent, "enterprises": patent.enterprises.order_by("name")}
+        request,
+        "ipdata/patent.html",
+        {
+            "patent": patent,
+            "enterprises": patent.enterprises.order_by("name"),
+            "deadline_rows": record_rows(patent, timezone.localdate()),
+        },
     )
 
 
@@ -158,7 +166,13 @@ def trademark_detail(request, number: str):
         registration_number=number.strip().upper(),
     )
     return render(
-        request, "ipdata/trademark.html", {"mark": mark, "enterprises": mark.enterprises.order_by("name")}
+        request,
+        "ipdata/trademark.html",
+        {
+            "mark": mark,
+            "enterprises": mark.enterprises.order_by("name"),
+            "deadline_rows": record_rows(mark, timezone.localdate()),
+        },
     )
 
 

@@ -1,0 +1,231 @@
+"""The candidate index: which live marks share a feature with a proposed mark, by class.
+
+Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
+group, the sorted characters, the core with one character wild, the pinyin or Latin spelling,
+Latin deletions and trigrams, the meaning signature. Every reason of `scoring.compare` implies
+a shared key, so a mark that scores above 0 is always among the marks sharing a key: the index
+loses nothing by construction, and recall depends only on how many candidates are scored.
+
+Keys are hashed to 64 bits with the class in the top bits and stored as sorted arrays (numpy
+files in one directory): the keys, their postings (row numbers), and per row the trademark id,
+class, name and similar groups. A hash collision can only add candidates, never drop one.
+Candidates are ranked by the summed weight of the keys they share, each key weighted by its
+kind and its rarity in the class, and the best `limit` are scored exactly.
+"""
+
+import json
+import math
+import os
+import shutil
+import threading
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+from zhichan.screening.features import Features, features, glyph_groups
+
+FORMAT = 1
+CLASS_SHIFT = 57  # 6 bits of class above a 57-bit key hash
+HASH_MASK = (1 << CLASS_SHIFT) - 1
+CHUNK = 200_000
+
+# How much a shared key of each kind says about the score (before its rarity).
+KIND_WEIGHT = {
+    "w": 4.0, "x": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "m": 2.0, "d": 2.0,
+    "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
+}  # fmt: skip
+
+
+def keys(f: Features) -> set[str]:
+    out: set[str] = set()
+    if f.core:
+        out.add("w:" + f.core)
+    han, latin = f.han, f.latin
+    if han:
+        out.add("P:" + f.pinyin_text)
+        table = glyph_groups()
+        for ch in han:
+            out.add("c:" + ch)
+            for number in table.get(ch, ()):
+                out.add(f"g:{number}")
+        out.update("p:" + s for s in f.fuzzy)
+        if len(han) >= 2:
+            out.add("s:" + "".join(sorted(han)))
+        if len(han) >= 3:
+            out.update("x:" + han[:i] + "?" + han[i + 1 :] for i in range(len(han)))
+    if latin:
+        out.add("P:" + latin)
+        if len(latin) >= 3:
+            out.add("S:" + "".join(sorted(latin)))
+            out.update("t:" + latin[i : i + 3] for i in range(len(latin) - 2))
+        if len(latin) >= 4:
+            out.add("d:" + latin)
+            out.update("d:" + latin[:i] + latin[i + 1 :] for i in range(len(latin)))
+    if f.meaning:
+        out.add("m:" + f.meaning)
+    return out
+
+
+def key_hash(key: str) -> int:
+    data = key.encode()
+    return ((zlib.crc32(data) << 32) | zlib.adler32(data)) & HASH_MASK
+
+
+def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    raw = [s.encode() for s in strings]
+    offsets = np.zeros(len(raw) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in raw], out=offsets[1:])
+    return np.frombuffer(b"".join(raw), dtype=np.uint8), offsets
+
+
+def build(records: Iterable[tuple[int, str, int, Iterable[str]]], directory: Path) -> int:
+    """Write the index of (trademark id, name, class, similar groups) to `directory`; rows written."""
+    directory = Path(directory)
+    work = directory.with_name(directory.name + ".new")
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    hashes, postings, names, groups, ids, classes = [], [], [], [], [], []
+    chunk_hashes: list[int] = []
+    chunk_rows: list[int] = []
+    row = 0
+    for pk, name, nice_class, mark_groups in records:
+        composite = int(nice_class) << CLASS_SHIFT
+        for key in keys(features(name)):
+            chunk_hashes.append(composite | key_hash(key))
+            chunk_rows.append(row)
+        ids.append(pk)
+        classes.append(nice_class)
+        names.append(name)
+        groups.append(",".join(mark_groups or ()))
+        row += 1
+        if len(chunk_hashes) >= CHUNK * 10:
+            hashes.append(np.array(chunk_hashes, dtype=np.uint64))
+            postings.append(np.array(chunk_rows, dtype=np.uint32))
+            chunk_hashes, chunk_rows = [], []
+    hashes.append(np.array(chunk_hashes, dtype=np.uint64))
+    postings.append(np.array(chunk_rows, dtype=np.uint32))
+    all_hashes = np.concatenate(hashes)
+    all_rows = np.concatenate(postings)
+    del hashes, postings
+    order = np.argsort(all_hashes, kind="stable")  # stable: rows stay ascending within a key
+    all_hashes = all_hashes[order]
+    all_rows = all_rows[order]
+    del order
+    unique, starts = np.unique(all_hashes, return_index=True)
+    del all_hashes
+    offsets = np.empty(len(unique) + 1, dtype=np.int64)
+    offsets[:-1] = starts
+    offsets[-1] = len(all_rows)
+    np.save(work / "keys.npy", unique)
+    np.save(work / "offsets.npy", offsets)
+    np.save(work / "postings.npy", all_rows)
+    np.save(work / "ids.npy", np.array(ids, dtype=np.int64))
+    class_array = np.array(classes, dtype=np.uint8)
+    np.save(work / "classes.npy", class_array)
+    for label, strings in (("names", names), ("groups", groups)):
+        blob, string_offsets = _encode(strings)
+        np.save(work / f"{label}.npy", blob)
+        np.save(work / f"{label}_offsets.npy", string_offsets)
+    counts = np.bincount(class_array, minlength=64) if row else np.zeros(64, dtype=np.int64)
+    meta = {"format": FORMAT, "rows": row, "class_rows": [int(n) for n in counts]}
+    (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    old = directory.with_name(directory.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(work, directory)
+    shutil.rmtree(old, ignore_errors=True)
+    return row
+
+
+class Index:
+    """A built index, memory-mapped read-only."""
+
+    def __init__(self, directory: Path):
+        directory = Path(directory)
+        meta = json.loads((directory / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError("the screening index has another format; rebuild it")
+        self.directory = directory
+        self.rows = meta["rows"]
+        self.class_rows = meta["class_rows"]
+
+        def load(name):
+            return np.load(directory / f"{name}.npy", mmap_mode="r")
+
+        self.keys = load("keys")
+        self.offsets = load("offsets")
+        self.postings = load("postings")
+        self.ids = load("ids")
+        self.classes = load("classes")
+        self._names, self._name_offsets = load("names"), load("names_offsets")
+        self._groups, self._group_offsets = load("groups"), load("groups_offsets")
+
+    def name(self, row: int) -> str:
+        return bytes(self._names[self._name_offsets[row] : self._name_offsets[row + 1]]).decode()
+
+    def groups(self, row: int) -> list[str]:
+        raw = bytes(self._groups[self._group_offsets[row] : self._group_offsets[row + 1]]).decode()
+        return raw.split(",") if raw else []
+
+    def _postings(self, composite: int) -> np.ndarray | None:
+        position = int(np.searchsorted(self.keys, np.uint64(composite)))
+        if position < len(self.keys) and int(self.keys[position]) == composite:
+            return self.postings[self.offsets[position] : self.offsets[position + 1]]
+        return None
+
+    def candidates(self, f: Features, classes: Iterable[int], limit: int) -> np.ndarray:
+        """Rows of the given classes sharing a key with `f`, the `limit` most promising first."""
+        if not self.rows:
+            return np.zeros(0, dtype=np.uint32)
+        mark_keys = [(key[0], key_hash(key)) for key in keys(f)]
+        lists, weights = [], []
+        for nice_class in classes:
+            in_class = self.class_rows[nice_class] if nice_class < len(self.class_rows) else 0
+            if not in_class:
+                continue
+            composite = nice_class << CLASS_SHIFT
+            for kind, hashed in mark_keys:
+                rows = self._postings(composite | hashed)
+                if rows is None:
+                    continue
+                lists.append(rows)
+                rarity = math.log(1 + in_class / len(rows))
+                weights.append(np.full(len(rows), KIND_WEIGHT[kind] * rarity, dtype=np.float32))
+        if not lists:
+            return np.zeros(0, dtype=np.uint32)
+        rows = np.concatenate(lists)
+        unique, inverse = np.unique(rows, return_inverse=True)
+        if len(unique) <= limit:
+            totals = np.bincount(inverse, weights=np.concatenate(weights))
+            return unique[np.argsort(-totals, kind="stable")]
+        totals = np.bincount(inverse, weights=np.concatenate(weights))
+        best = np.argpartition(-totals, limit - 1)[:limit]
+        return unique[best[np.argsort(-totals[best], kind="stable")]]
+
+    def rows_of_classes(self, classes: Iterable[int]) -> Iterator[int]:
+        """Every row of the given classes (the brute-force scan of the benchmark's oracle)."""
+        wanted = np.isin(self.classes, np.array(list(classes), dtype=np.uint8))
+        return iter(np.nonzero(wanted)[0].tolist())
+
+
+_cache: dict[str, tuple[float, Index]] = {}
+_lock = threading.Lock()
+
+
+def open_index(directory: Path) -> Index | None:
+    """The index in `directory`, reopened when it was rebuilt; None when there is none."""
+    meta = Path(directory) / "meta.json"
+    try:
+        stamp = meta.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    with _lock:
+        cached = _cache.get(str(directory))
+        if cached and cached[0] == stamp:
+            return cached[1]
+        index = Index(directory)
+        _cache[str(directory)] = (stamp, index)
+        return index

@@ -1,0 +1,348 @@
+"""Trademark screening (近似商标查询): find the live marks a proposed word mark comes close to.
+
+`screen` is the one code path of the page, the API and the export. It reads only public
+trademark records and changes nothing. `rebuild_index` writes the candidate index from the
+Trademark table; ipdata calls it after a trademark import.
+"""
+
+import csv
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhichan.ipdata.models import Trademark, TrademarkStatus
+from zhichan.screening.features import MAX_LENGTH, Features, features, normalize
+from zhichan.screening.index import build, open_index
+from zhichan.screening.scoring import Match, compare
+from zhichan.screening.weights import weights
+
+logger = logging.getLogger(__name__)
+
+GROUP_TABLE = Path(__file__).resolve().parent.parent / "ipdata" / "data"
+MAX_GOODS = 20
+LIVE = (
+    TrademarkStatus.PENDING,
+    TrademarkStatus.PUBLISHED,
+    TrademarkStatus.REGISTERED,
+    TrademarkStatus.UNKNOWN,
+)
+
+REASON_LABELS = {
+    "identical": gettext_lazy("Identical"),
+    "affix": gettext_lazy("Differs only by a non-distinctive part"),
+    "pinyin_latin": gettext_lazy("Pinyin spells the Latin mark"),
+    "reordered": gettext_lazy("Same characters in another order"),
+    "char_changed": gettext_lazy("One character changed"),
+    "glyph": gettext_lazy("Similar-looking characters"),
+    "pronunciation": gettext_lazy("Same pronunciation"),
+    "similar_pronunciation": gettext_lazy("Similar pronunciation"),
+    "meaning": gettext_lazy("Same meaning"),
+    "contains": gettext_lazy("Contains the whole other mark"),
+    "latin_one_letter": gettext_lazy("One letter changed, added or removed"),
+    "latin_reordered": gettext_lazy("Same letters in another order"),
+    "shared_part": gettext_lazy("Shares a distinctive part"),
+}
+RISK_LABELS = {"high": gettext_lazy("High"), "medium": gettext_lazy("Medium"), "low": gettext_lazy("Low")}
+RELATION_LABELS = {
+    "same_group": gettext_lazy("Same similar group"),
+    "same_class": gettext_lazy("Same class, other group"),
+    "class_asked": gettext_lazy("Same class"),
+}
+
+
+# --- the similar-group table -------------------------------------------------------------
+
+
+def _read(name):
+    with open(GROUP_TABLE / name, encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+@functools.cache
+def group_table() -> dict[str, tuple[int, str]]:
+    """Similar-group code -> (class, name), from the shipped 2018 similar-group table."""
+    return {row["group_code"]: (int(row["class"]), row["group_name"]) for row in _read("tm_groups.csv")}
+
+
+@functools.cache
+def goods_table() -> dict[str, tuple[str, ...]]:
+    """Goods or service name -> the similar groups listing it."""
+    table: dict[str, set[str]] = {}
+    for row in _read("tm_items.csv"):
+        table.setdefault(row["item_name"].strip(), set()).add(row["group_code"])
+    return {name: tuple(sorted(groups)) for name, groups in table.items()}
+
+
+def goods_groups(name: str) -> tuple[str, ...]:
+    """The groups of a goods name: an exact entry, else the entries containing it (or it contains)."""
+    table = goods_table()
+    if name in table:
+        return table[name]
+    found = set()
+    for item, groups in table.items():
+        if name in item or (len(item) >= 2 and item in name):
+            found.update(groups)
+    return tuple(sorted(found))
+
+
+# --- input ---------------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[\s,，;；、/]+")
+
+
+def _items(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    out = []
+    for item in value:
+        out.extend(part for part in _SPLIT.split(str(item)) if part)
+    return out
+
+
+@dataclass
+class Query:
+    mark: str
+    features: Features
+    classes: list[int]  # every class searched
+    groups: list[str]  # the similar groups asked for, directly or through goods
+    whole_classes: set[int]  # classes asked for without a group
+    goods: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def parse_query(mark, classes=None, groups=None, goods=None) -> Query:
+    """Check the input; a ValidationError names each field that is wrong and why."""
+    errors: dict[str, list[str]] = {}
+    mark = (mark or "").strip()
+    if not mark:
+        errors["mark"] = [_("Enter the proposed mark.")]
+    elif len(mark) > MAX_LENGTH:
+        errors["mark"] = [_("The mark is too long: at most %(n)d characters.") % {"n": MAX_LENGTH}]
+    elif not normalize(mark):
+        errors["mark"] = [
+            _("The mark has no Chinese characters, letters or digits; only word marks are screened.")
+        ]
+    class_numbers: list[int] = []
+    for raw in _items(classes):
+        raw = raw.removeprefix("第").removesuffix("类")
+        if not raw.isdigit() or not 1 <= int(raw) <= 45:
+            errors.setdefault("classes", []).append(
+                _("Unknown Nice class %(value)s: classes are 1 to 45.") % {"value": raw[:20]}
+            )
+        elif int(raw) not in class_numbers:
+            class_numbers.append(int(raw))
+    table = group_table()
+    group_codes: list[str] = []
+    for raw in _items(groups):
+        if raw not in table:
+            errors.setdefault("groups", []).append(
+                _("Unknown similar group %(value)s (4 digits from the similar-group table, e.g. 3002).")
+                % {"value": raw[:20]}
+            )
+        elif raw not in group_codes:
+            group_codes.append(raw)
+    goods_names = list(dict.fromkeys(_items(goods)))
+    goods_map: dict[str, tuple[str, ...]] = {}
+    if len(goods_names) > MAX_GOODS:
+        errors.setdefault("goods", []).append(_("At most %(n)d goods or services.") % {"n": MAX_GOODS})
+    else:
+        for name in goods_names:
+            found = goods_groups(name[:100])
+            if not found:
+                errors.setdefault("goods", []).append(
+                    _(
+                        "No similar group lists the goods or service “%(value)s”; "
+                        "try another wording or pick a group."
+                    )
+                    % {"value": name[:50]}
+                )
+            goods_map[name] = found
+    if not (class_numbers or group_codes or goods_map) and "classes" not in errors and "goods" not in errors:
+        errors.setdefault("classes", []).append(
+            _("Choose at least one class, similar group or goods or service the mark is for.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    for found in goods_map.values():
+        group_codes.extend(code for code in found if code not in group_codes)
+    group_classes = {table[code][0] for code in group_codes}
+    whole = {n for n in class_numbers if n not in group_classes}
+    searched = sorted(set(class_numbers) | group_classes)
+    return Query(mark, features(mark), searched, group_codes, whole, goods_map)
+
+
+# --- screening -----------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    trademark: Trademark
+    score: float
+    weighted: float
+    reasons: list[tuple[str, str]]
+    relation: str
+    risk: str
+
+    @property
+    def same_group(self) -> bool:
+        return self.relation == "same_group"
+
+    @property
+    def reason_list(self) -> list[dict]:
+        return [
+            {"code": code, "label": str(REASON_LABELS[code]), "detail": detail}
+            for code, detail in self.reasons
+        ]
+
+    @property
+    def risk_label(self) -> str:
+        return str(RISK_LABELS[self.risk])
+
+    @property
+    def relation_label(self) -> str:
+        return str(RELATION_LABELS[self.relation])
+
+
+@dataclass
+class Result:
+    query: Query
+    hits: list[Hit]
+    risk: str
+    explanation: str
+    candidates: int
+
+    @property
+    def risk_label(self) -> str:
+        return str(RISK_LABELS[self.risk])
+
+
+def risk_of(weighted: float) -> str:
+    config = weights()
+    if weighted >= config.high:
+        return "high"
+    if weighted >= config.medium:
+        return "medium"
+    return "low"
+
+
+def relation_of(query: Query, nice_class: int, prior_groups) -> str:
+    if query.groups and set(prior_groups) & set(query.groups):
+        return "same_group"
+    return "class_asked" if nice_class in query.whole_classes else "same_class"
+
+
+def rank(query: Query, rows, index) -> list[tuple[float, float, int, Match, str]]:
+    """(weighted score, score, row, match, relation) of each row scoring above 0, best first."""
+    factors = weights().relation
+    ranked = []
+    for row in rows:
+        match = compare(query.features, features(index.name(row)))
+        if match.score <= 0:
+            continue
+        relation = relation_of(query, int(index.classes[row]), index.groups(row))
+        ranked.append((round(match.score * factors[relation], 4), match.score, int(row), match, relation))
+    ranked.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    return ranked
+
+
+def candidate_rows(query: Query, index, limit: int | None = None):
+    return index.candidates(query.features, query.classes, limit or settings.ZHICHAN_SCREENING_CANDIDATES)
+
+
+def _explain(risk: str, hits: list[Hit]) -> str:
+    if not hits:
+        return _(
+            "No live mark in the classes searched shares a feature with this mark. The screening "
+            "covers word marks in the register loaded here; it is not a legal opinion."
+        )
+    top = hits[0]
+    context = {
+        "mark": top.trademark.name,
+        "number": top.trademark.registration_number,
+        "reasons": "、".join(str(REASON_LABELS[code]) for code, _ in top.reasons[:3]),
+        "relation": str(RELATION_LABELS[top.relation]).lower(),
+    }
+    if risk == "high":
+        return (
+            _(
+                "High risk: “%(mark)s” (No. %(number)s, %(relation)s) is very close to your mark "
+                "(%(reasons)s). An application is likely to be refused or opposed; consider another mark."
+            )
+            % context
+        )
+    if risk == "medium":
+        return (
+            _(
+                "Medium risk: “%(mark)s” (No. %(number)s, %(relation)s) resembles your mark "
+                "(%(reasons)s). The examiner may find them similar; consider changing the mark or "
+                "asking a trademark agency."
+            )
+            % context
+        )
+    return (
+        _(
+            "Low risk: the closest marks (first “%(mark)s”, %(reasons)s) differ enough, or cover "
+            "other goods. Not a legal opinion; the examiner decides."
+        )
+        % context
+    )
+
+
+def screen(mark, classes=None, groups=None, goods=None, limit: int = 20) -> Result:
+    """The live marks identical or similar to `mark` in the goods asked for, ranked, with reasons."""
+    query = parse_query(mark, classes, groups, goods)
+    limit = max(1, min(int(limit or 20), 100))
+    index = get_index()
+    rows = candidate_rows(query, index)
+    ranked = rank(query, rows, index)
+    ids = [int(index.ids[row]) for _, _, row, _, _ in ranked[: limit * 2]]
+    trademarks = Trademark.objects.restrict(None, "view").in_bulk(ids)
+    hits = []
+    for weighted, score, row, match, relation in ranked:
+        trademark = trademarks.get(int(index.ids[row]))
+        if trademark is None:
+            continue  # removed since the index was built
+        hits.append(Hit(trademark, score, weighted, match.reasons, relation, risk_of(weighted)))
+        if len(hits) >= limit:
+            break
+    risk = hits[0].risk if hits else "low"
+    return Result(query, hits, risk, _explain(risk, hits), len(rows))
+
+
+# --- the index -----------------------------------------------------------------------------
+
+
+def live_trademarks():
+    """Marks that bar a similar one: live, or lapsed within the last year (商标法 第五十条)."""
+    since = timezone.localdate() - timedelta(days=settings.ZHICHAN_SCREENING_LAPSED_DAYS)
+    return Trademark.objects.filter(
+        Q(status__in=LIVE) | Q(status=TrademarkStatus.INVALID, expiry_date__gte=since)
+    )
+
+
+def rebuild_index() -> int:
+    """Write the candidate index from the Trademark table; the number of marks indexed."""
+    rows = live_trademarks().values_list("pk", "name", "nice_class", "similar_groups").order_by("pk")
+    return build(
+        ((pk, name, nice, groups or []) for pk, name, nice, groups in rows.iterator(chunk_size=5000)),
+        settings.ZHICHAN_SCREENING_DIR,
+    )
+
+
+def get_index():
+    index = open_index(settings.ZHICHAN_SCREENING_DIR)
+    if index is None:
+        rebuild_index()
+        index = open_index(settings.ZHICHAN_SCREENING_DIR)
+    return index

@@ -19,6 +19,7 @@ from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
+from zhichan.custody.models import Custody
 from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -63,6 +64,7 @@ def snapshot():
         "ipdata": (Patent.objects.count(), Trademark.objects.count(), Enterprise.objects.count()),
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "created_count")),
         "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
+        "custodies": sorted(Custody.objects.values_list("pk", "enterprise_id", "updated_at")),
     }
 
 
@@ -96,6 +98,11 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # The bundle's industry definitions, shared with the staff.
     farm = IndustryDefinition.objects.get(name="现代农业装备")
     assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
+    # A custody of a local enterprise's portfolio by the demo agency, the demo enterprise its contact.
+    custody = Custody.objects.get()
+    assert custody.agency == User.objects.get(username="demo-staff").agency
+    assert custody.patents.exists() or custody.trademarks.exists()
+    assert list(custody.contacts.values_list("username", flat=True)) == ["demo-enterprise"]
 
 
 @pytest.mark.django_db

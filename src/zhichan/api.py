@@ -11,8 +11,8 @@ from zhichan.agencies.api import router as agencies_router
 from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
-from zhichan.custody.api import router as custody_router
 from zhichan.core.permissions import PermissionDenied
+from zhichan.custody.api import router as custody_router
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
 from zhichan.ipdata.api import router as ipdata_router

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
@@ -70,7 +70,9 @@ class ActionOut(Schema):
 
 
 class ActionIn(Schema):
-    right_key: str = Field(..., min_length=1, max_length=40, description='"patent:<number>" or "trademark:<number>"')
+    right_key: str = Field(
+        ..., min_length=1, max_length=40, description='"patent:<number>" or "trademark:<number>"'
+    )
     deadline_key: str = Field(..., min_length=1, max_length=40)
     action: ActionKind
     done_on: dt.date
@@ -86,7 +88,11 @@ def _custody(request, custody_id, action=VIEW):
     )
 
 
-@router.get("/", response={200: list[CustodyOut], 401: Message, 422: FieldErrors}, summary="Custodies the caller may see")
+@router.get(
+    "/",
+    response={200: list[CustodyOut], 401: Message, 422: FieldErrors},
+    summary="Custodies the caller may see",
+)
 @paginate(BoundedPagination)
 def list_custodies(request):
     return (
@@ -98,7 +104,9 @@ def list_custodies(request):
 
 
 @router.get(
-    "/{custody_id}", response={200: CustodyOut, 401: Message, 404: Message, 422: FieldErrors}, summary="A custody"
+    "/{custody_id}",
+    response={200: CustodyOut, 401: Message, 404: Message, 422: FieldErrors},
+    summary="A custody",
 )
 def get_custody(request, custody_id: int):
     return _custody(request, custody_id)
@@ -156,4 +164,4 @@ def create_action(request, custody_id: int, payload: ActionIn):
         done_on=payload.done_on,
         note=payload.note,
     )
-    return 201, done
+    return Status(201, done)

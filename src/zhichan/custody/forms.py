@@ -80,7 +80,9 @@ class ActionForm(forms.Form):
     action = forms.ChoiceField(label=_("action"), choices=ActionKind.choices)
     done_on = forms.DateField(label=_("done on"), widget=DATE)
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    evidence = forms.FileField(label=_("evidence"), required=False, help_text=_("PDF, JPEG or PNG, optional."))
+    evidence = forms.FileField(
+        label=_("evidence"), required=False, help_text=_("PDF, JPEG or PNG, optional.")
+    )
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)

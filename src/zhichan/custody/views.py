@@ -135,7 +135,9 @@ def calendar(request, pk: int):
     year = min(max(year, 1985), 2200)
     pairs = [(r, d) for r, d in services.custody_deadlines(custody) if d.due.year == year]
     rows = _rows(custody, pairs, today)
-    months = [(month, list(items)) for month, items in groupby(rows, key=lambda row: row["deadline"].due.month)]
+    months = [
+        (month, list(items)) for month, items in groupby(rows, key=lambda row: row["deadline"].due.month)
+    ]
     return render(
         request,
         "custody/calendar.html",
@@ -166,7 +168,9 @@ def record_action(request, pk: int):
 def edit_rights(request, pk: int):
     custody = _custody(request, pk, CHANGE)
     initial = {
-        "patents": "\n".join(custody.patents.order_by("application_number").values_list("application_number", flat=True)),
+        "patents": "\n".join(
+            custody.patents.order_by("application_number").values_list("application_number", flat=True)
+        ),
         "trademarks": "\n".join(
             custody.trademarks.order_by("registration_number").values_list("registration_number", flat=True)
         ),
@@ -254,7 +258,9 @@ def evidence(request, pk: int, action_id: int):
     done = CustodyAction.objects.filter(custody=custody, pk=action_id).first()
     if done is None or not done.evidence:
         raise Http404
-    return FileResponse(done.evidence.open("rb"), as_attachment=True, filename=done.evidence.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        done.evidence.open("rb"), as_attachment=True, filename=done.evidence.name.rsplit("/", 1)[-1]
+    )
 
 
 def ical_feed(request, token: str):

@@ -48,6 +48,9 @@ class Command(BaseCommand):
             from zhichan.ipdata.demo import import_synthetic
 
             import_synthetic(**manifest["synthetic_ipdata"], log=self.stdout.write)
+            from zhichan.custody.demo import create_demo_custody
+
+            create_demo_custody(log=self.stdout.write)
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

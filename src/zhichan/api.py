@@ -21,6 +21,7 @@ from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
+from zhichan.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="zhichan API",
@@ -28,8 +29,8 @@ api = NinjaAPI(
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
-        "industry definitions with their patent landscape and navigation reports, "
-        "legal deadlines of patents and trademarks, IP custody."
+        "industry definitions with their patent landscape and navigation reports, trademark screening, "
+        "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody."
     ),
     urls_namespace="api",
 )
@@ -100,5 +101,6 @@ api.add_router("/enterprises", enterprises_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/custody", custody_router)
 api.add_router("/watch", watch_router)
+api.add_router("/screening", screening_router)
 
 __all__ = ["api", "django_auth"]

@@ -301,7 +301,10 @@ def _explain(risk: str, hits: list[Hit]) -> str:
 
 def screen(mark, classes=None, groups=None, goods=None, limit: int = 20) -> Result:
     """The live marks identical or similar to `mark` in the goods asked for, ranked, with reasons."""
-    query = parse_query(mark, classes, groups, goods)
+    return screen_query(parse_query(mark, classes, groups, goods), limit)
+
+
+def screen_query(query: Query, limit: int = 20) -> Result:
     limit = max(1, min(int(limit or 20), 100))
     index = get_index()
     rows = candidate_rows(query, index)

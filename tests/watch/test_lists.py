@@ -3,19 +3,21 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from tests.factories import UserFactory
+from tests.watch.conftest import number
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied
 from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent
 from zhichan.watch import services
 from zhichan.watch.models import WatchList
-from tests.factories import UserFactory
-from tests.watch.conftest import number
 
 
 @pytest.fixture
 def lists(world):
-    """A list kept by the enterprise itself (county A) and one kept by agency B for an enterprise of county B."""
-    firm_b = Enterprise.objects.create(name="乙县某食品有限公司", normalized_name="乙县某食品", region=world.county_b)
+    """A list kept by the enterprise itself (county A), one kept by agency B for a firm of county B."""
+    firm_b = Enterprise.objects.create(
+        name="乙县某食品有限公司", normalized_name="乙县某食品", region=world.county_b
+    )
     own = services.do_create_list(world.users.enterprise, "品牌")
     kept = services.do_create_list(world.users.staff_b, "竞争对手", enterprise=firm_b.pk)
     return own, kept, firm_b
@@ -73,7 +75,9 @@ def test_each_role_sees_and_changes_only_its_lists(world, lists, role):
     user = getattr(world.users, role)
     view, change = VISIBLE[role]
     assert {names[pk] for pk in WatchList.objects.restrict(user, VIEW).values_list("pk", flat=True)} == view
-    assert {names[pk] for pk in WatchList.objects.restrict(user, CHANGE).values_list("pk", flat=True)} == change
+    assert {
+        names[pk] for pk in WatchList.objects.restrict(user, CHANGE).values_list("pk", flat=True)
+    } == change
 
 
 def test_another_enterprise_cannot_change_a_list(world, lists):
@@ -108,11 +112,16 @@ def test_items_of_each_kind_and_no_double_watching(world, lists):
     own = lists[0]
     user = world.users.enterprise
     patent = Patent.objects.create(
-        application_number=number("202310000001"), patent_type="invention", title="一种装置", legal_status="pending"
+        application_number=number("202310000001"),
+        patent_type="invention",
+        title="一种装置",
+        legal_status="pending",
     )
     mark = services.do_add_item(user, own, "mark", text=" 康师傅 ", nice_classes="30，29")
     assert (mark.text, mark.nice_classes) == ("康师傅", [29, 30])
-    watched = services.do_add_item(user, own, "patent", application_number="2023 1 0000001." + patent.application_number[-1])
+    watched = services.do_add_item(
+        user, own, "patent", application_number="2023 1 0000001." + patent.application_number[-1]
+    )
     assert watched.patent == patent and watched.last_status == "pending"
     field = services.do_add_item(user, own, "field", ipc_prefixes="h01m10, A01B", keywords="电池，储能")
     assert field.ipc_prefixes == ["A01B", "H01M 10"] and field.keywords == ["电池", "储能"]

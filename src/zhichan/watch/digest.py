@@ -39,7 +39,12 @@ def send_digests(now: dt.datetime | None = None) -> int:
     sent = 0
     pending = WatchList.objects.filter(alerts__digested_at__isnull=True).exclude(digest=Digest.OFF).distinct()
     for watch_list in pending.select_related("enterprise", "created_by"):
-        last = watch_list.alerts.exclude(digested_at=None).order_by("-digested_at").values_list("digested_at", flat=True).first()
+        last = (
+            watch_list.alerts.exclude(digested_at=None)
+            .order_by("-digested_at")
+            .values_list("digested_at", flat=True)
+            .first()
+        )
         if last is not None and now - last < PERIOD[watch_list.digest] - dt.timedelta(hours=1):
             continue
         if _send(watch_list, now):

@@ -29,7 +29,9 @@ class ItemForm(forms.Form):
         label=_("mark, competitor or field name"),
         max_length=200,
         required=False,
-        help_text=_("Own trademark: the word mark. Competitor: the applicant's name. Field: a label (optional)."),
+        help_text=_(
+            "Own trademark: the word mark. Competitor: the applicant's name. Field: a label (optional)."
+        ),
     )
     nice_classes = forms.CharField(
         label=_("Nice classes"), max_length=200, required=False, help_text=_("For a mark, e.g. 30, 32")

@@ -102,7 +102,9 @@ def _lists(user):
     return WatchList.objects.restrict(user, VIEW).select_related("enterprise")
 
 
-@router.get("/lists", response={200: list[WatchListOut], 401: Message, 422: FieldErrors}, summary="Watch lists")
+@router.get(
+    "/lists", response={200: list[WatchListOut], 401: Message, 422: FieldErrors}, summary="Watch lists"
+)
 @paginate(BoundedPagination)
 def list_watch_lists(request):
     return _lists(request.user)
@@ -111,11 +113,17 @@ def list_watch_lists(request):
 @router.post("/lists", response={201: WatchListOut, **WRITE}, summary="Create a watch list")
 def create_watch_list(request, payload: WatchListIn):
     # Errors go through the API's handlers: refused values 422, not allowed 404.
-    created = services.do_create_list(request.user, payload.name, enterprise=payload.enterprise_id, digest=payload.digest)
+    created = services.do_create_list(
+        request.user, payload.name, enterprise=payload.enterprise_id, digest=payload.digest
+    )
     return Status(201, created)
 
 
-@router.get("/lists/{list_id}", response={200: WatchListOut, 401: Message, 404: Message, 422: FieldErrors}, summary="One watch list")
+@router.get(
+    "/lists/{list_id}",
+    response={200: WatchListOut, 401: Message, 404: Message, 422: FieldErrors},
+    summary="One watch list",
+)
 def get_watch_list(request, list_id: int):
     return get_restricted_or_404(_lists(request.user), request.user, VIEW, pk=list_id)
 

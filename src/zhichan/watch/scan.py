@@ -61,7 +61,9 @@ def _items(kind):
 
 
 def _alert(item, kind, key, summary, **fields) -> Alert:
-    return Alert(watch_list_id=item.watch_list_id, item=item, kind=kind, key=key[:120], summary=summary[:300], **fields)
+    return Alert(
+        watch_list_id=item.watch_list_id, item=item, kind=kind, key=key[:120], summary=summary[:300], **fields
+    )
 
 
 def status_changes() -> list[Alert]:
@@ -83,7 +85,11 @@ def status_changes() -> list[Alert]:
                     "status": patent.get_legal_status_display(),
                 },
                 patent=patent,
-                detail={"from": item.last_status, "to": patent.legal_status, "as_published": patent.legal_status_text},
+                detail={
+                    "from": item.last_status,
+                    "to": patent.legal_status,
+                    "as_published": patent.legal_status_text,
+                },
             )
         )
         WatchItem.objects.filter(pk=item.pk).update(last_status=patent.legal_status)
@@ -95,34 +101,54 @@ def _names_match(wanted: str, names) -> bool:
 
 
 def competitor_filings(since, now) -> list[Alert]:
-    """New patents and trademarks whose applicants include a watched competitor."""
-    out = []
+    """New patents and trademarks whose applicants include a watched competitor (by normalised
+    name). One pass over the new records, however many competitors are watched."""
+    watched: dict[str, list] = {}
     for item in _items(ItemKind.APPLICANT):
-        wanted = normalize_name(item.text)
-        if not wanted:
-            continue
-        # The normalised name is (nearly always) a part of the full one: a cheap first filter.
-        for patent in Patent.objects.filter(created_at__gt=since, created_at__lte=now, applicants__icontains=wanted):
-            if _names_match(wanted, patent.applicants):
+        name = normalize_name(item.text)
+        if name:
+            watched.setdefault(name, []).append(item)
+    if not watched:
+        return []
+    out = []
+    patents = Patent.objects.filter(created_at__gt=since, created_at__lte=now).only(
+        "pk", "title", "application_number", "applicants"
+    )
+    for patent in patents.iterator(chunk_size=2000):
+        for name in {normalize_name(n) for n in patent.applicants or []} & watched.keys():
+            for item in watched[name]:
                 out.append(
                     _alert(
                         item,
                         AlertKind.COMPETITOR_FILING,
                         f"patent:{patent.pk}",
                         _("%(who)s filed %(title)s (%(number)s)")
-                        % {"who": item.text, "title": patent.title[:150], "number": patent.application_number},
+                        % {
+                            "who": item.text,
+                            "title": patent.title[:150],
+                            "number": patent.application_number,
+                        },
                         patent=patent,
                     )
                 )
-        for mark in Trademark.objects.filter(created_at__gt=since, created_at__lte=now, applicants__icontains=wanted):
-            if _names_match(wanted, mark.applicants):
+    marks = Trademark.objects.filter(created_at__gt=since, created_at__lte=now).only(
+        "pk", "name", "nice_class", "registration_number", "applicants"
+    )
+    for mark in marks.iterator(chunk_size=2000):
+        for name in {normalize_name(n) for n in mark.applicants or []} & watched.keys():
+            for item in watched[name]:
                 out.append(
                     _alert(
                         item,
                         AlertKind.COMPETITOR_FILING,
                         f"trademark:{mark.pk}",
                         _("%(who)s applied for the mark %(mark)s in class %(nice)d (No. %(number)s)")
-                        % {"who": item.text, "mark": mark.name, "nice": mark.nice_class, "number": mark.registration_number},
+                        % {
+                            "who": item.text,
+                            "mark": mark.name,
+                            "nice": mark.nice_class,
+                            "number": mark.registration_number,
+                        },
                         trademark=mark,
                     )
                 )
@@ -148,7 +174,9 @@ def field_filings(since, now) -> list[Alert]:
             continue
         own = item.watch_list.enterprise.normalized_name
         new = Patent.objects.filter(field_query(item), created_at__gt=since, created_at__lte=now)
-        for patent in new.only("pk", "title", "application_number", "applicants")[: settings.ZHICHAN_WATCH_MAX_ALERTS]:
+        for patent in new.only("pk", "title", "application_number", "applicants")[
+            : settings.ZHICHAN_WATCH_MAX_ALERTS
+        ]:
             if own and _names_match(own, patent.applicants):
                 continue  # the enterprise's own filing
             out.append(
@@ -199,7 +227,9 @@ def similar_marks(since, now) -> list[Alert]:
     for item in items:
         query = screening.parse_query(item.text, classes=item.nice_classes)
         own = item.watch_list.enterprise.normalized_name
-        for weighted, score, row, match, relation in screening.rank(query, screening.candidate_rows(query, index), index):
+        for weighted, score, row, match, relation in screening.rank(
+            query, screening.candidate_rows(query, index), index
+        ):
             mark = fresh.get(int(index.ids[row]))
             risk = screening.risk_of(weighted)
             if mark is None or risk == "low":
@@ -214,7 +244,10 @@ def similar_marks(since, now) -> list[Alert]:
                     item,
                     AlertKind.SIMILAR_MARK,
                     f"trademark:{mark.pk}",
-                    _("%(mark)s (No. %(number)s, class %(nice)d) resembles your mark %(own)s; oppose by %(day)s")
+                    _(
+                        "%(mark)s (No. %(number)s, class %(nice)d) resembles your mark %(own)s; "
+                        "oppose by %(day)s"
+                    )
                     % {
                         "mark": mark.name,
                         "number": mark.registration_number,

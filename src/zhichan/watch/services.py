@@ -1,9 +1,9 @@
 """The only code that changes watch lists and alerts; pages, the API and the scan call these.
 
-    do_create_list(actor, name, enterprise=None, digest="daily")
-    do_update_list(actor, watch_list, **fields)  do_delete_list(actor, watch_list)
-    do_add_item(actor, watch_list, kind, **fields)  do_remove_item(actor, item)
-    do_mark_read(actor, alerts)
+do_create_list(actor, name, enterprise=None, digest="daily")
+do_update_list(actor, watch_list, **fields)  do_delete_list(actor, watch_list)
+do_add_item(actor, watch_list, kind, **fields)  do_remove_item(actor, item)
+do_mark_read(actor, alerts)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, role_of
 from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent
-from zhichan.ipdata.validators import application_number
+from zhichan.ipdata.validators import InvalidValue, application_number
 from zhichan.watch.models import Alert, Digest, ItemKind, WatchItem, WatchList
 
 # A mark must have at least one letter, digit or Chinese character to be compared.
@@ -93,7 +93,9 @@ def do_create_list(actor, name, enterprise=None, digest=Digest.DAILY) -> WatchLi
                 created_by=actor,
             )
     except IntegrityError:  # the same list submitted twice at once
-        raise ValidationError({"name": [_("This enterprise already has a watch list of that name.")]}) from None
+        raise ValidationError(
+            {"name": [_("This enterprise already has a watch list of that name.")]}
+        ) from None
 
 
 def _editable(actor, watch_list) -> WatchList:
@@ -109,7 +111,9 @@ def do_update_list(actor, watch_list, **data) -> WatchList:
     errors: dict[str, list] = {}
     if "name" in data:
         name = _text(data["name"], "name", errors, max_length=100, required=True)
-        taken = WatchList.objects.filter(enterprise_id=watch_list.enterprise_id, name=name).exclude(pk=watch_list.pk)
+        taken = WatchList.objects.filter(enterprise_id=watch_list.enterprise_id, name=name).exclude(
+            pk=watch_list.pk
+        )
         if not errors and taken.exists():
             errors["name"] = [_("This enterprise already has a watch list of that name.")]
         watch_list.name = name
@@ -133,7 +137,9 @@ def _clean_mark(data, errors) -> dict:
     classes = []
     for value in _list(data.get("nice_classes")):
         if not value.isdigit() or not 1 <= int(value) <= 45:
-            errors["nice_classes"] = [_("Nice classes are numbers from 1 to 45; %(value)s is not.") % {"value": value}]
+            errors["nice_classes"] = [
+                _("Nice classes are numbers from 1 to 45; %(value)s is not.") % {"value": value}
+            ]
             break
         classes.append(int(value))
     if not classes and "nice_classes" not in errors:
@@ -150,12 +156,14 @@ def _clean_patent(data, errors) -> dict:
             return {}
         try:
             number = application_number(number)
-        except ValidationError as exc:
-            errors["application_number"] = exc.messages
+        except InvalidValue as exc:
+            errors["application_number"] = [str(exc)]
             return {}
         patent = Patent.objects.filter(application_number=number).first()
         if patent is None:
-            errors["application_number"] = [_("No patent with application number %(n)s is on record.") % {"n": number}]
+            errors["application_number"] = [
+                _("No patent with application number %(n)s is on record.") % {"n": number}
+            ]
             return {}
     return {"patent": patent, "last_status": patent.legal_status}
 
@@ -168,7 +176,9 @@ def _clean_field(data, errors) -> dict:
         try:
             prefixes.append(normalize_ipc(value))
         except ValueError:
-            errors["ipc_prefixes"] = [_("%(value)s is not an IPC section, class, subclass or group.") % {"value": value}]
+            errors["ipc_prefixes"] = [
+                _("%(value)s is not an IPC section, class, subclass or group.") % {"value": value}
+            ]
             break
     keywords = [k[:50] for k in _list(data.get("keywords"))][:20]
     if not prefixes and not keywords and "ipc_prefixes" not in errors:
@@ -186,7 +196,9 @@ def do_add_item(actor, watch_list, kind, **data) -> WatchItem:
     watch_list = _editable(actor, watch_list)
     errors: dict[str, list] = {}
     if kind not in ItemKind.values:
-        raise ValidationError({"kind": [_("Choose one of: %(values)s.") % {"values": ", ".join(ItemKind.values)}]})
+        raise ValidationError(
+            {"kind": [_("Choose one of: %(values)s.") % {"values": ", ".join(ItemKind.values)}]}
+        )
     if kind == ItemKind.MARK:
         fields = _clean_mark(data, errors)
     elif kind == ItemKind.PATENT:
@@ -196,7 +208,9 @@ def do_add_item(actor, watch_list, kind, **data) -> WatchItem:
     else:
         fields = _clean_field(data, errors)
     if not errors and watch_list.items.count() >= settings.ZHICHAN_WATCH_MAX_ITEMS:
-        errors["kind"] = [_("A watch list holds at most %(n)d items.") % {"n": settings.ZHICHAN_WATCH_MAX_ITEMS}]
+        errors["kind"] = [
+            _("A watch list holds at most %(n)d items.") % {"n": settings.ZHICHAN_WATCH_MAX_ITEMS}
+        ]
     if errors:
         raise ValidationError(errors)
     same = watch_list.items.filter(kind=kind, **{k: v for k, v in fields.items() if k != "last_status"})

@@ -34,8 +34,10 @@ def index(request):
     elif request.method == "POST":
         raise Http404
     unread = {}
-    for list_id in Alert.objects.restrict(request.user, VIEW).filter(read_at__isnull=True).values_list(
-        "watch_list_id", flat=True
+    for list_id in (
+        Alert.objects.restrict(request.user, VIEW)
+        .filter(read_at__isnull=True)
+        .values_list("watch_list_id", flat=True)
     ):
         unread[list_id] = unread.get(list_id, 0) + 1
     rows = list(lists)
@@ -62,9 +64,7 @@ def detail(request, pk: int):
             if ok:
                 messages.success(request, _("Added to the watch list."))
                 return redirect("watch:detail", pk=pk)
-    alerts = list(
-        watch_list.alerts.select_related("patent", "trademark", "item")[:ALERTS_SHOWN]
-    )
+    alerts = list(watch_list.alerts.select_related("patent", "trademark", "item")[:ALERTS_SHOWN])
     return render(
         request,
         "watch/detail.html",

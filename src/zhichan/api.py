@@ -19,9 +19,9 @@ from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
+from zhichan.screening.api import router as screening_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
-from zhichan.screening.api import router as screening_router
 
 api = NinjaAPI(
     title="zhichan API",

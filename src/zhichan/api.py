@@ -21,6 +21,7 @@ from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
 from zhichan.watch.api import router as deadlines_router
+from zhichan.watch.lists_api import router as watch_router
 
 api = NinjaAPI(
     title="zhichan API",
@@ -99,6 +100,7 @@ api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/custody", custody_router)
+api.add_router("/watch", watch_router)
 api.add_router("/screening", screening_router)
 
 __all__ = ["api", "django_auth"]

@@ -309,6 +309,12 @@ ZHICHAN_CUSTODY_REMIND_DAYS = sorted(
 ZHICHAN_CUSTODY_FEED_YEARS = int(os.environ.get("ZHICHAN_CUSTODY_FEED_YEARS", "3"))
 # Evidence files of custody actions, outside the web root; only the custody's readers download them.
 ZHICHAN_CUSTODY_FILES_ROOT = Path(os.environ.get("ZHICHAN_CUSTODY_FILES_ROOT", DATA_DIR / "custody-files"))
+# Watch lists: items per list, how far each alert scan looks back before the previous one (a
+# record committed late is still seen; alerts are unique, so nothing is told twice), and the
+# most alerts one watched field raises in one scan.
+ZHICHAN_WATCH_MAX_ITEMS = int(os.environ.get("ZHICHAN_WATCH_MAX_ITEMS", "200"))
+ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES = int(os.environ.get("ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES", "120"))
+ZHICHAN_WATCH_MAX_ALERTS = int(os.environ.get("ZHICHAN_WATCH_MAX_ALERTS", "200"))
 
 LOGGING = {
     "version": 1,

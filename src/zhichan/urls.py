@@ -15,6 +15,7 @@ urlpatterns = [
     path("ipdata/", include("zhichan.ipdata.urls")),
     path("enterprises/", include("zhichan.enterprises.urls")),
     path("custody/", include("zhichan.custody.urls")),
+    path("watch/", include("zhichan.watch.urls")),
     path("screening/", include("zhichan.screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

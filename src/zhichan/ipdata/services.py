@@ -205,6 +205,7 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
             actor,
         )
     _update_search_index(job)
+    _queue_watch_scan(job)
     note = ""
     if importer.linker.created:
         note = _("%(n)d new local enterprises were registered from the applicants.") % {
@@ -237,6 +238,17 @@ def _update_search_index(job: ImportJob) -> None:
         logger.exception(
             "import job %s: search index not updated; run `zhichan search_index rebuild`", job.pk
         )
+
+
+def _queue_watch_scan(job: ImportJob) -> None:
+    """Watch lists are checked against what the import brought (after the indexes are updated)."""
+    try:
+        from zhichan.watch.tasks import scan_after_import
+
+        scan_after_import()
+    except Exception:
+        # The hourly scan catches up; an import is not failed for its alerts.
+        logger.exception("import job %s: watch scan not queued", job.pk)
 
 
 def do_run_import(job_id: int, progress=None, batch_size=None) -> ImportJob | None:

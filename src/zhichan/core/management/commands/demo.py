@@ -51,6 +51,9 @@ class Command(BaseCommand):
             from zhichan.custody.demo import create_demo_custody
 
             create_demo_custody(log=self.stdout.write)
+            from zhichan.watch.demo import create_demo_watch
+
+            create_demo_watch(log=self.stdout.write)
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

@@ -12,6 +12,7 @@ from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
+from zhichan.diagnosis.api import router as diagnosis_router
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
 from zhichan.ipdata.api import router as ipdata_router
@@ -25,7 +26,8 @@ api = NinjaAPI(
     description=(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
-        "industry definitions with their patent landscape and navigation reports."
+        "industry definitions with their patent landscape and navigation reports, "
+        "the SME IP risk diagnosis."
     ),
     urls_namespace="api",
 )
@@ -93,5 +95,6 @@ api.add_router("/notices", notices_router)
 api.add_router("/knowledge", knowledge_router)
 api.add_router("/ipdata", ipdata_router)
 api.add_router("/enterprises", enterprises_router)
+api.add_router("/diagnosis", diagnosis_router)
 
 __all__ = ["api", "django_auth"]

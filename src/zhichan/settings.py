@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "zhichan.notices",
     "zhichan.enterprises",
     "zhichan.ipdata",
+    "zhichan.diagnosis",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,11 @@ if ZHICHAN_SEARCH_BACKEND not in ("tantivy", "postgres"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND must be tantivy or postgres")
 if ZHICHAN_SEARCH_BACKEND == "postgres" and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     raise ImproperlyConfigured("ZHICHAN_SEARCH_BACKEND=postgres needs DATABASE_URL to be PostgreSQL")
+
+# Risk diagnosis: a registered trademark is flagged for renewal this many months before it
+# expires, and until the grace period after expiry ends (商标法 第四十条: 12 and 6 months).
+ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS = int(os.environ.get("ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS", "12"))
+ZHICHAN_DIAGNOSIS_RENEWAL_GRACE_MONTHS = int(os.environ.get("ZHICHAN_DIAGNOSIS_RENEWAL_GRACE_MONTHS", "6"))
 
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;
 # the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).

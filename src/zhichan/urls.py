@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("zhichan.knowledge.urls")),
     path("ipdata/", include("zhichan.ipdata.urls")),
     path("enterprises/", include("zhichan.enterprises.urls")),
+    path("diagnosis/", include("zhichan.diagnosis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

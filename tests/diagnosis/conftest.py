@@ -1,0 +1,52 @@
+import re
+
+import pytest
+import yaml
+
+from tests.factories import ServiceItemFactory, publish_item
+from zhichan.core.bundles import DEMO_BUNDLE
+
+QUESTIONNAIRE = DEMO_BUNDLE / "diagnosis.yaml"
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """These tests quote the messages' English wording."""
+
+
+def references(path=QUESTIONNAIRE):
+    """The catalogue codes and statute articles a questionnaire file names."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    codes, refs = set(), set()
+    for finding in data["findings"]:
+        codes.update(finding.get("services") or [])
+        refs.update(re.sub(r"\s+", " ", r) for r in finding.get("legal_basis") or [])
+    return codes, refs
+
+
+def make_references(codes, refs):
+    """Published catalogue items and statute articles, the few the questionnaire needs."""
+    from zhichan.catalog.models import ServiceItem
+    from zhichan.knowledge.loaders import chinese_number
+    from zhichan.knowledge.models import Article, Law
+
+    for code in sorted(codes):
+        if not ServiceItem.objects.filter(code=code).exists():
+            publish_item(ServiceItemFactory(code=code, name=f"服务{code}"))
+    for ref in sorted(refs):
+        short, number = ref.split(" ")
+        law, _created = Law.objects.get_or_create(short_name=short, defaults={"title": short})
+        Article.objects.get_or_create(
+            law=law, ordinal=chinese_number(number[1:-1]), defaults={"number": number, "text": "条文"}
+        )
+
+
+@pytest.fixture
+def questionnaire(world):
+    """The demo city's questionnaire, loaded into the test world."""
+    from zhichan.diagnosis.loaders import load_questionnaire
+    from zhichan.diagnosis.models import Questionnaire
+
+    make_references(*references())
+    load_questionnaire(QUESTIONNAIRE)
+    return Questionnaire.objects.active()

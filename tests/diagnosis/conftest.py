@@ -50,3 +50,53 @@ def questionnaire(world):
     make_references(*references())
     load_questionnaire(QUESTIONNAIRE)
     return Questionnaire.objects.active()
+
+
+def uscc(body="91990102MA0K0000"):
+    from zhichan.enterprises.uscc import check_character
+
+    first17 = (body + "0" * 17)[:17]
+    return first17 + check_character(first17)
+
+
+@pytest.fixture
+def enterprise(world):
+    """An enterprise of county A with a trademark in class 30 due for renewal, one in class 35
+    long expired, and a granted patent that lapsed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhichan.enterprises.models import Enterprise
+    from zhichan.ipdata.models import Patent, Trademark
+
+    today = timezone.localdate()
+    company = Enterprise.objects.create(
+        name="甲区老陈醋有限公司", normalized_name="甲区老陈醋", uscc=uscc(), region=world.county_a
+    )
+    marks = [
+        Trademark.objects.create(
+            registration_number="10000001",
+            name="甲醋",
+            nice_class=30,
+            status="registered",
+            expiry_date=today + dt.timedelta(days=100),
+        ),
+        Trademark.objects.create(
+            registration_number="10000002",
+            name="甲醋",
+            nice_class=35,
+            status="invalid",
+            expiry_date=today - dt.timedelta(days=900),
+        ),
+    ]
+    patent = Patent.objects.create(
+        application_number="201910000001.1",
+        title="一种酿醋装置",
+        patent_type="utility",
+        legal_status="invalid",
+        grant_date=today - dt.timedelta(days=1000),
+    )
+    for record in (*marks, patent):
+        record.enterprises.add(company)
+    return company

@@ -226,6 +226,8 @@ def submit(request, payload: DiagnosisIn):
         "region": payload.region_code,
     }
     if payload.draft:
+        if not user.is_authenticated:
+            return Reply(401, {"detail": "Log in to save a draft."})
         diagnosis = services.do_save_draft(user, answers=payload.answers, **profile)
         return Reply(200, _out(diagnosis))
     diagnosis = services.do_submit(

@@ -79,16 +79,31 @@ class ChoicesWithExclusive(forms.CheckboxSelectMultiple):
         return option
 
 
+class _Unchecked:
+    """The service checks the answers (every question at once, the same words as the API)."""
+
+    def valid_value(self, value):
+        return True
+
+
+class AnswerChoice(_Unchecked, forms.ChoiceField):
+    pass
+
+
+class AnswerChoices(_Unchecked, forms.MultipleChoiceField):
+    pass
+
+
 def _field(q: dict):
     label = q["text"]
     help_text = q.get("help", "")
     if q["type"] == "number":
-        kwargs = {"min_value": q["min"], "max_value": q["max"]}
-        field_class = forms.IntegerField if q.get("integer", True) else forms.FloatField
-        return field_class(label=label, help_text=help_text, required=False, **kwargs)
+        step = "1" if q.get("integer", True) else "any"
+        widget = forms.NumberInput(attrs={"min": q["min"], "max": q["max"], "step": step})
+        return forms.CharField(label=label, help_text=help_text, required=False, max_length=40, widget=widget)
     choices = [(c["key"], choice_label(c)) for c in q["choices"]]
     if q["type"] == "multiple":
-        return forms.MultipleChoiceField(
+        return AnswerChoices(
             label=label,
             help_text=help_text,
             choices=choices,
@@ -98,7 +113,7 @@ def _field(q: dict):
                 exclusive=[c["key"] for c in q["choices"] if c["exclusive"]],
             ),
         )
-    return forms.ChoiceField(
+    return AnswerChoice(
         label=label,
         help_text=help_text,
         choices=choices,

@@ -276,7 +276,9 @@ def case_description(diagnosis: Diagnosis, item, note: str = "") -> str:
     result = diagnosis.result
     levels = {"high": _("High risk"), "medium": _("Medium risk"), "low": _("Low risk")}
     lines = [
-        _("Request from an IP risk diagnosis (%(link)s).") % {"link": diagnosis.get_absolute_url()},
+        _("Request from an IP risk diagnosis (%(link)s).") % {"link": diagnosis.get_absolute_url()}
+        if diagnosis.pk
+        else _("Request from an IP risk diagnosis (not stored)."),
         _("Enterprise: %(name)s") % {"name": diagnosis.enterprise_name or "-"},
         _("Overall: %(level)s, risk index %(index)s of 100.")
         % {"level": levels.get(result.get("level"), "-"), "index": result.get("index", "-")},

@@ -161,7 +161,7 @@ def take(request):
 
 def _help_link(diagnosis: Diagnosis, item) -> str:
     """For the anonymous: the request form, pre-filled with the service and the findings."""
-    description = services.case_description(diagnosis, item).split("\n", 1)[-1]
+    description = services.case_description(diagnosis, item)
     query = {
         "type": "service_application",
         "service_item": item.code,

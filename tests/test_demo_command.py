@@ -20,6 +20,7 @@ from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.enterprises.models import Enterprise
+from zhichan.diagnosis.models import Questionnaire
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.regions.models import Region
@@ -63,6 +64,7 @@ def snapshot():
         "ipdata": (Patent.objects.count(), Trademark.objects.count(), Enterprise.objects.count()),
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "created_count")),
         "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
+        "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
     }
 
 
@@ -96,6 +98,8 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # The bundle's industry definitions, shared with the staff.
     farm = IndustryDefinition.objects.get(name="现代农业装备")
     assert farm.shared and farm.owner is None and farm.to_query() == "(IPC=A01B OR IPC=A01C OR IPC=A01D)"
+    # The risk-diagnosis questionnaire, its references checked against the loaded catalogue and laws.
+    assert Questionnaire.objects.active().code == "sme-ip-risk"
 
 
 @pytest.mark.django_db

@@ -19,8 +19,8 @@ from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
-from zhichan.enterprises.models import Enterprise
 from zhichan.diagnosis.models import Questionnaire
+from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.regions.models import Region

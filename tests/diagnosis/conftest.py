@@ -1,10 +1,11 @@
+import functools
 import re
 
 import pytest
 import yaml
 
-from tests.factories import ServiceItemFactory, publish_item
 from zhichan.core.bundles import DEMO_BUNDLE
+from zhichan.diagnosis.loaders import SAFE_LOADER
 
 QUESTIONNAIRE = DEMO_BUNDLE / "diagnosis.yaml"
 
@@ -14,31 +15,49 @@ def _english(english):
     """These tests quote the messages' English wording."""
 
 
+@functools.cache
 def references(path=QUESTIONNAIRE):
     """The catalogue codes and statute articles a questionnaire file names."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506
     codes, refs = set(), set()
     for finding in data["findings"]:
         codes.update(finding.get("services") or [])
         refs.update(re.sub(r"\s+", " ", r) for r in finding.get("legal_basis") or [])
-    return codes, refs
+    return frozenset(codes), frozenset(refs)
 
 
 def make_references(codes, refs):
     """Published catalogue items and statute articles, the few the questionnaire needs."""
-    from zhichan.catalog.models import ServiceItem
+    from zhichan.catalog.models import GuideStatus, GuideVersion, ServiceItem
     from zhichan.knowledge.loaders import chinese_number
     from zhichan.knowledge.models import Article, Law
 
-    for code in sorted(codes):
-        if not ServiceItem.objects.filter(code=code).exists():
-            publish_item(ServiceItemFactory(code=code, name=f"服务{code}"))
-    for ref in sorted(refs):
-        short, number = ref.split(" ")
-        law, _created = Law.objects.get_or_create(short_name=short, defaults={"title": short})
-        Article.objects.get_or_create(
-            law=law, ordinal=chinese_number(number[1:-1]), defaults={"number": number, "text": "条文"}
-        )
+    existing = set(ServiceItem.objects.values_list("code", flat=True))
+    items = ServiceItem.objects.bulk_create(
+        [
+            ServiceItem(code=code, name=f"服务{code}", category="information")
+            for code in sorted(codes - existing)
+        ]
+    )
+    versions = GuideVersion.objects.bulk_create(
+        [
+            GuideVersion(item=i, number=1, status=GuideStatus.PUBLISHED, steps=["办理"], time_limit_days=5)
+            for i in items
+        ]
+    )
+    for item, version in zip(items, versions, strict=True):
+        item.current, item.published = version, True
+    ServiceItem.objects.bulk_update(items, ["current", "published"])
+    laws = {}
+    for short in sorted({ref.split(" ")[0] for ref in refs}):
+        laws[short] = Law.objects.get_or_create(short_name=short, defaults={"title": short})[0]
+    Article.objects.bulk_create(
+        [
+            Article(law=laws[short], ordinal=chinese_number(number[1:-1]), number=number, text="条文")
+            for short, number in (ref.split(" ") for ref in sorted(refs))
+        ],
+        ignore_conflicts=True,
+    )
 
 
 @pytest.fixture

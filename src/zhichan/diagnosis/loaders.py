@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 import yaml
@@ -54,11 +53,15 @@ def line_of(lines: dict[str, int], path: str) -> int:
     return 0
 
 
+# libyaml's parser when PyYAML has it: ten times faster on a questionnaire of this size.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read(path) -> tuple[object, dict[str, int]]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        root = yaml.compose(text, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataFileError(path, [LineError(0, "", f"cannot read: {exc}")]) from exc
     return data, (_lines(root) if root is not None else {})
@@ -116,5 +119,3 @@ def load_questionnaire(path) -> LoadResult:
         Questionnaire.objects.exclude(code=code).filter(active=True).update(active=False)
     return result
 
-
-ARTICLE_REF = re.compile(r"^(\S+) (第[零一二三四五六七八九十百千]+条)$")

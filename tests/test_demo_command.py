@@ -20,6 +20,7 @@ from zhichan.agencies.models import Agency
 from zhichan.cases.models import Case, CaseEvent
 from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
+from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -65,6 +66,7 @@ def snapshot():
         "import_jobs": sorted(ImportJob.objects.values_list("pk", "status", "created_count")),
         "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
         "custodies": sorted(Custody.objects.values_list("pk", "enterprise_id", "updated_at")),
+        "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
     }
 
 
@@ -104,6 +106,8 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert custody.agency == User.objects.get(username="demo-staff").agency
     assert custody.patents.exists() or custody.trademarks.exists()
     assert User.objects.get(username="demo-enterprise").enterprise == custody.enterprise
+    # The risk-diagnosis questionnaire, its references checked against the loaded catalogue and laws.
+    assert Questionnaire.objects.active().code == "sme-ip-risk"
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from zhichan.catalog.api import router as catalog_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
 from zhichan.custody.api import router as custody_router
+from zhichan.diagnosis.api import router as diagnosis_router
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
 from zhichan.ipdata.api import router as ipdata_router
@@ -30,7 +31,8 @@ api = NinjaAPI(
         "Regions, the service network and its coverage, the catalogue, the knowledge base, notices, "
         "patent and trademark records and their imports, enterprises, "
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
-        "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody."
+        "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
+        "the SME IP risk diagnosis."
     ),
     urls_namespace="api",
 )
@@ -102,5 +104,6 @@ api.add_router("/deadlines", deadlines_router)
 api.add_router("/custody", custody_router)
 api.add_router("/watch", watch_router)
 api.add_router("/screening", screening_router)
+api.add_router("/diagnosis", diagnosis_router)
 
 __all__ = ["api", "django_auth"]

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "zhichan.watch",
     "zhichan.custody",
     "zhichan.screening",
+    "zhichan.diagnosis",
 ]
 
 MIDDLEWARE = [
@@ -276,6 +277,10 @@ ZHICHAN_SCREENING_WEIGHTS = os.environ.get(
 )
 ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "500"))
 ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
+# Risk diagnosis: a registered trademark is flagged for renewal this many months before it
+# expires, and until the grace period after expiry ends (商标法 第四十条: 12 and 6 months).
+ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS = int(os.environ.get("ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS", "12"))
+ZHICHAN_DIAGNOSIS_RENEWAL_GRACE_MONTHS = int(os.environ.get("ZHICHAN_DIAGNOSIS_RENEWAL_GRACE_MONTHS", "6"))
 
 # Patent navigation reports: a running report that has not moved for this long is taken as lost;
 # the CJK font for their charts and PDF ("" finds one on the machine, "none" uses none).

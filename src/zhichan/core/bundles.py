@@ -1,5 +1,5 @@
 """A city bundle: one folder with city.yaml naming its regions, boundaries, catalogue, agencies,
-routing rules, knowledge and industry definitions."""
+routing rules, knowledge, industry definitions and the risk-diagnosis questionnaire."""
 
 from __future__ import annotations
 
@@ -53,3 +53,7 @@ def load_bundle(folder: Path, log=print) -> None:
             from zhichan.ipdata.loaders import load_industries
 
             log(f"industry definitions: {load_industries(folder / manifest['industries'])}")
+        if manifest.get("diagnosis"):
+            from zhichan.diagnosis.loaders import load_questionnaire
+
+            log(f"diagnosis questionnaire: {load_questionnaire(folder / manifest['diagnosis'])}")

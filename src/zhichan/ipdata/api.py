@@ -203,6 +203,7 @@ def get_trademark(request, number: str):
         Trademark.objects.select_related("region"), request.user, VIEW, registration_number=number
     )
 
+
 # Industry definitions, landscapes and navigation reports: their own module, the same prefix.
 router.add_router("", industry_router)
 router.add_router("", search_router)

@@ -7,6 +7,7 @@ import pytest
 from django.db import IntegrityError, connection
 
 from zhichan.ipdata import services
+from zhichan.ipdata.importers.engine import Importer
 from zhichan.ipdata.linking import Linker
 from zhichan.ipdata.models import ImportRowError, Patent
 
@@ -26,16 +27,16 @@ def _write(path, rows):
 def test_a_batch_that_meets_a_conflict_is_written_again_whole(jinzhong, fixture, monkeypatch):
     """The insert fails as it would when another import committed the same number after this
     batch read the database: the batch is rolled back (refused rows too) and written again."""
-    real = Patent.objects.bulk_create
+    real = Importer._insert
     calls = []
 
-    def conflict_once(objs, *args, **kwargs):
+    def conflict_once(self, objs):
         calls.append(len(objs))
         if len(calls) == 1:
             raise IntegrityError("UNIQUE constraint failed: ipdata_patent.application_number")
-        return real(objs, *args, **kwargs)
+        return real(self, objs)
 
-    monkeypatch.setattr(Patent.objects, "bulk_create", conflict_once)
+    monkeypatch.setattr(Importer, "_insert", conflict_once)
     job = services.do_import_file(None, "patent_table", fixture("patents.csv"))
     assert job.status == "done", job.message
     assert calls == [5, 5]

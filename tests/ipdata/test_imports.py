@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -29,7 +30,7 @@ def writes(queries, *tables):
     """The INSERT, UPDATE and DELETE statements on `tables`."""
     found = []
     for query in queries:
-        sql = query["sql"].lstrip().upper()
+        sql = re.sub(r"^\d+ TIMES: ", "", query["sql"].lstrip().upper())  # executemany
         if sql.startswith(("INSERT", "UPDATE", "DELETE")) and any(f'"{t.upper()}"' in sql for t in tables):
             found.append(query["sql"])
     return found

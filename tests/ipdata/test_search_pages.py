@@ -51,7 +51,7 @@ def patents(regions):
 def test_the_page_is_public_and_empty_without_a_query(client, patents):
     response = client.get(URL)
     assert response.status_code == 200
-    assert "data-testid=\"search-results\"" not in response.content.decode()
+    assert 'data-testid="search-results"' not in response.content.decode()
     assert "Patent search" in response.content.decode()
 
 

@@ -31,7 +31,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -90,6 +90,7 @@ class Importer:
         skip: int | None = None,
     ):
         self.job = job
+        self._insert_sql = None
         self.kind = job.kind
         self.spec = SPECS[job.kind]
         self.path = path
@@ -364,7 +365,7 @@ class Importer:
         created, updated, unchanged = count["created"], count["updated"], count["unchanged"]
 
         if new_objects:
-            model.objects.bulk_create(new_objects)
+            self._insert(new_objects)
             for obj, ids in zip(new_objects, new_links, strict=True):
                 if ids:
                     relink[obj.pk] = ids
@@ -395,6 +396,38 @@ class Importer:
         if not alive:
             raise JobLost(job_id)  # rolls this batch back: the job is no longer this run's
         return states
+
+    def _insert(self, objs: list) -> None:
+        """What bulk_create does for these rows, at a fraction of its cost: one INSERT statement
+        run for every row (executemany) instead of statements compiled value by value (its
+        compiler was most of an import's database time). Each value is converted by its field
+        as bulk_create converts it; the new ids are read back by number."""
+        model, key = self.spec.model, self.spec.key
+        connection = connections[model.objects.db]
+        if self._insert_sql is None:
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+            self._converters = [(f.attname, f.get_db_prep_save) for f in fields]
+            quote = connection.ops.quote_name
+            # Names from the model's own metadata, quoted; the values go as parameters.
+            self._insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+                quote(model._meta.db_table),
+                ", ".join(quote(f.column) for f in fields),
+                ", ".join(["%s"] * len(fields)),
+            )
+        now = timezone.now()
+        rows = []
+        for obj in objs:
+            obj.created_at = obj.updated_at = now
+            rows.append([prep(getattr(obj, attname), connection) for attname, prep in self._converters])
+        with connection.cursor() as cursor:
+            cursor.executemany(self._insert_sql, rows)
+        ids = dict(
+            model.objects.filter(**{f"{key}__in": [getattr(o, key) for o in objs]}).values_list(key, "pk")
+        )
+        for obj in objs:
+            obj.pk = ids[getattr(obj, key)]
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
     def _next_state(self, earlier, obj, data, fields, old_links, link, links_changed):
         """A repeated number's state after this batch's rows: what the record counts as, compared

@@ -4,7 +4,6 @@ was lost."""
 
 import logging
 
-from django.db import close_old_connections
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
@@ -28,13 +27,12 @@ def fail_stale_imports():
 @on_startup()
 def fail_stale_imports_at_start():
     # A worker starting after a crash or a restart: the jobs its predecessor left running end
-    # now rather than at the next periodic check. Never stops the worker from starting.
+    # now rather than at the next periodic check. Never stops the worker from starting. (The
+    # thread's database connection is closed after its first task, as after every task.)
     try:
         services.fail_stale_jobs()
     except Exception:
         logger.exception("checking for import jobs without a worker failed")
-    finally:
-        close_old_connections()
 
 
 @db_periodic_task(crontab(minute="23", hour="3"))

@@ -222,6 +222,10 @@ ZHICHAN_UPLOAD_TYPES = _list("ZHICHAN_UPLOAD_TYPES", "pdf,png,jpeg,gif,webp,docx
 ZHICHAN_UPLOAD_MAX_MB = float(os.environ.get("ZHICHAN_UPLOAD_MAX_MB", "20"))
 # Patent and trademark files uploaded for import (CSV, XLSX or XML): their own, larger limit.
 ZHICHAN_IMPORT_MAX_MB = float(os.environ.get("ZHICHAN_IMPORT_MAX_MB", "500"))
+# A running import whose worker gave no sign of life for this long is marked failed (it can be
+# run again, resuming after its last saved batch); an ended job's uploaded file is kept this long.
+ZHICHAN_IMPORT_STALE_MINUTES = int(os.environ.get("ZHICHAN_IMPORT_STALE_MINUTES", "10"))
+ZHICHAN_IMPORT_KEEP_DAYS = int(os.environ.get("ZHICHAN_IMPORT_KEEP_DAYS", "30"))
 
 # What the public sees as the site's name; each city sets its own.
 ZHICHAN_BRAND = os.environ.get("ZHICHAN_BRAND", "")

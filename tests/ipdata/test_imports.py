@@ -2,6 +2,7 @@
 
 import csv
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -21,6 +22,7 @@ def counts(job):
         "updated": job.updated_count,
         "unchanged": job.unchanged_count,
         "refused": job.error_count,
+        "merged": job.merged_count,
     }
 
 
@@ -28,7 +30,7 @@ def writes(queries, *tables):
     """The INSERT, UPDATE and DELETE statements on `tables`."""
     found = []
     for query in queries:
-        sql = query["sql"].lstrip().upper()
+        sql = re.sub(r"^\d+ TIMES: ", "", query["sql"].lstrip().upper())  # executemany
         if sql.startswith(("INSERT", "UPDATE", "DELETE")) and any(f'"{t.upper()}"' in sql for t in tables):
             found.append(query["sql"])
     return found
@@ -47,7 +49,14 @@ def test_patent_table_good_rows_kept_bad_rows_listed(jinzhong, fixture):
     job = services.do_import_file(None, "patent_table", fixture("patents.csv"))
     assert job.status == "done", job.message
     assert job.total_rows == 8
-    assert counts(job) == {"processed": 8, "created": 5, "updated": 0, "unchanged": 0, "refused": 3}
+    assert counts(job) == {
+        "processed": 8,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 3,
+        "merged": 0,
+    }
     errors = [(e.row, e.field, e.value) for e in ImportRowError.objects.filter(job=job)]
     assert errors == [
         (5, "专利申请号", "201710987654.2"),
@@ -94,7 +103,14 @@ def test_second_import_of_the_same_file_changes_nothing(jinzhong, fixture):
     before = dict(Patent.objects.values_list("application_number", "updated_at"))
     with CaptureQueriesContext(connection) as queries:
         again = services.do_import_file(None, "patent_table", fixture("patents.csv"))
-    assert counts(again) == {"processed": 8, "created": 0, "updated": 0, "unchanged": 5, "refused": 3}
+    assert counts(again) == {
+        "processed": 8,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 5,
+        "refused": 3,
+        "merged": 0,
+    }
     assert writes(queries.captured_queries, *RECORD_TABLES) == []
     assert dict(Patent.objects.values_list("application_number", "updated_at")) == before
     assert Enterprise.objects.count() == 3
@@ -111,7 +127,14 @@ def test_a_changed_row_is_updated_and_missing_columns_are_left_alone(jinzhong, f
     with open(path, "w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows(rows)
     job = services.do_import_file(None, "", path)
-    assert counts(job) == {"processed": 8, "created": 0, "updated": 1, "unchanged": 4, "refused": 3}
+    assert counts(job) == {
+        "processed": 8,
+        "created": 0,
+        "updated": 1,
+        "unchanged": 4,
+        "refused": 3,
+        "merged": 0,
+    }
     first = Patent.objects.get(application_number="201510163325.6")
     assert (first.legal_status, first.legal_status_text) == ("valid", "授权")
     assert first.abstract == "本发明公开了一种微生物菌剂。"  # not in the file: kept
@@ -133,21 +156,42 @@ def test_gb18030_table_links_only_this_city(jinzhong, fixture):
 def test_xml_records_of_one_application_are_merged(jinzhong, fixture):
     job = services.do_import_file(None, "patent_xml", fixture("patents.xml"))
     assert job.status == "done"
-    assert counts(job) == {"processed": 4, "created": 3, "updated": 0, "unchanged": 0, "refused": 1}
+    assert counts(job) == {
+        "processed": 4,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 1,
+        "merged": 1,
+    }
     patent = Patent.objects.get(application_number="201510163325.6")
     assert patent.publication_number == "CN104805195A" and patent.grant_number == "CN104805195B"
     assert patent.legal_status == "valid" and patent.region == jinzhong["太谷区"]
     error = ImportRowError.objects.get(job=job)
     assert (error.row, error.field) == (4, "申请号")
     again = services.do_import_file(None, "patent_xml", fixture("patents.xml"))
-    assert counts(again) == {"processed": 4, "created": 0, "updated": 0, "unchanged": 3, "refused": 1}
+    assert counts(again) == {
+        "processed": 4,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "refused": 1,
+        "merged": 1,
+    }
 
 
 def test_trademarks(jinzhong, fixture):
     services.do_import_file(None, "patent_table", fixture("patents.csv"))
     job = services.do_import_file(None, "", fixture("trademarks.csv"))
     assert job.kind == "trademark_table"
-    assert counts(job) == {"processed": 5, "created": 2, "updated": 0, "unchanged": 0, "refused": 3}
+    assert counts(job) == {
+        "processed": 5,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 3,
+        "merged": 0,
+    }
     mark = Trademark.objects.get(registration_number="12345678")
     assert (mark.name, mark.nice_class, mark.similar_groups) == ("禾丰", 31, ["3101", "3102"])
     assert mark.registration_date == dt.date(2016, 1, 14) and mark.expiry_date == dt.date(2026, 1, 13)
@@ -173,8 +217,90 @@ def test_rows_with_the_same_number_in_one_batch_are_merged(jinzhong, tmp_path, f
     with open(path, "w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([rows[0], rows[1], repeat])
     job = services.do_import_file(None, "patent_table", path)
-    assert counts(job) == {"processed": 2, "created": 2, "updated": 0, "unchanged": 0, "refused": 0}
+    assert counts(job) == {
+        "processed": 2,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 0,
+        "merged": 1,
+    }
     assert Patent.objects.get().legal_status == "valid"  # the later row wins
+
+
+def _rows(fixture):
+    with open(fixture("patents.csv"), encoding="utf-8-sig", newline="") as src:
+        return list(csv.reader(src))
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 1000])
+def test_a_number_repeated_anywhere_in_the_file_is_one_record_counted_once(
+    jinzhong, tmp_path, fixture, batch_size
+):
+    """In one batch or across batches: the later row wins, and the repeat counts as merged."""
+    rows = _rows(fixture)
+    repeat = list(rows[1])
+    repeat[11] = "有效"
+    path = tmp_path / "twice.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0], rows[1], rows[2], repeat])
+    job = services.do_import_file(None, "patent_table", path, batch_size=batch_size)
+    assert counts(job) == {
+        "processed": 3,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 0,
+        "merged": 1,
+    }
+    assert Patent.objects.get(application_number=rows[1][0]).legal_status == "valid"
+    again = services.do_import_file(None, "patent_table", path, batch_size=batch_size)
+    assert counts(again) == {
+        "processed": 3, "created": 0, "updated": 0, "unchanged": 2, "refused": 0, "merged": 1,
+    }  # fmt: skip
+
+
+def test_a_repeat_that_changes_a_record_the_first_row_left_unchanged_counts_as_updated(
+    jinzhong, tmp_path, fixture
+):
+    rows = _rows(fixture)
+    first = tmp_path / "first.csv"
+    with open(first, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0], rows[1]])
+    services.do_import_file(None, "patent_table", first)
+    repeat = list(rows[1])
+    repeat[11] = "有效"
+    path = tmp_path / "second.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0], rows[1], rows[2], repeat, repeat])
+    job = services.do_import_file(None, "patent_table", path, batch_size=1)
+    assert counts(job) == {
+        "processed": 4,
+        "created": 1,
+        "updated": 1,
+        "unchanged": 0,
+        "refused": 0,
+        "merged": 2,
+    }
+    assert Patent.objects.get(application_number=rows[1][0]).legal_status == "valid"
+
+
+def test_a_refused_row_is_not_the_first_of_its_number(jinzhong, tmp_path, fixture):
+    rows = _rows(fixture)
+    bad = list(rows[1])
+    bad[1] = "2018-13-01"
+    path = tmp_path / "bad-then-good.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0], bad, rows[1]])
+    job = services.do_import_file(None, "patent_table", path, batch_size=1)
+    assert counts(job) == {
+        "processed": 2,
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 1,
+        "merged": 0,
+    }
 
 
 def test_batches_commit_as_they_go(jinzhong, fixture):
@@ -207,7 +333,14 @@ def test_a_failed_batch_leaves_nothing_behind(jinzhong, fixture, monkeypatch):
         "201510163325.6",
         "201420345678.9",
     }
-    assert counts(job) == {"processed": 2, "created": 2, "updated": 0, "unchanged": 0, "refused": 0}
+    assert counts(job) == {
+        "processed": 2,
+        "created": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "refused": 0,
+        "merged": 0,
+    }
     assert not ImportRowError.objects.filter(job=job).exists()
     assert job.events.filter(kind="failed", to_state="failed").exists()
 
@@ -241,12 +374,12 @@ def test_kind_must_be_known_or_guessable(jinzhong, tmp_path):
 
 
 def test_importer_skips_nothing_silently(jinzhong, fixture):
-    """Every row is counted once: processed = created + updated + unchanged + refused."""
+    """Every row is counted once: processed = created + updated + unchanged + merged + refused."""
     job = services.do_import_file(None, "patent_table", fixture("patents.csv"))
     job2 = services.do_import_file(None, "patent_table", fixture("patents-gb18030.csv"))
     for j in (job, job2):
         c = counts(j)
-        assert c["processed"] == c["created"] + c["updated"] + c["unchanged"] + c["refused"]
+        assert c["processed"] == c["created"] + c["updated"] + c["unchanged"] + c["merged"] + c["refused"]
 
 
 def test_memory_does_not_grow_with_the_file(jinzhong, tmp_path):
@@ -285,7 +418,14 @@ def test_links_do_not_depend_on_the_order_of_rows(jinzhong, tmp_path):
     assert list(Patent.objects.get(application_number="201510163325.6").enterprises.all()) == [later]
     assert job.total_rows == 2
     again = services.do_import_file(None, "patent_table", path, batch_size=1)
-    assert counts(again) == {"processed": 2, "created": 0, "updated": 0, "unchanged": 2, "refused": 0}
+    assert counts(again) == {
+        "processed": 2,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "refused": 0,
+        "merged": 0,
+    }
 
 
 def test_refused_rows_register_no_enterprise(jinzhong, tmp_path):

@@ -30,10 +30,13 @@ class ImportJobOut(Schema):
     updated_count: int
     unchanged_count: int
     error_count: int
+    merged_count: int  # rows whose number an earlier row of the file had
     message: str
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    heartbeat_at: datetime | None
+    file_removed_at: datetime | None
     started_by: str | None
     errors_csv: str
 

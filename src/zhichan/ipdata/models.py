@@ -7,6 +7,7 @@ staff); a navigation report to whoever asked for it.
 """
 
 import re
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -177,9 +178,16 @@ class ImportJob(TimeStampedModel):
     updated_count = models.PositiveIntegerField(_("records updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("records unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("rows refused"), default=0)
+    # Rows whose number an earlier row of the same file already had: merged into that record.
+    merged_count = models.PositiveIntegerField(_("rows merged"), default=0)
     message = models.TextField(_("message"), blank=True)  # why a whole job failed
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The running worker's sign of life; a running job without one for a while is taken as lost.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # Counts the runs (first run and re-runs): a worker taken for dead cannot write to a later run.
+    attempt = models.PositiveSmallIntegerField(_("run"), default=0)
+    file_removed_at = models.DateTimeField(_("file removed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
@@ -194,6 +202,17 @@ class ImportJob(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def file_kept_until(self):
+        """When the sweep removes the uploaded file (None: no file, or the job has not ended)."""
+        if not self.file or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=settings.ZHICHAN_IMPORT_KEEP_DAYS)
+
+    @property
+    def can_rerun(self) -> bool:
+        return self.status == ImportStatus.FAILED and bool(self.file)
 
 
 class ImportJobEvent(EventModel):

@@ -3,25 +3,41 @@
     do_start_import(actor, kind, file, original_name)  the job row, then the worker task on commit
     do_run_import(job_id)                               what the worker runs (idempotent)
     do_import_file(actor, kind, path, progress=...)     the command: a job run here and now
+    do_rerun_import(actor, job_id)                      a failed job again, resuming after its last batch
+    fail_stale_jobs()                                   running jobs whose worker gave no sign of life
+    remove_old_files()                                  uploaded files of jobs ended long enough ago
 
-Each state change (queued, running, done, failed) writes an ImportJobEvent in its transaction.
+Each state change (queued, running, done, failed, file removed) writes an ImportJobEvent in its
+transaction.
+
+A running job's worker writes `heartbeat_at` with every batch (and every few seconds while it
+counts the rows). A job without a heartbeat for ZHICHAN_IMPORT_STALE_MINUTES is marked failed
+with the reason; it is not re-queued by itself, since a file that stops its worker (memory, a
+crash) would stop every worker in turn. Whoever started it can run it again from its page: the
+run resumes after the last committed batch (batches and the job's counters commit together, so
+the counters say exactly which rows are in), and the rows before it are not read again into the
+database. Each run has its own `attempt` number; a worker taken for dead that wakes up finds its
+attempt gone and stops without writing.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from zhichan.core.permissions import PermissionDenied, role_of
+from zhichan.core.permissions import VIEW, PermissionDenied, role_of
 from zhichan.ipdata import importers
-from zhichan.ipdata.importers.engine import Importer
+from zhichan.ipdata.importers.engine import Importer, JobLost
 from zhichan.ipdata.importers.tables import FileProblem
 from zhichan.ipdata.models import ImportJob, ImportJobEvent, ImportKind, ImportStatus
 
@@ -149,8 +165,9 @@ def _claim(job_id: int, actor=None) -> ImportJob | None:
     now = timezone.now()
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-            status=ImportStatus.RUNNING, started_at=now, updated_at=now
-        )
+            status=ImportStatus.RUNNING, started_at=now, updated_at=now, heartbeat_at=now,
+            attempt=F("attempt") + 1,
+        )  # fmt: skip
         if not claimed:
             return None
         job = ImportJob.objects.get(pk=job_id)
@@ -161,10 +178,12 @@ def _claim(job_id: int, actor=None) -> ImportJob | None:
 def _finish(job: ImportJob, status: str, message: str = "", actor=None) -> ImportJob:
     now = timezone.now()
     with transaction.atomic():
-        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING).update(
+        ended = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.RUNNING, attempt=job.attempt).update(
             status=status, message=message[:5000], finished_at=now, updated_at=now
         )
         job.refresh_from_db()
+        if not ended:
+            return job  # this run was taken as lost meanwhile: its end is already recorded
         _event(
             job,
             actor,
@@ -178,25 +197,51 @@ def _finish(job: ImportJob, status: str, message: str = "", actor=None) -> Impor
                 "updated": job.updated_count,
                 "unchanged": job.unchanged_count,
                 "refused": job.error_count,
+                "merged": job.merged_count,
             },
         )
     return job
 
 
+class Heartbeat:
+    """Calling it records that this run is alive (at most every `every` seconds); JobLost when
+    the job is no longer this run's (taken as lost and failed, or run again)."""
+
+    def __init__(self, job: ImportJob, every: float = 15.0):
+        self.job = job
+        self.every = every
+        self.last = time.monotonic()
+
+    def __call__(self, force: bool = False) -> None:
+        if not force and time.monotonic() - self.last < self.every:
+            return
+        self.last = time.monotonic()
+        alive = ImportJob.objects.filter(
+            pk=self.job.pk, status=ImportStatus.RUNNING, attempt=self.job.attempt
+        ).update(heartbeat_at=timezone.now())
+        if not alive:
+            raise JobLost(self.job.pk)
+
+
 def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> ImportJob:
+    beat = Heartbeat(job)
     try:
-        importer = Importer(job, path, **({"batch_size": batch_size} if batch_size else {}))
+        importer = Importer(job, path, beat=beat, **({"batch_size": batch_size} if batch_size else {}))
         total = importer.prepare()
         ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
         job.total_rows = total
         if progress:
             progress(job)
         importer.run(progress)
+    except JobLost:
+        logger.warning("import job %s: this run was taken as lost; it stops here", job.pk)
+        job.refresh_from_db()
+        return job
     except FileProblem as exc:
         return _finish(job, ImportStatus.FAILED, str(exc), actor)
     except Exception as exc:
         logger.exception("import job %s stopped", job.pk)
-        _update_search_index(job)  # the rows before the error are kept: searches should find them
+        _update_search_index(job, beat)  # the rows before the error are kept: searches should find them
         return _finish(
             job,
             ImportStatus.FAILED,
@@ -204,7 +249,7 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
             % {"error": f"{type(exc).__name__}: {exc}"[:500]},
             actor,
         )
-    _update_search_index(job)
+    _update_search_index(job, beat)
     _queue_watch_scan(job)
     note = ""
     if importer.linker.created:
@@ -214,7 +259,7 @@ def _run(job: ImportJob, path, progress=None, actor=None, batch_size=None) -> Im
     return _finish(job, ImportStatus.DONE, note, actor)
 
 
-def _update_search_index(job: ImportJob) -> None:
+def _update_search_index(job: ImportJob, beat=None) -> None:
     """The patents this job wrote go into the search index (their rows are committed by now);
     trademarks into the screening index."""
     if job.kind == ImportKind.TRADEMARK_TABLE:
@@ -232,7 +277,9 @@ def _update_search_index(job: ImportJob) -> None:
     from zhichan.ipdata.search.service import index_import_job
 
     try:
-        index_import_job(job)
+        index_import_job(job, progress=beat)
+    except JobLost:
+        pass  # taken as lost meanwhile: a re-run indexes the job's patents again
     except Exception:
         # The records are in; only the index lags, and a rebuild brings it in step.
         logger.exception(
@@ -285,3 +332,107 @@ def do_import_file(actor, kind, path, progress=None, batch_size=None) -> ImportJ
         _event(job, actor, "queued", to_state=ImportStatus.QUEUED, data={"file": str(path)[:500]})
     job = _claim(job.pk, actor)
     return _run(job, path, progress, actor, batch_size=batch_size)
+
+
+def do_rerun_import(actor, job_id: int) -> ImportJob:
+    """A failed job back to the queue, its file and counters kept: the worker resumes it after the
+    rows already saved. A second request (a double click) finds it queued and changes nothing."""
+    if not can_import(actor):
+        raise PermissionDenied
+    job = ImportJob.objects.restrict(actor, VIEW).filter(pk=job_id).first()
+    if job is None:
+        raise PermissionDenied
+    if job.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return job
+    if not job.can_rerun:
+        raise ValidationError(
+            _("Only a failed import whose uploaded file is still kept can be run again.")
+            if job.status == ImportStatus.FAILED
+            else _("Only a failed import can be run again.")
+        )
+    with transaction.atomic():
+        moved = (
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.FAILED, file_removed_at__isnull=True)
+            .exclude(file="")
+            .update(status=ImportStatus.QUEUED, message="", finished_at=None, updated_at=timezone.now())
+        )
+        job.refresh_from_db()
+        if not moved:
+            return job
+        _event(
+            job,
+            actor,
+            "requeued",
+            from_state=ImportStatus.FAILED,
+            to_state=ImportStatus.QUEUED,
+            data={"resume_after": job.processed_rows},
+        )
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def stale_before(now=None):
+    return (now or timezone.now()) - timedelta(minutes=settings.ZHICHAN_IMPORT_STALE_MINUTES)
+
+
+def fail_stale_jobs(now=None) -> int:
+    """Mark failed the running jobs whose worker gave no sign of life for
+    ZHICHAN_IMPORT_STALE_MINUTES (it was killed, or the machine restarted). Returns how many."""
+    now = now or timezone.now()
+    cutoff = stale_before(now)
+    lost = Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
+    failed = 0
+    for job in ImportJob.objects.filter(lost, status=ImportStatus.RUNNING):
+        seen = job.heartbeat_at or job.updated_at
+        message = _(
+            "The worker running this import gave no sign of life after %(time)s (more than %(minutes)d "
+            "minutes): it was stopped or its machine restarted. The %(rows)d rows processed before are "
+            "kept. Run the import again to continue after them."
+        ) % {
+            "time": formats.date_format(timezone.localtime(seen), "Y-m-d H:i:s"),
+            "minutes": settings.ZHICHAN_IMPORT_STALE_MINUTES,
+            "rows": job.processed_rows,
+        }
+        with transaction.atomic():
+            # The same conditions again: a heartbeat since the query keeps the job running.
+            ended = ImportJob.objects.filter(
+                lost, pk=job.pk, status=ImportStatus.RUNNING, attempt=job.attempt
+            ).update(status=ImportStatus.FAILED, message=message, finished_at=now, updated_at=now)
+            if ended:
+                _event(
+                    job, None, "stale", from_state=ImportStatus.RUNNING, to_state=ImportStatus.FAILED,
+                    note=message, data={"last_heartbeat": seen.isoformat(), "processed": job.processed_rows},
+                )  # fmt: skip
+                failed += 1
+    if failed:
+        logger.warning("%d import job(s) without a worker were marked failed", failed)
+    return failed
+
+
+def remove_old_files(now=None) -> int:
+    """Delete the uploaded file of jobs that ended more than ZHICHAN_IMPORT_KEEP_DAYS ago; the job
+    and its counts stay, marked with the removal. Returns how many files were removed."""
+    from zhichan.notices.files import private_storage
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ZHICHAN_IMPORT_KEEP_DAYS)
+    storage = private_storage()
+    removed = 0
+    old = ImportJob.objects.filter(
+        status__in=(ImportStatus.DONE, ImportStatus.FAILED), finished_at__lt=cutoff
+    ).exclude(file="")
+    for job in old.only("pk", "file", "status"):
+        name = job.file.name
+        with transaction.atomic():
+            marked = ImportJob.objects.filter(pk=job.pk, status=job.status, file=name).update(
+                file="", file_removed_at=now, updated_at=now
+            )
+            if not marked:
+                continue  # run again meanwhile
+            _event(
+                job, None, "file_removed", note=name,
+                data={"keep_days": settings.ZHICHAN_IMPORT_KEEP_DAYS},
+            )  # fmt: skip
+            transaction.on_commit(lambda name=name: storage.delete(name))
+        removed += 1
+    return removed

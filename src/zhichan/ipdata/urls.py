@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/saved/<int:pk>/delete/", search_views.delete_search, name="delete_search"),
     path("imports/", views.imports, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/rerun/", views.import_rerun, name="import_rerun"),
     path("imports/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
     path("patents/<str:number>/", views.patent_detail, name="patent"),

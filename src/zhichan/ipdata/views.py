@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from zhichan.core.forms import run_action
-from zhichan.core.permissions import VIEW, get_restricted_or_404
+from zhichan.core.permissions import VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.ipdata import services
 from zhichan.ipdata.forms import ImportForm
 from zhichan.ipdata.models import ImportJob, ImportStatus, Patent, Trademark
@@ -94,8 +96,28 @@ def import_detail(request, pk: int):
             "errors": errors,
             "events": job.events.select_related("actor"),
             "active": job.status in ACTIVE,
+            "can_rerun": job.can_rerun and services.can_import(request.user),
+            "keep_days": settings.ZHICHAN_IMPORT_KEEP_DAYS,
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_rerun(request, pk: int):
+    """Run a failed job again (it resumes after the rows already saved)."""
+    job = _job(request, pk)
+    try:
+        job = services.do_rerun_import(request.user, job.pk)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The import was queued again; it continues after the rows already saved.")
+        )
+    return redirect("ipdata:import_detail", pk=job.pk)
 
 
 @login_required

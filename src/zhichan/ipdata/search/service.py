@@ -132,16 +132,19 @@ def patents_for(result: SearchResult) -> list[tuple[Patent, object]]:
 # --- keeping the index in step --------------------------------------------------------------------
 
 
-def index_patents(ids) -> int:
+def index_patents(ids, progress=None) -> int:
     """Index (or re-index) these patents from the database; ids no longer there are removed.
 
     Call it after the transaction that wrote the patents has committed (imports run it in the
-    worker once a job's rows are saved). Returns the number of documents written.
+    worker once a job's rows are saved). `progress()` is called between chunks. Returns the
+    number of documents written.
     """
     ids = sorted({int(i) for i in ids})
     backend = get_backend()
     written = 0
     for start in range(0, len(ids), ID_CHUNK):
+        if progress is not None:
+            progress()
         chunk = ids[start : start + ID_CHUNK]
         seen = []
 
@@ -158,10 +161,10 @@ def index_patents(ids) -> int:
     return written
 
 
-def index_import_job(job) -> int:
+def index_import_job(job, progress=None) -> int:
     """Index the patents an import job created or changed (the job is their source_job)."""
     ids = Patent.objects.filter(source_job=job).values_list("id", flat=True)
-    return index_patents(ids.iterator(chunk_size=ID_CHUNK))
+    return index_patents(ids.iterator(chunk_size=ID_CHUNK), progress)
 
 
 def index_patents_on_commit(ids) -> None:

@@ -1,0 +1,46 @@
+"""Applicant and inventor names on the PostgreSQL search documents (the statistics' top lists).
+
+Rows indexed before are filled from their patents here, so no rebuild is needed.
+"""
+
+from django.db import migrations, models
+
+
+def _names(column: str) -> str:
+    return (
+        f"COALESCE((SELECT jsonb_agg(DISTINCT btrim(x)) FROM jsonb_array_elements_text("
+        f"CASE WHEN jsonb_typeof(p.{column}) = 'array' THEN p.{column} ELSE '[]'::jsonb END) AS x "
+        f"WHERE btrim(x) <> ''), '[]'::jsonb)"
+    )
+
+
+FILL = (
+    "UPDATE ipdata_patentsearchdoc AS d SET "
+    f"applicant_names = {_names('applicants')}, inventor_names = {_names('inventors')} "
+    "FROM ipdata_patent AS p WHERE p.id = d.id"
+)
+
+
+def forwards(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FILL)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("ipdata", "0007_saved_search"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="patentsearchdoc",
+            name="applicant_names",
+            field=models.JSONField(default=list),
+        ),
+        migrations.AddField(
+            model_name="patentsearchdoc",
+            name="inventor_names",
+            field=models.JSONField(default=list),
+        ),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+    ]

@@ -36,6 +36,7 @@ def media(settings, tmp_path):
 def fixture():
     return lambda name: FIXTURES / name
 
+
 PARK = "140703-PARK"
 
 

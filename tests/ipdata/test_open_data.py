@@ -69,9 +69,17 @@ def test_a_malformed_query_is_a_422_naming_q(client, records):
 
 
 def test_search_statistics_api_for_any_query_and_filters(client, records):
-    body = client.get(f"{BASE}/search/statistics", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}).json()
+    body = client.get(
+        f"{BASE}/search/statistics", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}
+    ).json()
     assert body["query"] == "电池 NOT PA=华为"
-    assert body["total"] == 1 == client.get(f"{BASE}/search", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}).json()["total"]  # noqa: E501
+    assert (
+        body["total"]
+        == 1
+        == client.get(f"{BASE}/search", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}).json()[
+            "total"
+        ]
+    )  # noqa: E501
     assert body["by_type"] == [{"key": "utility", "count": 1}]
     assert body["by_year"] == [{"year": 2018, "counts": {"utility": 1}}]
     assert body["by_legal_status"] == [{"key": "invalid", "count": 1}]
@@ -82,7 +90,9 @@ def test_search_statistics_api_for_any_query_and_filters(client, records):
     ]
     assert body["local_total"] == 1
     everything = client.get(f"{BASE}/search/statistics", {"q": "", "top": 1}).json()
-    assert everything["total"] == 3 and everything["top_applicants"] == [{"key": "华为技术有限公司", "count": 1}]
+    assert everything["total"] == 3 and everything["top_applicants"] == [
+        {"key": "华为技术有限公司", "count": 1}
+    ]
     assert everything["by_ipc"] == [{"key": "H01M", "count": 1}]
 
 

@@ -52,7 +52,7 @@ def patents(regions):
 def test_the_page_is_public_and_empty_without_a_query(client, patents):
     response = client.get(URL)
     assert response.status_code == 200
-    assert "data-testid=\"search-results\"" not in response.content.decode()
+    assert 'data-testid="search-results"' not in response.content.decode()
     assert "Patent search" in response.content.decode()
 
 
@@ -203,7 +203,10 @@ def test_statistics_of_any_query_keep_the_filters_of_the_result_list(client, pat
     assert 'data-testid="statistics-filters"' in html and "甲区" not in response.context["filters"][0][1]
     assert response.context["filters"] == [("Type", "Invention"), ("County", "990102")]
     # The way back and the export carry the same filters.
-    assert "type=invention" in response.context["search_url"] and "county=990102" in response.context["search_url"]
+    assert (
+        "type=invention" in response.context["search_url"]
+        and "county=990102" in response.context["search_url"]
+    )
     assert 'data-testid="statistics-export"' in html and "type=invention" in response.context["export_url"]
 
 
@@ -249,5 +252,3 @@ def test_the_statistics_export_of_a_malformed_query_goes_back_to_the_page(client
     response = client.get("/ipdata/search/statistics/export.xlsx", {"q": "TI=(", "type": "utility"})
     assert response.status_code == 302
     assert response.url.startswith("/ipdata/search/statistics/?q=") and "type=utility" in response.url
-
-

@@ -37,6 +37,7 @@ def search_backend(request, settings):
     yield request.param
     search_service.reset_backends()
 
+
 # --- an independent, slow implementation of the rules in statistics.py's docstring ---------------
 
 
@@ -139,17 +140,49 @@ def applicants_of(r):
 ANY_QUERIES = [
     ("PA=晋中学院", {}, lambda r: any("晋中学院" in n for n in r["applicants"])),
     ("IN=王", {}, lambda r: any("王" in n for n in r["inventors"])),
-    ("TYPE=发明 AND AD>=2015", {}, lambda r: r["patent_type"] == "invention" and r["application_date"]
-     and r["application_date"] >= dt.date(2015, 1, 1)),  # fmt: skip
-    ("IPC=G06 NOT 物联网", {}, lambda r: any(c.startswith("G06") for c in r["ipc_codes"] or [r["main_ipc"]])
-     and not any("物联网" in r[k] for k in ("title", "abstract", "claims"))),  # fmt: skip
-    ("AD=[2010 TO 2016-06-30] OR LS=失效", {}, lambda r: r["legal_status"] == "invalid" or (
-        r["application_date"] is not None and dt.date(2010, 1, 1) <= r["application_date"] <= dt.date(2016, 6, 30))),  # fmt: skip
-    ("", {"type": ["utility"], "county": ["140703"]}, lambda r: r["patent_type"] == "utility"
-     and r["county"] == "140703"),  # fmt: skip
-    ("方法", {"year": ["2018", "2019"], "legal_status": ["valid"]}, lambda r: "方法" in r["title"]
-     + r["abstract"] + r["claims"] and r["legal_status"] == "valid" and r["application_date"]
-     and r["application_date"].year in (2018, 2019)),  # fmt: skip
+    (
+        "TYPE=发明 AND AD>=2015",
+        {},
+        lambda r: (
+            r["patent_type"] == "invention"
+            and r["application_date"]
+            and r["application_date"] >= dt.date(2015, 1, 1)
+        ),
+    ),  # fmt: skip
+    (
+        "IPC=G06 NOT 物联网",
+        {},
+        lambda r: (
+            any(c.startswith("G06") for c in r["ipc_codes"] or [r["main_ipc"]])
+            and not any("物联网" in r[k] for k in ("title", "abstract", "claims"))
+        ),
+    ),  # fmt: skip
+    (
+        "AD=[2010 TO 2016-06-30] OR LS=失效",
+        {},
+        lambda r: (
+            r["legal_status"] == "invalid"
+            or (
+                r["application_date"] is not None
+                and dt.date(2010, 1, 1) <= r["application_date"] <= dt.date(2016, 6, 30)
+            )
+        ),
+    ),  # fmt: skip
+    (
+        "",
+        {"type": ["utility"], "county": ["140703"]},
+        lambda r: r["patent_type"] == "utility" and r["county"] == "140703",
+    ),  # fmt: skip
+    (
+        "方法",
+        {"year": ["2018", "2019"], "legal_status": ["valid"]},
+        lambda r: (
+            "方法" in r["title"] + r["abstract"] + r["claims"]
+            and r["legal_status"] == "valid"
+            and r["application_date"]
+            and r["application_date"].year in (2018, 2019)
+        ),
+    ),  # fmt: skip
 ]
 
 
@@ -160,7 +193,9 @@ def test_landscape_of_any_query_and_filters(generated, query, filters, keep):
     assert expected.total > 0
     assert got == expected
     # The very result set the search shows.
-    assert got.total == search_patents(query, filters=filters, per_page=1, facets=False, highlight=False).total
+    assert (
+        got.total == search_patents(query, filters=filters, per_page=1, facets=False, highlight=False).total
+    )
 
 
 def test_landscape_refuses_malformed_queries_and_bad_filters(generated):
@@ -175,8 +210,13 @@ def test_landscape_refuses_malformed_queries_and_bad_filters(generated):
 def test_keyword_semantics_differ_from_the_reference_only_for_partial_latin_runs(jinzhong_tree):
     # Deliberate: the engine matches Latin letters as whole runs and ignores punctuation, the
     # ORM reference does a raw substring test. An industry's figures are what searching finds.
-    Patent.objects.create(application_number="202010000001.1", patent_type="invention",
-                          title="LED灯具", abstract="一种照明装置，含散热片。", applicants=["某公司"])  # fmt: skip
+    Patent.objects.create(
+        application_number="202010000001.1",
+        patent_type="invention",
+        title="LED灯具",
+        abstract="一种照明装置，含散热片。",
+        applicants=["某公司"],
+    )
     search_service.rebuild(workers=1)
     assert landscape('TX="LED"').total == reference_landscape('TX="LED"').total == 1
     assert landscape('TX="led"').total == 1  # both ignore case

@@ -24,7 +24,10 @@ def sheets(
     chosen = {name: values for name, values in (filters or {}).items() if values}
     if chosen:
         overview.append(
-            [_("Filters"), "; ".join(f"{name}={', '.join(map(str, values))}" for name, values in chosen.items())]
+            [
+                _("Filters"),
+                "; ".join(f"{name}={', '.join(map(str, values))}" for name, values in chosen.items()),
+            ]
         )
     overview += [[_("Patents"), ls.total], [_("Linked to a county of the city"), ls.local_total]]
     return [

@@ -15,8 +15,8 @@ from ninja.security import django_auth
 from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.ipdata import open_data
-from zhichan.ipdata.industry_api import LandscapeOut, landscape_out
 from zhichan.ipdata import search_services as services
+from zhichan.ipdata.industry_api import LandscapeOut, landscape_out
 from zhichan.ipdata.models import SavedSearch
 from zhichan.ipdata.search import patents_for, search_patents
 from zhichan.ipdata.search.query import QuerySyntaxError

@@ -571,9 +571,11 @@ AGGREGATE_CASES = [
     (
         "AD>=2013 AND IPC=H01",
         {"county": ["990102"], "legal_status": ["valid", "pending"]},
-        lambda r: bool(r["application_date"])
-        and r["application_date"].year >= 2013
-        and any(c.startswith("H01") for c in r["ipc_codes"]),
+        lambda r: (
+            bool(r["application_date"])
+            and r["application_date"].year >= 2013
+            and any(c.startswith("H01") for c in r["ipc_codes"])
+        ),
     ),
     ("TI=不存在", {}, lambda r: False),
 ]
@@ -608,11 +610,21 @@ def test_aggregate_ties_are_broken_by_name_beyond_the_first_cut(backend):
     records = []
     for i in range(1, 301):
         names = [f"申请人{i:03d}"] + (["常见甲"] if i % 2 else []) + (["常见乙"] if i % 3 == 0 else [])
-        records.append({"id": i, "application_number": f"2010100{i:05d}", "title": "一种装置",
-                        "patent_type": "invention", "applicants": names, "inventors": [f"人{300 - i:03d}"]})  # fmt: skip
+        records.append(
+            {
+                "id": i,
+                "application_number": f"2010100{i:05d}",
+                "title": "一种装置",
+                "patent_type": "invention",
+                "applicants": names,
+                "inventors": [f"人{300 - i:03d}"],
+            }
+        )
     load(backend, records)
     got = backend.aggregate("装置", top=20)
-    assert got.top_applicants == [("常见甲", 150), ("常见乙", 100)] + [(f"申请人{i:03d}", 1) for i in range(1, 19)]
+    assert got.top_applicants == [("常见甲", 150), ("常见乙", 100)] + [
+        (f"申请人{i:03d}", 1) for i in range(1, 19)
+    ]
     assert got.top_inventors == [(f"人{i:03d}", 1) for i in range(20)]
 
 
@@ -622,7 +634,12 @@ def test_aggregate_of_the_small_corpus(corpus):
     assert got.by_year_type == {2015: {"invention": 1}, 2018: {"utility": 1}, 2019: {"invention": 1}}
     assert got.by_county == {"990102": 2, "990103": 1}
     assert got.by_ipc == [("H01M", 2), ("G06F", 1)]
-    assert got.top_applicants == [("华为技术有限公司", 1), ("晋中数据科技有限公司", 1), ("晋中新能源有限公司", 1), ("清华大学", 1)]  # fmt: skip
+    assert got.top_applicants == [
+        ("华为技术有限公司", 1),
+        ("晋中数据科技有限公司", 1),
+        ("晋中新能源有限公司", 1),
+        ("清华大学", 1),
+    ]
     assert got.top_inventors == [("张三", 1), ("李四", 1), ("赵六", 1)]
 
 

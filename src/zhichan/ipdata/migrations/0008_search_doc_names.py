@@ -6,19 +6,16 @@ Rows indexed before are filled from their patents here, so no rebuild is needed.
 from django.db import migrations, models
 
 
-def _names(column: str) -> str:
-    return (
-        f"COALESCE((SELECT jsonb_agg(DISTINCT btrim(x)) FROM jsonb_array_elements_text("
-        f"CASE WHEN jsonb_typeof(p.{column}) = 'array' THEN p.{column} ELSE '[]'::jsonb END) AS x "
-        f"WHERE btrim(x) <> ''), '[]'::jsonb)"
-    )
-
-
-FILL = (
-    "UPDATE ipdata_patentsearchdoc AS d SET "
-    f"applicant_names = {_names('applicants')}, inventor_names = {_names('inventors')} "
-    "FROM ipdata_patent AS p WHERE p.id = d.id"
+# Each name list: distinct, stripped, empty names dropped (as the backend writes them).
+NAMES = (
+    "COALESCE((SELECT jsonb_agg(DISTINCT btrim(x)) FROM jsonb_array_elements_text("
+    "CASE WHEN jsonb_typeof(p.{column}) = 'array' THEN p.{column} ELSE '[]'::jsonb END) AS x "
+    "WHERE btrim(x) <> ''), '[]'::jsonb)"
 )
+FILL = (
+    "UPDATE ipdata_patentsearchdoc AS d SET applicant_names = {applicants}, inventor_names = {inventors} "
+    "FROM ipdata_patent AS p WHERE p.id = d.id"
+).format(applicants=NAMES.format(column="applicants"), inventors=NAMES.format(column="inventors"))
 
 
 def forwards(apps, schema_editor):

@@ -127,7 +127,9 @@ class SearchBackend:
     ) -> SearchResult:
         raise NotImplementedError
 
-    def aggregate(self, query: q.Query | str, *, filters: dict | None = None, top: int = AGGREGATE_TOP) -> Aggregation:
+    def aggregate(
+        self, query: q.Query | str, *, filters: dict | None = None, top: int = AGGREGATE_TOP
+    ) -> Aggregation:
         """The figures (Aggregation) over every document `query` AND `filters` match."""
         raise NotImplementedError
 

@@ -210,6 +210,16 @@ def row_of(doc: dict) -> tuple:
     )
 
 
+# One pass for every count but the top name lists; {where} is the compiled query (values are
+# parameters).
+AGGREGATE_SQL = (
+    "SELECT year, patent_type, legal_status, county_code, ipc_class, "
+    "GROUPING(year, patent_type, legal_status, county_code, ipc_class), count(*) "
+    "FROM {table} WHERE {where} GROUP BY GROUPING SETS "
+    "((year, patent_type), (patent_type), (legal_status), (county_code), (ipc_class), ())"
+)
+
+
 class PostgresBackend(SearchBackend):
     name = "postgres"
     batch_size = 500
@@ -331,13 +341,7 @@ class PostgresBackend(SearchBackend):
         where, params = Compiler().compile(node)
         out = Aggregation(total=0)
         with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT year, patent_type, legal_status, county_code, ipc_class, "
-                "GROUPING(year, patent_type, legal_status, county_code, ipc_class), count(*) "
-                f"FROM {TABLE} WHERE {where} GROUP BY GROUPING SETS "  # noqa: S608 - constant names
-                "((year, patent_type), (patent_type), (legal_status), (county_code), (ipc_class), ())",
-                params,
-            )
+            cursor.execute(AGGREGATE_SQL.format(table=TABLE, where=where), params)
             ipcs = {}
             for year, ptype, status, county, ipc, grouping, count in cursor.fetchall():
                 if grouping == 0b11111:
@@ -360,7 +364,7 @@ class PostgresBackend(SearchBackend):
                 cursor.execute(
                     f"SELECT e.name, count(*) AS n FROM (SELECT {column} FROM {TABLE} WHERE {where}) d "  # noqa: S608
                     f"CROSS JOIN LATERAL jsonb_array_elements_text(d.{column}) AS e(name) "
-                    "GROUP BY e.name ORDER BY n DESC, e.name COLLATE \"C\" LIMIT %s",
+                    'GROUP BY e.name ORDER BY n DESC, e.name COLLATE "C" LIMIT %s',
                     [*params, top],
                 )
                 setattr(out, attr, [(name, count) for name, count in cursor.fetchall()])

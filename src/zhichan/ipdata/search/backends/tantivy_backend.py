@@ -78,8 +78,11 @@ WRITER_HEAP = 256_000_000
 CHUNK = 500
 PROGRESS_EVERY = 10_000
 LOCK_WAIT_SECONDS = 60
-# Terms aggregations: values each index segment hands on. Above the number of distinct names in
-# a segment, the top lists are exact; below it they may be approximate (docs/search.md).
+# Terms aggregations of the top lists: values each index segment hands on, first try and most.
+# Handing on every value costs (10^5 distinct inventors: 0.7 s), so a list starts small and is
+# asked again with more while tantivy reports a possible counting error; past SEGMENT_SIZE
+# distinct names in one segment the top lists may be approximate (docs/search.md).
+FIRST_SEGMENT_SIZE = 2_000
 SEGMENT_SIZE = 200_000
 NAME_FIELDS = {"applicants": "pa_name", "inventors": "in_name"}
 
@@ -434,18 +437,14 @@ class TantivyBackend(SearchBackend):
             "ls": {"terms": {"field": "ls", "size": 10}},
             "county": {"terms": {"field": "county_code", "size": 65_000, "segment_size": 65_000}},
         }
-        for key, fast_field in (("ipc", "ipc_class"), *NAME_FIELDS.items()):
-            aggs[key] = _top_terms(fast_field, size)
+        lists = (("ipc", "ipc_class"), *NAME_FIELDS.items())
+        for key, fast_field in lists:
+            aggs[key] = _top_terms(fast_field, size, max(size, FIRST_SEGMENT_SIZE))
         result = searcher.aggregate(tq, aggs)
-        tops = {}
-        for key, fast_field in (("ipc", "ipc_class"), *NAME_FIELDS.items()):
-            buckets, wanted = result[key]["buckets"], size
-            # A cut inside a run of equal counts could drop a name that ties with the last
-            # one shown (ties go by name): ask again for more values then.
-            while len(buckets) >= wanted and _tie_at_cut(buckets, top):
-                wanted *= 8
-                buckets = searcher.aggregate(tq, {key: _top_terms(fast_field, wanted)})[key]["buckets"]
-            tops[key] = ranked({b["key"]: b["doc_count"] for b in buckets}, top)
+        tops = {
+            key: self._top_list(searcher, tq, key, fast_field, result[key], size, top)
+            for key, fast_field in lists
+        }
         return Aggregation(
             total=int(result["total"]["value"]),
             by_year_type={
@@ -459,6 +458,23 @@ class TantivyBackend(SearchBackend):
             top_applicants=tops["applicants"],
             top_inventors=tops["inventors"],
         )
+
+    @staticmethod
+    def _top_list(searcher, tq, key, fast_field, result, size, top) -> list[tuple[str, int]]:
+        segment_size = max(size, FIRST_SEGMENT_SIZE)
+        while True:
+            buckets = result["buckets"]
+            if len(buckets) >= size and _tie_at_cut(buckets, top):
+                # The cut fell inside a run of equal counts: a name that ties with the last one
+                # shown (ties go by name) could be missing.
+                size *= 8
+                segment_size = max(segment_size, size)
+            elif result.get("doc_count_error_upper_bound") and segment_size < SEGMENT_SIZE:
+                # A segment's cut may have left out counts of a listed name.
+                segment_size = min(10 * segment_size, SEGMENT_SIZE)
+            else:
+                return ranked({b["key"]: b["doc_count"] for b in buckets}, top)
+            result = searcher.aggregate(tq, {key: _top_terms(fast_field, size, segment_size)})[key]
 
     @staticmethod
     def _facet_aggs() -> dict:
@@ -542,8 +558,8 @@ class TantivyBackend(SearchBackend):
         return Query.phrase_query(self.schema, f"{group}_b", T.bigram_plan(tokens))
 
 
-def _top_terms(fast_field: str, size: int) -> dict:
-    return {"terms": {"field": fast_field, "size": size, "segment_size": max(size, SEGMENT_SIZE)}}
+def _top_terms(fast_field: str, size: int, segment_size: int) -> dict:
+    return {"terms": {"field": fast_field, "size": size, "segment_size": max(size, segment_size)}}
 
 
 def _tie_at_cut(buckets: list[dict], top: int) -> bool:

@@ -9,6 +9,7 @@ from tests.ipdata.conftest import insert_patents, make_jinzhong
 from zhichan.accounts.models import Role
 from zhichan.agencies.models import Agency
 from zhichan.ipdata.models import IndustryDefinition, NavigationReport
+from zhichan.ipdata.search import service
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,6 +18,7 @@ def test_landscape_charts_then_a_report_to_download(page, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     _city, counties, park = make_jinzhong()
     insert_patents(300, 3, counties, park)
+    service.rebuild(workers=1)  # the landscape counts through the search engine
     agency = Agency.objects.create(
         name="太谷区知识产权服务中心", region=counties["140703"], level="county", type="service_centre"
     )
@@ -35,6 +37,10 @@ def test_landscape_charts_then_a_report_to_download(page, settings, tmp_path):
     page.wait_for_url(f"**/ipdata/industries/{definition.pk}/")
     for chart in ("chart-trend", "chart-types", "chart-status", "chart-ipc", "chart-counties"):
         expect(page.locator(f"#{chart} canvas")).to_have_count(1)
+    # The figures are what searching for the definition's query finds.
+    expect(page.locator("[data-figure=total]")).to_have_text(
+        str(service.search_patents(definition.to_query()).total)
+    )
     assert errors == []
 
     page.get_by_test_id("request-report").click()

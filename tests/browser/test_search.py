@@ -42,6 +42,11 @@ def test_search_record_statistics_and_export(page):
     expect(page.locator("[data-figure=total]")).to_have_text(str(total))
     for chart in ("chart-trend", "chart-types", "chart-status", "chart-ipc", "chart-counties"):
         expect(page.locator(f"#{chart} canvas")).to_have_count(1)
+    with page.expect_download() as info:
+        page.get_by_test_id("statistics-export").click()
+    with open(info.value.path(), "rb") as handle:
+        overview = load_workbook(io.BytesIO(handle.read())).worksheets[0]
+    assert total in [row[1] for row in overview.iter_rows(values_only=True)]
     page.go_back()
 
     with page.expect_download() as info:

@@ -88,9 +88,14 @@ def jinzhong_tree(db):
 
 @pytest.fixture
 def generated(jinzhong_tree):
-    """400 generated patents linked to Jinzhong's counties."""
+    """400 generated patents linked to Jinzhong's counties, in the search index (the statistics
+    count through the search engine)."""
+    from zhichan.ipdata.search import service
+
     _city, counties, park = jinzhong_tree
-    return insert_patents(400, 7, counties, park)
+    records = insert_patents(400, 7, counties, park)
+    service.rebuild(workers=1)
+    return records
 
 
 ROLES = [

@@ -68,6 +68,48 @@ def test_a_malformed_query_is_a_422_naming_q(client, records):
     assert client.get(f"{BASE}/search", {"q": "", "type": "gadget"}).status_code == 422
 
 
+def test_search_statistics_api_for_any_query_and_filters(client, records):
+    body = client.get(
+        f"{BASE}/search/statistics", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}
+    ).json()
+    assert body["query"] == "电池 NOT PA=华为"
+    assert (
+        body["total"]
+        == 1
+        == client.get(f"{BASE}/search", {"q": "电池 NOT PA=华为", "type": ["utility", "design"]}).json()[
+            "total"
+        ]
+    )  # noqa: E501
+    assert body["by_type"] == [{"key": "utility", "count": 1}]
+    assert body["by_year"] == [{"year": 2018, "counts": {"utility": 1}}]
+    assert body["by_legal_status"] == [{"key": "invalid", "count": 1}]
+    # The park counts for its county; every county of the city is listed.
+    assert body["by_county"] == [
+        {"code": "990102", "name": "甲区", "count": 1},
+        {"code": "990103", "name": "乙县", "count": 0},
+    ]
+    assert body["local_total"] == 1
+    everything = client.get(f"{BASE}/search/statistics", {"q": "", "top": 1}).json()
+    assert everything["total"] == 3 and everything["top_applicants"] == [
+        {"key": "华为技术有限公司", "count": 1}
+    ]
+    assert everything["by_ipc"] == [{"key": "H01M", "count": 1}]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"q": "TI=(电池"}, "q"), ({"q": "", "year": "x"}, "year"), ({"q": "", "type": "gadget"}, "type"),
+     ({"q": "", "top": 0}, "top"), ({"q": "", "top": 101}, "top")],
+)  # fmt: skip
+def test_search_statistics_api_refuses_bad_input_by_name(client, records, params, field):
+    response = client.get(f"{BASE}/search/statistics", params)
+    assert response.status_code == 422
+    assert field in str(response.json())
+    if field == "q":
+        assert response.json()["detail"][0]["field"] == "q"
+        assert "at 3" in response.json()["detail"][0]["errors"][0]
+
+
 def test_open_statistics_count_every_record(client, records):
     body = client.get(f"{BASE}/open/statistics").json()
     patents = body["patents"]

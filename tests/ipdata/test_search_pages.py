@@ -1,6 +1,7 @@
 """The public search page: results, facets as filters, pages, errors."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -185,8 +186,69 @@ def test_statistics_of_a_result_set(client, patents):
     assert 'id="landscape-data"' in response.content.decode()
 
 
-def test_statistics_say_plainly_when_the_query_is_not_supported(client, patents):
-    response = client.get("/ipdata/search/statistics/", {"q": "PA=华为"})
+def test_statistics_of_any_query_keep_the_filters_of_the_result_list(client, patents):
+    # Not an IPC/TX query, with facet filters: the figures are those of the list it came from.
+    page = client.get(URL, {"q": "PA=华为 AND AD>=2016", "type": "invention", "county": "990102"})
+    listed = page.context["result"].total
+    assert listed > 0
+    response = client.get(page.context["statistics_url"])
+    assert response.status_code == 200
+    ls = response.context["ls"]
+    assert ls.total == listed
+    assert ls.by_type == [("invention", listed)]
+    assert {code: n for code, _name, n in ls.by_county}["990102"] == listed
+    assert all(year >= 2016 for year, _counts in ls.by_year)
+    assert ls.top_applicants == [("华为技术有限公司", listed)]
+    html = response.content.decode()
+    assert 'data-testid="statistics-filters"' in html and "甲区" not in response.context["filters"][0][1]
+    assert response.context["filters"] == [("Type", "Invention"), ("County", "990102")]
+    # The way back and the export carry the same filters.
+    assert (
+        "type=invention" in response.context["search_url"]
+        and "county=990102" in response.context["search_url"]
+    )
+    assert 'data-testid="statistics-export"' in html and "type=invention" in response.context["export_url"]
+
+
+@pytest.mark.parametrize(("query", "position"), [("TI=(电池", 3), ("电池 AND", 3), ('"锂电池', 0)])
+def test_statistics_of_a_malformed_query_show_where_it_fails(client, patents, query, position):
+    response = client.get("/ipdata/search/statistics/", {"q": query})
     assert response.status_code == 200
     assert response.context["ls"] is None
-    assert 'data-testid="statistics-error"' in response.content.decode()
+    assert response.context["syntax_error"].position == position
+    html = response.content.decode()
+    assert 'data-testid="statistics-error"' in html and 'data-testid="statistics-pointer"' in html
+    assert f"at {position}" in html
+
+
+def test_statistics_with_a_bad_filter_say_which(client, patents):
+    response = client.get("/ipdata/search/statistics/", {"q": "电池", "year": "20x5"})
+    assert response.status_code == 200 and response.context["ls"] is None
+    assert "Not a year: 20x5." in response.content.decode()
+
+
+def test_the_statistics_export_holds_the_figures(client, patents):
+    from openpyxl import load_workbook
+
+    params = {"q": "PA=华为", "type": "invention"}
+    ls = client.get("/ipdata/search/statistics/", params).context["ls"]
+    response = client.get("/ipdata/search/statistics/export.xlsx", params)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    overview = {row[0]: row[1] for row in book["Overview"].iter_rows(min_row=2, values_only=True)}
+    assert overview["Search"] == "PA=华为" and overview["Query"] == "PA=华为"
+    assert overview["Filters"] == "type=invention"
+    assert overview["Patents"] == ls.total == 20
+    trend = list(book["Trend"].iter_rows(min_row=2, values_only=True))
+    assert [(row[0], row[-1]) for row in trend] == [(y, sum(c.values())) for y, c in ls.by_year]
+    applicants = list(book["Applicants"].iter_rows(min_row=2, values_only=True))
+    assert applicants == [("华为技术有限公司", 20)]
+    counties = {row[0]: row[2] for row in book["Counties"].iter_rows(min_row=2, values_only=True)}
+    assert counties == {code: n for code, _name, n in ls.by_county}
+
+
+def test_the_statistics_export_of_a_malformed_query_goes_back_to_the_page(client, patents):
+    response = client.get("/ipdata/search/statistics/export.xlsx", {"q": "TI=(", "type": "utility"})
+    assert response.status_code == 302
+    assert response.url.startswith("/ipdata/search/statistics/?q=") and "type=utility" in response.url

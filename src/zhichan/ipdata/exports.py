@@ -11,20 +11,27 @@ from zhichan.ipdata.models import PatentType
 from zhichan.ipdata.statistics import Landscape
 
 
-def sheets(ls: Landscape, title: str) -> list[tuple[str, list[str], list[list]]]:
-    """(sheet name, headers, rows) for each figure; what the workbook and its tests read."""
+def sheets(
+    ls: Landscape, title: str, *, label: str | None = None, filters: dict | None = None
+) -> list[tuple[str, list[str], list[list]]]:
+    """(sheet name, headers, rows) for each figure; what the workbook and its tests read.
+
+    `label` names what `title` is (default: the industry); `filters` are the facet filters
+    the figures were counted with, listed under the query.
+    """
     patents = _("Patents")
-    return [
-        (
-            _("Overview"),
-            [_("Figure"), _("Value")],
+    overview = [[label or _("Industry"), title], [_("Query"), ls.query]]
+    chosen = {name: values for name, values in (filters or {}).items() if values}
+    if chosen:
+        overview.append(
             [
-                [_("Industry"), title],
-                [_("Query"), ls.query],
-                [_("Patents"), ls.total],
-                [_("Linked to a county of the city"), ls.local_total],
-            ],
-        ),
+                _("Filters"),
+                "; ".join(f"{name}={', '.join(map(str, values))}" for name, values in chosen.items()),
+            ]
+        )
+    overview += [[_("Patents"), ls.total], [_("Linked to a county of the city"), ls.local_total]]
+    return [
+        (_("Overview"), [_("Figure"), _("Value")], overview),
         (
             _("Trend"),
             [_("Year"), *[type_label(t) for t in PatentType.values], _("Total")],
@@ -64,14 +71,14 @@ def _cell(value):
     return value
 
 
-def workbook(ls: Landscape, title: str) -> bytes:
+def workbook(ls: Landscape, title: str, *, label: str | None = None, filters: dict | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     book.remove(book.active)
     used: set[str] = set()
-    for name, headers, rows in sheets(ls, title):
+    for name, headers, rows in sheets(ls, title, label=label, filters=filters):
         sheet = book.create_sheet(_sheet_title(str(name), used))
         sheet.append([str(h) for h in headers])
         for cell in sheet[1]:

@@ -24,7 +24,9 @@ from zhichan.ipdata.models import (
     IndustryDefinition,
     NavigationReport,
 )
-from zhichan.ipdata.statistics import QueryNotSupported, landscape
+from zhichan.ipdata.search.backends.base import MAX_AGGREGATE_TOP
+from zhichan.ipdata.search.query import QuerySyntaxError
+from zhichan.ipdata.statistics import Landscape, landscape
 
 router = Router(tags=["industries"])
 
@@ -97,7 +99,7 @@ class LandscapeOut(Schema):
 
 
 class LandscapeFilters(Schema):
-    top: int = Field(20, ge=1, le=100, description="length of the top lists")
+    top: int = Field(20, ge=1, le=min(100, MAX_AGGREGATE_TOP), description="length of the top lists")
 
 
 class ReportOut(Schema):
@@ -186,10 +188,15 @@ def industry_landscape(request, industry_id: int, filters: Query[LandscapeFilter
     definition = _definition(request, industry_id)
     try:
         ls = landscape(definition.to_query(), top=filters.top)
-    except QueryNotSupported as exc:
+    except QuerySyntaxError as exc:
         from django.core.exceptions import ValidationError
 
         raise ValidationError({"query": [str(exc)]}) from exc
+    return landscape_out(ls)
+
+
+def landscape_out(ls: Landscape) -> dict:
+    """A Landscape as LandscapeOut (the industry and the search statistics endpoints)."""
     return {
         "query": ls.query,
         "total": ls.total,

@@ -17,7 +17,8 @@ from zhichan.ipdata import industry_services as services
 from zhichan.ipdata.charts import status_label, type_label
 from zhichan.ipdata.industry_forms import IndustryDefinitionForm
 from zhichan.ipdata.models import IndustryDefinition, NavigationReport, PatentType
-from zhichan.ipdata.statistics import Landscape, QueryNotSupported, landscape
+from zhichan.ipdata.search.query import QuerySyntaxError
+from zhichan.ipdata.statistics import Landscape, landscape
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -127,7 +128,7 @@ def industry(request, pk: int):
     query = definition.to_query()
     try:
         figures = landscape(query)
-    except QueryNotSupported as exc:
+    except QuerySyntaxError as exc:  # a definition writes a valid query; kept for safety
         figures, error = None, str(exc)
     else:
         error = ""
@@ -151,7 +152,7 @@ def industry_export(request, pk: int):
     definition = _definition(request, pk)
     try:
         figures = landscape(definition.to_query())
-    except QueryNotSupported as exc:
+    except QuerySyntaxError as exc:
         raise Http404 from exc
     response = HttpResponse(exports.workbook(figures, definition.name), content_type=XLSX)
     response["Content-Disposition"] = _attachment(f"{definition.name}.xlsx")

@@ -281,6 +281,9 @@ class PatentSearchDoc(models.Model):
     year = models.SmallIntegerField(null=True, db_index=True)
     ad = models.DateField(null=True, db_index=True)
     pd = models.DateField(null=True, db_index=True)
+    # Distinct stripped names, for the top lists of the backend's aggregate().
+    applicant_names = models.JSONField(default=list)
+    inventor_names = models.JSONField(default=list)
 
     class Meta:
         verbose_name = _("patent search document")

@@ -16,13 +16,16 @@ from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.ipdata import open_data
 from zhichan.ipdata import search_services as services
+from zhichan.ipdata.industry_api import LandscapeOut, landscape_out
 from zhichan.ipdata.models import SavedSearch
 from zhichan.ipdata.search import patents_for, search_patents
 from zhichan.ipdata.search.query import QuerySyntaxError
 from zhichan.ipdata.search.service import MAX_PER_PAGE
+from zhichan.ipdata.statistics import landscape
 
 router = Router(tags=["patent search"])
 
+FACET_NAMES = ("year", "type", "legal_status", "county", "ipc_class")
 READ = {401: Message, 404: Message, 422: FieldErrors}
 WRITE = {400: Message, 401: Message, 404: Message, 422: FieldErrors}
 
@@ -91,11 +94,7 @@ class PatentSearchOut(Schema):
 )
 def search(request, filters: Query[PatentSearchFilters]):
     query = filters.q.replace("\x00", "")
-    chosen = {
-        name: getattr(filters, name)
-        for name in ("year", "type", "legal_status", "county", "ipc_class")
-        if getattr(filters, name)
-    }
+    chosen = {name: getattr(filters, name) for name in FACET_NAMES if getattr(filters, name)}
     try:
         result = search_patents(
             query, filters=chosen, page=filters.page, per_page=filters.per_page, sort=filters.sort
@@ -134,6 +133,34 @@ def search(request, filters: Query[PatentSearchFilters]):
         "hits": hits,
         "facets": facets,
     }
+
+
+class PatentStatisticsFilters(Schema):
+    q: str = Field("", max_length=2000, description="a query of the search language (docs/search.md)")
+    year: list[int] = Field(default_factory=list, max_length=50, description="application years (ORed)")
+    type: list[str] = Field(default_factory=list, max_length=3, description="patent types (ORed)")
+    legal_status: list[str] = Field(default_factory=list, max_length=4, description="legal statuses (ORed)")
+    county: list[str] = Field(default_factory=list, max_length=50, description="county codes (ORed)")
+    ipc_class: list[str] = Field(
+        default_factory=list, max_length=50, description="main IPC subclasses (ORed)"
+    )
+    top: int = Field(20, ge=1, le=100, description="length of the top lists")
+
+
+@router.get(
+    "/search/statistics",
+    response={200: LandscapeOut, 422: FieldErrors},
+    summary="Statistics of everything a search finds (everyone): trend, types, legal status, IPC, "
+    "counties, top applicants and inventors",
+)
+def search_statistics(request, filters: Query[PatentStatisticsFilters]):
+    query = filters.q.replace("\x00", "")
+    chosen = {name: getattr(filters, name) for name in FACET_NAMES if getattr(filters, name)}
+    try:
+        ls = landscape(query, filters=chosen, top=filters.top)
+    except QuerySyntaxError as exc:
+        raise ValidationError({"q": [str(exc)]}) from exc
+    return landscape_out(ls)
 
 
 class OpenCountOut(Schema):

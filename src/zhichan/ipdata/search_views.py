@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
-from zhichan.ipdata import open_data, search_services
+from zhichan.ipdata import exports, open_data, search_services
 from zhichan.ipdata.charts import status_label, type_label
 from zhichan.ipdata.industry_views import XLSX, _attachment, landscape_context
 from zhichan.ipdata.models import SavedSearch
@@ -25,10 +25,11 @@ from zhichan.ipdata.search.backends.base import FACETS
 from zhichan.ipdata.search.query import QuerySyntaxError
 from zhichan.ipdata.search_exports import export_limit, result_workbook
 from zhichan.ipdata.search_forms import AdvancedSearchForm
-from zhichan.ipdata.statistics import QueryNotSupported, landscape
+from zhichan.ipdata.statistics import landscape
 from zhichan.regions.models import Region
 
 PER_PAGE = 20
+LABELS = {"type": type_label, "legal_status": status_label}
 SORTS = ("relevance", "newest")
 
 
@@ -171,20 +172,45 @@ def delete_search(request, pk: int):
 
 
 def statistics(request):
-    """The landscape figures (as on an industry's page) of the patents a search finds."""
+    """The landscape figures (as on an industry's page) of the patents a search finds: the same
+    query and facet filters as the result list it links from."""
     query = request.GET.get("q", "").strip()
     filters = request_filters(request.GET)
-    # The landscape counts what the query finds; facet filters are not part of its language.
-    dropped = [facet_title(name) for name in filters]
-    context = {"query": query, "dropped": dropped}
+    state = {"q": query, **filters}
+    context = {
+        "query": query,
+        "ls": None,
+        "filters": [
+            (facet_title(name), ", ".join(str(LABELS.get(name, str)(v)) for v in values))
+            for name, values in filters.items()
+        ],
+        "search_url": reverse("ipdata:search") + _url(state),
+        "export_url": reverse("ipdata:search_statistics_export") + _url(state),
+    }
     try:
-        figures = landscape(query)
-    except QueryNotSupported as exc:
-        context.update(ls=None, error=str(exc))
+        figures = landscape(query, filters=filters)
+    except QuerySyntaxError as exc:
+        context.update(syntax_error=exc, pointer=exc.pointer(query))
+    except ValidationError as exc:
+        context["invalid"] = exc.messages
     else:
-        context.update(ls=figures, error="", **landscape_context(figures))
-    context["search_url"] = reverse("ipdata:search") + _url({"q": query, **filters})
+        context.update(ls=figures, **landscape_context(figures))
     return render(request, "ipdata/search_statistics.html", context)
+
+
+def statistics_export(request):
+    """The statistics page's figures as an XLSX workbook (one sheet per figure)."""
+    query = request.GET.get("q", "").strip()
+    filters = request_filters(request.GET)
+    try:
+        figures = landscape(query, filters=filters)
+    except (QuerySyntaxError, ValidationError):
+        # The statistics page explains what is wrong; the download has nothing to give.
+        return redirect(reverse("ipdata:search_statistics") + _url({"q": query, **filters}))
+    content = exports.workbook(figures, query or "*", label=_("Search"), filters=filters)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = _attachment(_("patent-statistics.xlsx"))
+    return response
 
 
 def export(request):

@@ -1,28 +1,35 @@
 """Landscape figures for a patent query: the numbers behind the statistics pages, exports and
 navigation reports.
 
-`landscape()` here is the *reference implementation*: plain Django ORM over ipdata.Patent,
-written to be obviously right rather than fast. It understands only the part of the query
-language that industry definitions produce (see `IndustryDefinition.to_query`):
+`landscape(query, filters=...)` takes any query of the search language (docs/search.md) plus the
+search page's facet filters and counts through the search backend's aggregation
+(`SearchBackend.aggregate`), so the figures are those of the very result set the search shows:
+its total equals the search's total, an industry definition's figures are what searching for its
+query finds.
+
+`reference_landscape()` is the plain-ORM reference kept as the oracle of the agreement tests
+(tests/ipdata/test_statistics.py): obviously right rather than fast, it understands only the part
+of the language that industry definitions produce (see `IndustryDefinition.to_query`):
 
     (IPC=A01B OR IPC=A01C) AND (TX="播种" OR TX="施肥")
 
 that is, clauses joined by AND, each clause one term or a parenthesised OR of terms, each term
-``IPC=<prefix>`` or ``TX="<keyword>"``. Anything else raises QueryNotSupported. The search
-engine's aggregation, when it takes this function's place, must give the same figures for
-these queries; tests/ipdata/test_statistics.py is that agreement test.
+``IPC=<prefix>`` or ``TX="<keyword>"``. Anything else raises QueryNotSupported.
 
-The rules the figures follow (and an aggregation must follow too):
+The rules the figures follow (both implementations):
 
 - IPC=X matches a patent when X is a prefix *at a level of the hierarchy* of one of its IPC
   codes (or of its main IPC when it has no list): section "A", class "A01", subclass "A01B",
   main group "A61K 36" (any subgroup of it), or a full code "A01B 1/00" (exactly).
-- TX="k" matches when k occurs in the title, abstract or claims (substring, case-insensitive).
+- TX="k" matches when k occurs in the title, abstract or claims. The reference does a
+  case-insensitive substring test on the raw text; the engine matches normalised character
+  tokens (text.py): Latin letters and digits only as whole runs ("LED" finds "LED灯", "LE" does
+  not), punctuation and spaces ignored, full-width forms folded. For Chinese keywords the two agree.
 - by_year counts patents by application year (those without an application date are left
   out), every year from the first to the last with a patent, gaps as empty dicts.
 - by_type and by_legal_status list the values in the order of their choices, zeros left out.
 - by_ipc counts each patent once, under the subclass of its main IPC (else its first code).
-- top_applicants and top_inventors count each patent once per distinct name.
+- top_applicants and top_inventors count each patent once per distinct (stripped) name.
 - by_county lists every county of the city served (see portal.context.current_city), zeros
   included; a patent linked to a park counts for the park's county. local_total is their sum.
 - Ties in the top lists and in by_county are broken by name (or code), ascending; by_county
@@ -236,7 +243,8 @@ def to_q(clauses: Clauses) -> Q:
 
 
 def matching(query: str):
-    """The patents `query` finds (a queryset; QueryNotSupported for other queries)."""
+    """The patents `query` finds by the reference rules (a queryset; QueryNotSupported for
+    queries outside the subset)."""
     return Patent.objects.filter(to_q(parse(query)))
 
 
@@ -283,8 +291,44 @@ def _subclass(main_ipc: str, codes) -> str:
     return code[:4]
 
 
-def landscape(query: str, *, top: int = TOP) -> Landscape:
-    """The figures for the patents `query` finds (see the module's docstring for the rules)."""
+def landscape(query: str, *, filters: dict | None = None, top: int = TOP) -> Landscape:
+    """The figures for the patents the search finds for `query` and the facet `filters`.
+
+    Raises QuerySyntaxError (with its position) for a malformed query and ValidationError for
+    bad filters or a bad `top`.
+    """
+    from zhichan.ipdata.search.service import aggregate_patents
+
+    return from_aggregation(query, aggregate_patents(query, filters=filters, top=top))
+
+
+def from_aggregation(query: str, agg) -> Landscape:
+    """A Landscape from a backend's Aggregation: the city's counties listed, years filled in."""
+    by_year = []
+    if agg.by_year_type:
+        for year in range(min(agg.by_year_type), max(agg.by_year_type) + 1):
+            counts = agg.by_year_type.get(year, {})
+            by_year.append((year, {t: counts[t] for t in PatentType.values if counts.get(t)}))
+    counties = city_counties()
+    position = {c.pk: i for i, c in enumerate(counties)}
+    count_of = {c.pk: agg.by_county.get(c.code, 0) for c in counties}
+    county_rows = sorted(counties, key=lambda c: (-count_of[c.pk], position[c.pk]))
+    return Landscape(
+        query=query,
+        total=agg.total,
+        by_year=by_year,
+        by_type=_in_choice_order(Counter(agg.by_type), PatentType.values),
+        by_legal_status=_in_choice_order(Counter(agg.by_legal_status), LegalStatus.values),
+        by_county=[(c.code, c.name, count_of[c.pk]) for c in county_rows],
+        by_ipc=list(agg.by_ipc),
+        top_applicants=list(agg.top_applicants),
+        top_inventors=list(agg.top_inventors),
+        local_total=sum(count_of.values()),
+    )
+
+
+def reference_landscape(query: str, *, top: int = TOP) -> Landscape:
+    """The figures by the plain-ORM reference (the IPC=/TX= subset only): the tests' oracle."""
     patents = matching(query)
     counties = city_counties()
     county_for = county_of_region()
@@ -332,12 +376,19 @@ def landscape(query: str, *, top: int = TOP) -> Landscape:
     )
 
 
-def local_applicants(query: str, names) -> set[str]:
-    """Which of `names` are local: on a patent of the result linked to a county of the city, or
-    the name of an enterprise registered in one."""
-    from zhichan.enterprises.models import Enterprise
+def local_applicants(query: str, names, *, filters: dict | None = None) -> set[str]:
+    """Which of `names` are local: on a patent of the result (query and filters, as the search
+    finds it) linked to a county of the city, or the name of an enterprise registered in one.
 
-    wanted = {n for n in names if n}
+    One count per name not settled by the enterprises (the top lists are short): nothing of the
+    result set is held in memory.
+    """
+    from zhichan.enterprises.models import Enterprise
+    from zhichan.ipdata.search import query as q
+    from zhichan.ipdata.search.backends.base import filters_node
+    from zhichan.ipdata.search.service import get_backend, parse_query
+
+    wanted = {n.strip() for n in names if n and n.strip()}
     if not wanted:
         return set()
     county_for = county_of_region()
@@ -346,9 +397,15 @@ def local_applicants(query: str, names) -> set[str]:
             "name", flat=True
         )
     )
-    rows = matching(query).filter(region_id__in=list(county_for)).values_list("applicants", flat=True)
-    for applicants in rows.iterator(chunk_size=2000):
-        found.update(wanted.intersection(n.strip() for n in applicants or [] if n))
-        if found == wanted:
-            break
+    codes = sorted({county.code for county in county_for.values()})
+    if not codes:
+        return found
+    parsed = parse_query(query or "")
+    local = q.or_(*(q.Keyword("COUNTY", code) for code in codes))
+    base = q.and_(parsed.root, filters_node(filters or {}), local)
+    backend = get_backend()
+    for name in sorted(wanted - found):
+        node = q.and_(base, q.Keyword("APPLICANT", name))
+        if backend.search(q.Query(node, parsed.source), limit=1).total:
+            found.add(name)
     return found

@@ -7,6 +7,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/export.xlsx", search_views.export, name="search_export"),
     path("search/statistics/", search_views.statistics, name="search_statistics"),
+    path("search/statistics/export.xlsx", search_views.statistics_export, name="search_statistics_export"),
     path("open/statistics.csv", search_views.open_statistics_csv, name="open_statistics_csv"),
     path("search/saved/", search_views.save_search, name="save_search"),
     path("search/saved/<int:pk>/delete/", search_views.delete_search, name="delete_search"),

@@ -504,3 +504,156 @@ def test_incremental_update(corpus):
     corpus.commit()
     assert corpus.count() == 0
     assert found(corpus, "") == []
+
+
+# --- aggregation over a whole result set --------------------------------------------------------
+
+APPLICANT_POOL = ["甲公司", "乙大学", "丙研究院", "丁科技", "Acme Ltd", "戊集团"]
+INVENTOR_POOL = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九"]
+
+
+def _named_corpus(n=240, seed=11):
+    """The random corpus with applicants and inventors: repeats within a patent and names with
+    stray spaces, which count once per patent, stripped."""
+    rng = random.Random(seed)
+    records = _random_corpus(n, seed)
+    for record in records:
+        names = rng.sample(APPLICANT_POOL, rng.randint(0, 3))
+        if names and rng.random() < 0.3:
+            names.append(" " + names[0] + " ")  # the same name again, padded
+        record["applicants"] = names
+        record["inventors"] = rng.sample(INVENTOR_POOL, rng.randint(0, 4)) + [""]
+    return records
+
+
+def _ranked(counter, top):
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _brute_aggregate(records, top):
+    years, types, statuses, counties, ipcs, applicants, inventors = ({} for _ in range(7))
+    for r in records:
+        if r["application_date"]:
+            row = years.setdefault(r["application_date"].year, Counter())
+            row[r["patent_type"]] += 1
+        types[r["patent_type"]] = types.get(r["patent_type"], 0) + 1
+        statuses[r["legal_status"]] = statuses.get(r["legal_status"], 0) + 1
+        if r["county"]:
+            counties[r["county"]] = counties.get(r["county"], 0) + 1
+        ipcs[r["main_ipc"][:4]] = ipcs.get(r["main_ipc"][:4], 0) + 1
+        for name in {n.strip() for n in r.get("applicants", []) if n.strip()}:
+            applicants[name] = applicants.get(name, 0) + 1
+        for name in {n.strip() for n in r.get("inventors", []) if n.strip()}:
+            inventors[name] = inventors.get(name, 0) + 1
+    return {
+        "total": len(records),
+        "by_year_type": {y: dict(c) for y, c in years.items()},
+        "by_type": types,
+        "by_legal_status": statuses,
+        "by_county": counties,
+        "by_ipc": _ranked(ipcs, top),
+        "top_applicants": _ranked(applicants, top),
+        "top_inventors": _ranked(inventors, top),
+    }
+
+
+AGGREGATE_CASES = [
+    ("", {}, lambda r: True),
+    ("电池", {}, lambda r: "电池" in r["title"] + r["abstract"]),
+    ("TI=电池 OR TI=燃料", {}, lambda r: "电池" in r["title"] or "燃料" in r["title"]),
+    ("PA=甲公司", {}, lambda r: any("甲公司" in n for n in r["applicants"])),
+    ("IN=张三 NOT PA=乙大学", {}, lambda r: "张三" in r["inventors"] and "乙大学" not in r["applicants"]),
+    (
+        "NOT 数据",
+        {"type": ["invention"]},
+        lambda r: "数据" not in r["title"] + r["abstract"] and r["patent_type"] == "invention",
+    ),
+    (
+        "AD>=2013 AND IPC=H01",
+        {"county": ["990102"], "legal_status": ["valid", "pending"]},
+        lambda r: (
+            bool(r["application_date"])
+            and r["application_date"].year >= 2013
+            and any(c.startswith("H01") for c in r["ipc_codes"])
+        ),
+    ),
+    ("TI=不存在", {}, lambda r: False),
+]
+
+
+@pytest.mark.parametrize(("query", "filters", "keep"), AGGREGATE_CASES)
+@pytest.mark.parametrize("top", [20, 3])
+def test_aggregate_equals_a_brute_force_count(backend, query, filters, keep, top):
+    records = _named_corpus()
+    load(backend, records)
+
+    def chosen(r):
+        if not keep(r):
+            return False
+        if "county" in filters and r["county"] not in filters["county"]:
+            return False
+        if "legal_status" in filters and r["legal_status"] not in filters["legal_status"]:
+            return False
+        return "type" not in filters or r["patent_type"] in filters["type"]
+
+    expected = _brute_aggregate([r for r in records if chosen(r)], top)
+    assert expected["total"] > 0 or query == "TI=不存在"  # the case compares something
+    got = backend.aggregate(query, filters=filters, top=top)
+    assert got.total == expected["total"]
+    assert got.total == backend.search(query, filters=filters, limit=1).total  # the search's own total
+    assert vars(got) == expected
+
+
+def test_aggregate_ties_are_broken_by_name_beyond_the_first_cut(backend):
+    # 300 names once each and two names more often: the 20 shown after those two are the first
+    # by name among 300 equal counts, however the engine cuts its value lists.
+    records = []
+    for i in range(1, 301):
+        names = [f"申请人{i:03d}"] + (["常见甲"] if i % 2 else []) + (["常见乙"] if i % 3 == 0 else [])
+        records.append(
+            {
+                "id": i,
+                "application_number": f"2010100{i:05d}",
+                "title": "一种装置",
+                "patent_type": "invention",
+                "applicants": names,
+                "inventors": [f"人{300 - i:03d}"],
+            }
+        )
+    load(backend, records)
+    got = backend.aggregate("装置", top=20)
+    assert got.top_applicants == [("常见甲", 150), ("常见乙", 100)] + [
+        (f"申请人{i:03d}", 1) for i in range(1, 19)
+    ]
+    assert got.top_inventors == [(f"人{i:03d}", 1) for i in range(20)]
+
+
+def test_aggregate_of_the_small_corpus(corpus):
+    got = corpus.aggregate("电池")
+    assert got.total == 3
+    assert got.by_year_type == {2015: {"invention": 1}, 2018: {"utility": 1}, 2019: {"invention": 1}}
+    assert got.by_county == {"990102": 2, "990103": 1}
+    assert got.by_ipc == [("H01M", 2), ("G06F", 1)]
+    assert got.top_applicants == [
+        ("华为技术有限公司", 1),
+        ("晋中数据科技有限公司", 1),
+        ("晋中新能源有限公司", 1),
+        ("清华大学", 1),
+    ]
+    assert got.top_inventors == [("张三", 1), ("李四", 1), ("赵六", 1)]
+
+
+@pytest.mark.parametrize("top", [0, -1, 1001, "20"])
+def test_aggregate_refuses_a_bad_top_by_name(corpus, top):
+    with pytest.raises(ValidationError) as info:
+        corpus.aggregate("电池", top=top)
+    assert "top" in info.value.message_dict
+
+
+def test_aggregate_raises_for_malformed_queries_and_bad_filters(corpus):
+    with pytest.raises(QuerySyntaxError) as info:
+        corpus.aggregate("TI=(电池")
+    assert info.value.position == 3
+    with pytest.raises(ValidationError) as refused:
+        corpus.aggregate("电池", filters={"type": ["nonsense"]})
+    assert "type" in refused.value.message_dict

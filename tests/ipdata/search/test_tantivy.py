@@ -68,3 +68,25 @@ def test_an_index_of_another_version_asks_for_a_rebuild(tmp_path):
     (tmp_path / "zhichan-schema").write_text("0")
     with pytest.raises(RuntimeError, match="search_index rebuild"):
         TantivyBackend(tmp_path)
+
+
+def test_top_lists_are_exact_across_segments_that_cut_their_lists(tmp_path, monkeypatch):
+    # Three segments; in the first, "目标" is one name among 300 commoner ones and falls outside
+    # that segment's first list. Asked again with more values, its count is complete.
+    monkeypatch.setattr(tantivy_backend, "FIRST_SEGMENT_SIZE", 1)
+    engine = TantivyBackend(tmp_path, writer_heap=20_000_000, writer_threads=1)
+    ids = iter(range(1, 10_000))
+
+    def batch(names):
+        records = [{"id": i, "application_number": f"20101{i:07d}", "title": "装置", "applicants": [name]}
+                   for i, name in zip(ids, names, strict=False)]  # fmt: skip
+        engine.index(document_from_record(r) for r in records)
+        engine.commit()
+
+    batch([f"甲{i:03d}" for i in range(300)] * 2 + ["目标"])
+    batch(["目标"] * 50 + [f"乙{i:03d}" for i in range(150)])
+    batch(["目标"] * 50 + [f"丙{i:03d}" for i in range(150)])
+    assert engine.searcher().num_segments == 3
+    got = engine.aggregate("装置", top=5)
+    assert got.top_applicants == [("目标", 101), ("甲000", 2), ("甲001", 2), ("甲002", 2), ("甲003", 2)]
+    engine.close()

@@ -1,7 +1,7 @@
 """Patent search: the query language (query.py), the backends (backends/), the service (service.py).
 
 The application's entry points live in service.py and are importable from here:
-search_patents, index_patents, remove_patents, rebuild.
+search_patents, aggregate_patents, index_patents, remove_patents, rebuild.
 """
 
 _SERVICE = (
@@ -12,6 +12,7 @@ _SERVICE = (
     "status",
     "get_backend",
     "patents_for",
+    "aggregate_patents",
 )
 
 

@@ -1,6 +1,7 @@
 """The application's patent search: one function for pages, API and commands, and the index upkeep.
 
     search_patents("TI=电池 AND AD>=2020", filters={"type": ["invention"]}, page=2)
+    aggregate_patents("PA=太原理工大学", filters=...)   the figures over the whole result set
     index_patents([ids])     after an import or an edit: the index follows the database
     index_patents_on_commit([ids])   the same, once the caller's transaction has committed
     remove_patents([ids])    after a deletion
@@ -22,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhichan.ipdata.models import Patent
-from zhichan.ipdata.search.backends.base import SearchBackend, SearchResult
+from zhichan.ipdata.search.backends.base import AGGREGATE_TOP, Aggregation, SearchBackend, SearchResult
 from zhichan.ipdata.search.documents import documents_from_queryset
 from zhichan.ipdata.search.query import Query, parse
 from zhichan.regions.models import Region, RegionKind
@@ -121,6 +122,17 @@ def search_patents(
         facets=facets,
         highlight=highlight,
     )
+
+
+def aggregate_patents(
+    query_string: str, *, filters: dict | None = None, top: int = AGGREGATE_TOP, user=None
+) -> Aggregation:
+    """The figures over every patent the query and filters find (the statistics' source).
+
+    Raises QuerySyntaxError and ValidationError as search_patents does. Patent records are
+    public: `user` narrows nothing.
+    """
+    return get_backend().aggregate(parse_query(query_string or ""), filters=filters, top=top)
 
 
 def patents_for(result: SearchResult) -> list[tuple[Patent, object]]:

@@ -16,6 +16,8 @@ FACETS = ("year", "type", "county", "ipc_class", "legal_status")
 # Facets with many values keep their most frequent ones; the others list every value.
 FACET_SIZE = {"ipc_class": 30, "county": 100}
 SORTS = ("relevance", "newest", "oldest")
+AGGREGATE_TOP = 20  # default length of an aggregation's top lists
+MAX_AGGREGATE_TOP = 1000
 MAX_WINDOW = 10_000  # offset + limit: deep pages are refused rather than slow
 _IPC_CLASS = re.compile(r"^[A-H](\d{2}[A-Z])?$")
 
@@ -40,6 +42,45 @@ class SearchResult:
     @property
     def ids(self) -> list[int]:
         return [hit.id for hit in self.hits]
+
+
+@dataclass
+class Aggregation:
+    """Figures over everything a query (and its filters) matches: `SearchBackend.aggregate`.
+
+    Counts are of patents. by_year_type leaves out patents without an application date;
+    by_county holds county codes (patents not in a county are left out). The top lists are
+    (value, count), most frequent first, ties by value ascending; applicants and inventors count
+    each patent once per distinct (stripped) name; by_ipc counts the main IPC's subclass.
+    """
+
+    total: int
+    by_year_type: dict[int, dict[str, int]] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+    by_legal_status: dict[str, int] = field(default_factory=dict)
+    by_county: dict[str, int] = field(default_factory=dict)
+    by_ipc: list[tuple[str, int]] = field(default_factory=list)
+    top_applicants: list[tuple[str, int]] = field(default_factory=list)
+    top_inventors: list[tuple[str, int]] = field(default_factory=list)
+
+
+def ranked(counts: dict, top: int) -> list[tuple[str, int]]:
+    """The `top` most frequent values, ties by value ascending."""
+    items = ((str(k), int(n)) for k, n in counts.items() if n and k not in (None, ""))
+    return sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def check_top(top) -> int:
+    if not isinstance(top, int) or isinstance(top, bool) or not 1 <= top <= MAX_AGGREGATE_TOP:
+        raise ValidationError(
+            {"top": [_("Give a length between 1 and %(n)d for the top lists.") % {"n": MAX_AGGREGATE_TOP}]}
+        )
+    return top
+
+
+def distinct_names(values) -> list[str]:
+    """Names of one patent as the aggregation counts them: stripped, empty ones dropped, each once."""
+    return list(dict.fromkeys(v.strip() for v in values or [] if v and v.strip()))
 
 
 class SearchBackend:
@@ -84,6 +125,12 @@ class SearchBackend:
         facets: bool = False,
         highlight: bool = False,
     ) -> SearchResult:
+        raise NotImplementedError
+
+    def aggregate(
+        self, query: q.Query | str, *, filters: dict | None = None, top: int = AGGREGATE_TOP
+    ) -> Aggregation:
+        """The figures (Aggregation) over every document `query` AND `filters` match."""
         raise NotImplementedError
 
 

@@ -6,7 +6,8 @@ one or two characters, which trigrams cannot serve, are lexemes of the character
 (*_c: every character token and bigram); word queries are tsquery phrases on the word
 tsvectors (*_w: rjieba words with positions built here, so both backends see the same words).
 Ranking: field weights for substring matches, ts_rank for word matches; facets: one
-GROUP BY GROUPING SETS pass. Writes go through at once, inside the caller's transaction;
+GROUP BY GROUPING SETS pass; aggregate(): that pass with (year, type) as one more set, and
+a GROUP BY over the name arrays for each top list. Writes go through at once, inside the caller's transaction;
 `commit` has nothing to do.
 """
 
@@ -21,7 +22,18 @@ from zhichan.ipdata.search import documents as D
 from zhichan.ipdata.search import highlight as H
 from zhichan.ipdata.search import query as q
 from zhichan.ipdata.search import text as T
-from zhichan.ipdata.search.backends.base import Hit, SearchBackend, SearchResult, order_facets, prepare
+from zhichan.ipdata.search.backends.base import (
+    AGGREGATE_TOP,
+    Aggregation,
+    Hit,
+    SearchBackend,
+    SearchResult,
+    check_top,
+    distinct_names,
+    order_facets,
+    prepare,
+    ranked,
+)
 
 TABLE = "ipdata_patentsearchdoc"
 SUBSTRING_COLUMNS = {
@@ -82,9 +94,13 @@ COLUMNS = (
     "year",
     "ad",
     "pd",
+    "applicant_names",
+    "inventor_names",
 )
 _CASTS = {
     "stored": "::jsonb",
+    "applicant_names": "::jsonb",
+    "inventor_names": "::jsonb",
     "pn": "::jsonb",
     "ipc": "::jsonb",
     "tx_w": "::tsvector",
@@ -189,7 +205,19 @@ def row_of(doc: dict) -> tuple:
         ad.year if ad else None,
         ad,
         doc["publication_date"],
+        json.dumps(distinct_names(doc["applicants"]), ensure_ascii=False),
+        json.dumps(distinct_names(doc["inventors"]), ensure_ascii=False),
     )
+
+
+# One pass for every count but the top name lists; {where} is the compiled query (values are
+# parameters).
+AGGREGATE_SQL = (
+    "SELECT year, patent_type, legal_status, county_code, ipc_class, "
+    "GROUPING(year, patent_type, legal_status, county_code, ipc_class), count(*) "
+    "FROM {table} WHERE {where} GROUP BY GROUPING SETS "
+    "((year, patent_type), (patent_type), (legal_status), (county_code), (ipc_class), ())"
+)
 
 
 class PostgresBackend(SearchBackend):
@@ -305,6 +333,42 @@ class PostgresBackend(SearchBackend):
             offset=offset,
             limit=limit,
         )
+
+    def aggregate(self, query, *, filters=None, top=AGGREGATE_TOP) -> Aggregation:
+        self._check()
+        top = check_top(top)
+        _parsed, node = prepare(query, filters, "relevance", 0, 0)
+        where, params = Compiler().compile(node)
+        out = Aggregation(total=0)
+        with self.connection.cursor() as cursor:
+            cursor.execute(AGGREGATE_SQL.format(table=TABLE, where=where), params)
+            ipcs = {}
+            for year, ptype, status, county, ipc, grouping, count in cursor.fetchall():
+                if grouping == 0b11111:
+                    out.total = count
+                elif grouping == 0b00111:
+                    if year is not None and ptype:
+                        out.by_year_type.setdefault(int(year), {})[ptype] = count
+                elif grouping == 0b10111:
+                    if ptype:
+                        out.by_type[ptype] = count
+                elif grouping == 0b11011:
+                    out.by_legal_status[status] = count
+                elif grouping == 0b11101:
+                    if county:
+                        out.by_county[county] = count
+                elif ipc:
+                    ipcs[ipc] = count
+            out.by_ipc = ranked(ipcs, top)
+            for attr, column in (("top_applicants", "applicant_names"), ("top_inventors", "inventor_names")):
+                cursor.execute(
+                    f"SELECT e.name, count(*) AS n FROM (SELECT {column} FROM {TABLE} WHERE {where}) d "  # noqa: S608
+                    f"CROSS JOIN LATERAL jsonb_array_elements_text(d.{column}) AS e(name) "
+                    'GROUP BY e.name ORDER BY n DESC, e.name COLLATE "C" LIMIT %s',
+                    [*params, top],
+                )
+                setattr(out, attr, [(name, count) for name, count in cursor.fetchall()])
+        return out
 
     def _facets(self, cursor, where, params):
         cols = list(FACET_COLUMNS.values())
@@ -432,4 +496,8 @@ class Compiler:
         if field == "IPCCLASS":
             params.append(value)
             return "(ipc_class = %s)"
+        if field in ("APPLICANT", "INVENTOR"):
+            params.append(json.dumps([value], ensure_ascii=False))
+            column = "applicant_names" if field == "APPLICANT" else "inventor_names"
+            return f"({column} @> %s::jsonb)"
         raise TypeError(f"unknown keyword field {field}")  # pragma: no cover

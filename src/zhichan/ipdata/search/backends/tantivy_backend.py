@@ -9,7 +9,9 @@ Each text field is indexed three ways (see text.py):
 for f in ti (title), ab (abstract), cl (claims), pa (applicants), in (inventors), addr
 (address), ag (agency and agents). Keywords (numbers, type, legal status, county, IPC
 prefixes) are raw terms; dates, the application year and the facet values are fast fields.
-Stored: one JSON blob per document with what results and highlights show.
+Stored: one JSON blob per document with what results and highlights show. Applicant and
+inventor names (stripped, each once per document) are raw fast fields too, for the top lists
+of `aggregate`.
 
 One writer at a time (tantivy's lock file; a second writer waits for the first); searchers
 reload when a commit lands, also one made by another process.
@@ -33,17 +35,22 @@ from zhichan.ipdata.search import highlight as H
 from zhichan.ipdata.search import query as q
 from zhichan.ipdata.search import text as T
 from zhichan.ipdata.search.backends.base import (
+    AGGREGATE_TOP,
     FACET_SIZE,
+    Aggregation,
     Hit,
     SearchBackend,
     SearchResult,
+    check_top,
+    distinct_names,
     order_facets,
     prepare,
+    ranked,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: applicant and inventor names as fast fields
 TEXT_GROUPS = {"TI": "ti", "AB": "ab", "CL": "cl", "PA": "pa", "IN": "in", "ADDR": "addr", "AG": "ag"}
 # Title matches count most, claims least (TX is the three together).
 BOOSTS = {"TI": 2.0, "AB": 1.0, "CL": 0.5}
@@ -54,6 +61,9 @@ KEYWORD_FIELDS = {
     "LS": "ls",
     "COUNTY": "county",
     "IPCCLASS": "ipc_class",
+    # Exact names: not in the query language; statistics.local_applicants builds these terms.
+    "APPLICANT": "pa_name",
+    "INVENTOR": "in_name",
 }
 DATE_FIELDS = {"AD": "ad", "PD": "pd"}
 STORED_KEYS = ("title", "abstract", "applicants", "inventors", "address", "agency")
@@ -68,6 +78,13 @@ WRITER_HEAP = 256_000_000
 CHUNK = 500
 PROGRESS_EVERY = 10_000
 LOCK_WAIT_SECONDS = 60
+# Terms aggregations of the top lists: values each index segment hands on, first try and most.
+# Handing on every value costs (10^5 distinct inventors: 0.7 s), so a list starts small and is
+# asked again with more while tantivy reports a possible counting error; past SEGMENT_SIZE
+# distinct names in one segment the top lists may be approximate (docs/search.md).
+FIRST_SEGMENT_SIZE = 2_000
+SEGMENT_SIZE = 200_000
+NAME_FIELDS = {"applicants": "pa_name", "inventors": "in_name"}
 
 
 def build_schema() -> tantivy.Schema:
@@ -82,7 +99,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("tx_b", tokenizer_name="whitespace", index_option="position")
     for name in ("an", "pn", "county", "ipc"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    for name in ("type", "ls", "county_code", "ipc_class"):
+    for name in ("type", "ls", "county_code", "ipc_class", *NAME_FIELDS.values()):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_unsigned_field("year", indexed=True, fast=True)
     sb.add_date_field("ad", indexed=True, fast=True)
@@ -146,6 +163,8 @@ def prepare_document(doc: dict) -> list[tuple[str, object]]:
     pairs.append(("ls", doc["legal_status"]))
     if doc["county"]:
         pairs.append(("county_code", doc["county"]))
+    for key, name in NAME_FIELDS.items():
+        pairs.extend((name, value) for value in distinct_names(doc[key]))
     ipc_class = D.ipc_class(doc)
     if ipc_class:
         pairs.append(("ipc_class", ipc_class))
@@ -402,6 +421,61 @@ class TantivyBackend(SearchBackend):
             limit=limit,
         )
 
+    def aggregate(self, query, *, filters=None, top=AGGREGATE_TOP) -> Aggregation:
+        top = check_top(top)
+        _parsed, node = prepare(query, filters, "relevance", 0, 0)
+        tq = self.compile(node)
+        searcher = self.searcher()
+        size = max(2 * top, 100)
+        aggs = {
+            "total": {"value_count": {"field": "id"}},
+            "year": {
+                "terms": {"field": "year", "size": 1_000, "segment_size": 1_000},
+                "aggs": {"type": {"terms": {"field": "type", "size": 10}}},
+            },
+            "type": {"terms": {"field": "type", "size": 10}},
+            "ls": {"terms": {"field": "ls", "size": 10}},
+            "county": {"terms": {"field": "county_code", "size": 65_000, "segment_size": 65_000}},
+        }
+        lists = (("ipc", "ipc_class"), *NAME_FIELDS.items())
+        for key, fast_field in lists:
+            aggs[key] = _top_terms(fast_field, size, max(size, FIRST_SEGMENT_SIZE))
+        result = searcher.aggregate(tq, aggs)
+        tops = {
+            key: self._top_list(searcher, tq, key, fast_field, result[key], size, top)
+            for key, fast_field in lists
+        }
+        return Aggregation(
+            total=int(result["total"]["value"]),
+            by_year_type={
+                int(b["key"]): {t["key"]: t["doc_count"] for t in b["type"]["buckets"]}
+                for b in result["year"]["buckets"]
+            },
+            by_type=_counts(result["type"]),
+            by_legal_status=_counts(result["ls"]),
+            by_county=_counts(result["county"]),
+            by_ipc=tops["ipc"],
+            top_applicants=tops["applicants"],
+            top_inventors=tops["inventors"],
+        )
+
+    @staticmethod
+    def _top_list(searcher, tq, key, fast_field, result, size, top) -> list[tuple[str, int]]:
+        segment_size = max(size, FIRST_SEGMENT_SIZE)
+        while True:
+            buckets = result["buckets"]
+            if len(buckets) >= size and _tie_at_cut(buckets, top):
+                # The cut fell inside a run of equal counts: a name that ties with the last one
+                # shown (ties go by name) could be missing.
+                size *= 8
+                segment_size = max(segment_size, size)
+            elif result.get("doc_count_error_upper_bound") and segment_size < SEGMENT_SIZE:
+                # A segment's cut may have left out counts of a listed name.
+                segment_size = min(10 * segment_size, SEGMENT_SIZE)
+            else:
+                return ranked({b["key"]: b["doc_count"] for b in buckets}, top)
+            result = searcher.aggregate(tq, {key: _top_terms(fast_field, size, segment_size)})[key]
+
     @staticmethod
     def _facet_aggs() -> dict:
         aggs = {"total": {"value_count": {"field": "id"}}}
@@ -482,6 +556,19 @@ class TantivyBackend(SearchBackend):
         if len(tokens) == 2:
             return Query.term_query(self.schema, f"{group}_b", tokens[0] + tokens[1])
         return Query.phrase_query(self.schema, f"{group}_b", T.bigram_plan(tokens))
+
+
+def _top_terms(fast_field: str, size: int, segment_size: int) -> dict:
+    return {"terms": {"field": fast_field, "size": size, "segment_size": max(size, segment_size)}}
+
+
+def _tie_at_cut(buckets: list[dict], top: int) -> bool:
+    counts = sorted((b["doc_count"] for b in buckets), reverse=True)
+    return len(counts) > top and counts[top - 1] == counts[-1]
+
+
+def _counts(result: dict) -> dict:
+    return {b["key"]: b["doc_count"] for b in result["buckets"]}
 
 
 def _facet_key(name, key):

@@ -25,7 +25,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ipdata", "0007_saved_search"),
+        ("ipdata", "0008_import_job_heartbeat_retention"),
     ]
 
     operations = [

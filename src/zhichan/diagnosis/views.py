@@ -22,6 +22,7 @@ from zhichan.diagnosis import report as reports
 from zhichan.diagnosis import services
 from zhichan.diagnosis.forms import DiagnosisForm, HelpForm
 from zhichan.diagnosis.models import Diagnosis, DiagnosisStatus, RiskLevel
+from zhichan.enterprises.access import enterprise_of
 from zhichan.enterprises.models import Enterprise
 
 PAGE_SIZE = 30
@@ -78,6 +79,8 @@ def _initial(request, questionnaire) -> dict:
     enterprise = None
     if enterprise_id.isdigit() and len(enterprise_id) < 10:
         enterprise = Enterprise.objects.restrict(user, VIEW).filter(pk=int(enterprise_id)).first()
+    if enterprise is None:
+        enterprise = enterprise_of(user)  # the enterprise an administrator linked the account to
     if enterprise is not None:
         initial.update(
             enterprise_name=enterprise.name,

@@ -1,6 +1,8 @@
 """The public screens a proposed mark: a field error first, then the ranked similar marks with
 their reasons and risk, and the XLSX export."""
 
+import io
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -46,6 +48,7 @@ def test_public_screens_a_mark(page):
 
     with page.expect_download() as download:
         page.get_by_test_id("screening-export").click()
-    sheet = load_workbook(download.value.path()).active
+    with open(download.value.path(), "rb") as handle:  # the download's file has no extension
+        sheet = load_workbook(io.BytesIO(handle.read())).active
     assert "康师傅" in [row[1] for row in sheet.iter_rows(values_only=True)]
     assert errors == []

@@ -44,7 +44,7 @@ def test_an_enterprise_user_without_a_confirmed_enterprise_keeps_none(world):
         services.do_create_list(user, "x")
 
 
-def test_bad_list_input_names_the_field(world, lists):
+def test_bad_list_input_names_the_field(world, lists, english):
     staff = world.users.staff_a
     with pytest.raises(ValidationError) as exc:
         services.do_create_list(staff, "  ", enterprise=None, digest="hourly")

@@ -12,7 +12,7 @@ from zhichan.watch import services
 from zhichan.watch.models import Alert, WatchList
 
 
-def test_an_enterprise_user_creates_a_list_and_watches_a_mark(client, world):
+def test_an_enterprise_user_creates_a_list_and_watches_a_mark(client, world, english):
     login(client, world, "enterprise")
     page = client.get(reverse("watch:index"))
     assert page.status_code == 200 and 'data-testid="watch-list-form"' in page.content.decode()

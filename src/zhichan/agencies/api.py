@@ -125,7 +125,7 @@ class UpgradeIn(Schema):
     finding: str = ""
 
 
-class EventOut(Schema):
+class AgencyEventOut(Schema):
     id: int
     at: datetime
     kind: str
@@ -274,7 +274,7 @@ def upgrade(request, agency_id: int, payload: UpgradeIn):
 
 @router.get(
     "/{agency_id}/events",
-    response={200: list[EventOut], 404: Message, 422: FieldErrors},
+    response={200: list[AgencyEventOut], 404: Message, 422: FieldErrors},
     summary="An agency's history",
 )
 def events(request, agency_id: int):

@@ -206,9 +206,9 @@ def validate_definition(data, *, service_codes=None, article_refs=None) -> Check
             fail(f"{path}.services", "must be a list of catalogue item codes")
             services = []
         services = [_text(code) for code in services]
-        for code in services:
-            if service_codes is not None and code not in service_codes:
-                fail(f"{path}.services", f"unknown catalogue item {code}")
+        for service in services:  # not `code`: that is the questionnaire's own, used below
+            if service_codes is not None and service not in service_codes:
+                fail(f"{path}.services", f"unknown catalogue item {service}")
         if key and key not in findings:
             findings[key] = {
                 "key": key,

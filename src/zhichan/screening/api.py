@@ -29,7 +29,7 @@ class ReasonOut(Schema):
     detail: str
 
 
-class HitOut(Schema):
+class ScreeningHitOut(Schema):
     registration_number: str
     name: str
     nice_class: int
@@ -51,7 +51,7 @@ class ScreeningOut(Schema):
     risk: str
     risk_label: str
     explanation: str
-    hits: list[HitOut]
+    hits: list[ScreeningHitOut]
 
 
 @router.post("/", response={200: ScreeningOut, 422: FieldErrors}, summary="Screen a proposed word mark")

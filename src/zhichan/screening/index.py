@@ -2,9 +2,10 @@
 
 Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
 group, adjacent character pairs, the sorted characters, the core with one character wild or
-left out, the pinyin or Latin spelling, Latin deletions and trigrams, the meaning signature. Every reason of `scoring.compare` implies
-a shared key, so a mark that scores above 0 is always among the marks sharing a key: the index
-loses nothing by construction, and recall depends only on how many candidates are scored.
+left out, the pinyin or Latin spelling, Latin deletions and trigrams, the meaning signature.
+Every reason of `scoring.compare` implies a shared key, so a mark that scores above 0 is
+always among the marks sharing a key: the index loses nothing by construction, and recall
+depends only on how many candidates are scored.
 
 Keys are hashed to 57 bits with the class in the top bits and stored as sorted arrays (numpy
 files in one directory): the keys, their postings (row numbers), and per row the trademark id,

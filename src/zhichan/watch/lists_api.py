@@ -1,10 +1,9 @@
 """Watch lists and alerts over HTTP: the same services as the pages."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
+from typing import Annotated
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
@@ -17,7 +16,7 @@ router = Router(tags=["watch lists"], auth=django_auth)
 WRITE = {400: Message, 401: Message, 404: Message, 422: FieldErrors}
 
 
-class ItemOut(Schema):
+class WatchItemOut(Schema):
     id: int
     kind: str
     text: str
@@ -38,7 +37,7 @@ class WatchListOut(Schema):
     enterprise_name: str
     agency_id: int | None
     digest: str
-    items: list[ItemOut]
+    items: list[WatchItemOut]
 
     @staticmethod
     def resolve_enterprise_name(obj):
@@ -55,7 +54,7 @@ class WatchListIn(Schema):
     digest: str = Field("daily", max_length=10)
 
 
-class ItemIn(Schema):
+class WatchItemIn(Schema):
     kind: str = Field(..., description="mark, patent, applicant or field", max_length=10)
     text: str = Field("", max_length=200)
     nice_classes: list[int] = Field(default_factory=list, max_length=45)
@@ -64,7 +63,7 @@ class ItemIn(Schema):
     keywords: list[str] = Field(default_factory=list, max_length=20)
 
 
-class AlertOut(Schema):
+class WatchAlertOut(Schema):
     id: int
     watch_list_id: int
     item_id: int
@@ -90,11 +89,11 @@ class AlertOut(Schema):
         return obj.read_at is not None
 
 
-class ReadIn(Schema):
-    ids: list[int] = Field(..., max_length=1000)
+class AlertsReadIn(Schema):
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = Field(..., max_length=1000)
 
 
-class ReadOut(Schema):
+class AlertsReadOut(Schema):
     marked: int
 
 
@@ -135,8 +134,8 @@ def delete_watch_list(request, list_id: int):
     return Status(204, None)
 
 
-@router.post("/lists/{list_id}/items", response={201: ItemOut, **WRITE}, summary="Watch something more")
-def add_item(request, list_id: int, payload: ItemIn):
+@router.post("/lists/{list_id}/items", response={201: WatchItemOut, **WRITE}, summary="Watch something more")
+def add_item(request, list_id: int, payload: WatchItemIn):
     watch_list = get_restricted_or_404(WatchList.objects.all(), request.user, CHANGE, pk=list_id)
     data = payload.dict()
     kind = data.pop("kind")
@@ -153,9 +152,11 @@ def remove_item(request, item_id: int):
     return Status(204, None)
 
 
-@router.get("/alerts", response={200: list[AlertOut], 401: Message, 422: FieldErrors}, summary="Alerts")
+@router.get("/alerts", response={200: list[WatchAlertOut], 401: Message, 422: FieldErrors}, summary="Alerts")
 @paginate(BoundedPagination)
-def list_alerts(request, unread: bool = False, list_id: int | None = None):
+def list_alerts(
+    request, unread: bool = False, list_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None
+):
     qs = Alert.objects.restrict(request.user, VIEW).select_related("patent", "trademark")
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -164,6 +165,6 @@ def list_alerts(request, unread: bool = False, list_id: int | None = None):
     return qs
 
 
-@router.post("/alerts/read", response={200: ReadOut, **WRITE}, summary="Mark alerts read")
-def read_alerts(request, payload: ReadIn):
+@router.post("/alerts/read", response={200: AlertsReadOut, **WRITE}, summary="Mark alerts read")
+def read_alerts(request, payload: AlertsReadIn):
     return {"marked": services.do_mark_read(request.user, payload.ids)}

@@ -27,9 +27,11 @@ demo: setup
 browser:
 	@sh scripts/ensure-chromium
 
+# One pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
 # pytest exits 5 when it collects nothing; make passes that on as a failure.
+PYTEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts

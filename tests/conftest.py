@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -15,6 +17,10 @@ def pytest_configure(config):
 
     HUEY.immediate = True
     config.addinivalue_line("markers", "smoke: starts the real portal and worker processes (seconds)")
+    # Parallel workers (pytest-xdist) share one Redis database: each keeps to its own keys.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and settings.CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+        settings.CACHES["default"].update(BACKEND="tests.cache.WorkerRedisCache", KEY_PREFIX=worker)
 
 
 @pytest.fixture(autouse=True)

@@ -47,6 +47,7 @@ from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
+from zhichan.core.validation import clean_text, required_text
 from zhichan.regions.models import Region
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -132,28 +133,6 @@ def _check_move(case: Case, to: str):
             from_state=current.value,
             to_state=to,
         )
-
-
-def _text(value, field, errors, *, required=False, max_length=None) -> str:
-    value = "" if value is None else str(value).strip()
-    if "\x00" in value:
-        errors.setdefault(field, []).append(_("contains a NUL character"))
-        return ""
-    if required and not value:
-        errors.setdefault(field, []).append(_("required"))
-    if max_length and len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("at most %(n)d characters (got %(m)d)") % {"n": max_length, "m": len(value)}
-        )
-    return value
-
-
-def _required_text(value, field, max_length=None) -> str:
-    errors: dict = {}
-    value = _text(value, field, errors, required=True, max_length=max_length)
-    if errors:
-        raise ValidationError(errors)
-    return value
 
 
 def requester_recipients(case: Case) -> list:
@@ -323,7 +302,7 @@ def clean_intake(actor, channel, data: dict) -> dict:
             % {"value": case_type, "choices": ", ".join(CaseType.values)}
         )
     cleaned["type"] = case_type
-    subtype = _text(data.get("subtype"), "subtype", errors, max_length=24)
+    subtype = clean_text(data.get("subtype"), "subtype", errors, max_length=24)
     allowed = SUBTYPES.get(case_type, {})
     if subtype and subtype not in allowed:
         errors.setdefault("subtype", []).append(
@@ -331,12 +310,12 @@ def clean_intake(actor, channel, data: dict) -> dict:
             % {"value": subtype, "choices": ", ".join(allowed) or "-"}
         )
     cleaned["subtype"] = subtype
-    cleaned["subject"] = _text(data.get("subject"), "subject", errors, required=True, max_length=200)
-    cleaned["description"] = _text(
+    cleaned["subject"] = clean_text(data.get("subject"), "subject", errors, required=True, max_length=200)
+    cleaned["description"] = clean_text(
         data.get("description"), "description", errors, required=True, max_length=20000
     )
 
-    ip_type = _text(data.get("ip_type"), "ip_type", errors)
+    ip_type = clean_text(data.get("ip_type"), "ip_type", errors)
     if ip_type and ip_type not in IPType.values:
         errors.setdefault("ip_type", []).append(
             _("%(value)r is not one of %(choices)s") % {"value": ip_type, "choices": ", ".join(IPType.values)}
@@ -392,9 +371,9 @@ def clean_intake(actor, channel, data: dict) -> dict:
     if anonymous and case_type != CaseType.REPORT:
         errors.setdefault("anonymous", []).append(_("only a report may be filed anonymously"))
     cleaned["anonymous"] = anonymous
-    name = _text(data.get("requester_name"), "requester_name", errors, max_length=100)
-    phone = _text(data.get("requester_phone"), "requester_phone", errors, max_length=30)
-    email = _text(data.get("requester_email"), "requester_email", errors, max_length=254)
+    name = clean_text(data.get("requester_name"), "requester_name", errors, max_length=100)
+    phone = clean_text(data.get("requester_phone"), "requester_phone", errors, max_length=30)
+    email = clean_text(data.get("requester_email"), "requester_email", errors, max_length=254)
     if email:
         try:
             EmailValidator()(email)
@@ -566,7 +545,7 @@ def do_accept(actor, case: Case, note: str = "") -> Case:
 
 def do_decline(actor, case: Case, reason: str) -> Case:
     _require_handler(actor, case)
-    reason = _required_text(reason, "reason", 2000)
+    reason = required_text(reason, "reason", 2000)
     with transaction.atomic():
         case = _lock(case)
         _check_move(case, Status.DECLINED)
@@ -633,7 +612,7 @@ def do_bulk_assign(actor, cases, handler) -> int:
 
 def do_note(actor, case: Case, text: str) -> CaseEvent:
     _require_handler(actor, case)
-    text = _required_text(text, "note", 5000)
+    text = required_text(text, "note", 5000)
     with transaction.atomic():
         case = _lock(case)
         return _event(case, actor, "note", note=text)
@@ -642,7 +621,7 @@ def do_note(actor, case: Case, text: str) -> CaseEvent:
 def do_request_supplement(actor, case: Case, message: str) -> Case:
     """Ask the requester for more material; the clock stops until it arrives."""
     _require_handler(actor, case)
-    message = _required_text(message, "message", 5000)
+    message = required_text(message, "message", 5000)
     with transaction.atomic():
         case = _lock(case)
         _check_move(case, Status.WAITING_SUPPLEMENT)
@@ -675,7 +654,7 @@ def do_request_supplement(actor, case: Case, message: str) -> Case:
 def do_add_supplement(actor, case: Case, text: str, *, token=None, files=()) -> Case:
     """The requester's supplement: the clock resumes, the deadline moves by the time waited."""
     _require_requester(actor, case, token)
-    text = _required_text(text, "text", 20000)
+    text = required_text(text, "text", 20000)
     checked = _clean_files(files)
     with atomic_with_files():
         case = _lock(case)
@@ -724,7 +703,7 @@ def do_record_measures(actor, case: Case, measures, note: str = "") -> CaseEvent
             {"measures": [_("choose one or more of %(choices)s") % {"choices": ", ".join(Measure.values)}]}
         )
     errors: dict = {}
-    note = _text(note, "note", errors, max_length=5000)
+    note = clean_text(note, "note", errors, max_length=5000)
     if Measure.OTHER in values and not note:
         errors.setdefault("note", []).append(_("describe the other measure"))
     if errors:
@@ -746,7 +725,7 @@ def do_record_measures(actor, case: Case, measures, note: str = "") -> CaseEvent
 
 def do_reply(actor, case: Case, message: str, files=()) -> Case:
     _require_handler(actor, case)
-    message = _required_text(message, "message", 20000)
+    message = required_text(message, "message", 20000)
     checked = _clean_files(files)
     with atomic_with_files():
         case = _lock(case)
@@ -800,7 +779,7 @@ def do_close(actor, case: Case, note: str = "") -> Case:
 def do_reopen(actor, case: Case, reason: str, *, token=None) -> Case:
     """The requester, dissatisfied, reopens a replied or closed case: once, within the set days."""
     _require_requester(actor, case, token)
-    reason = _required_text(reason, "reason", 5000)
+    reason = required_text(reason, "reason", 5000)
     with transaction.atomic():
         case = _lock(case)
         _check_move(case, Status.ACCEPTED)
@@ -849,7 +828,7 @@ def do_refer(actor, case: Case, to_agency, reason: str) -> Case:
     a referral later than ZHICHAN_REFER_WITHIN_DAYS after receipt is marked late.
     """
     _require_handler(actor, case)
-    reason = _required_text(reason, "reason", 2000)
+    reason = required_text(reason, "reason", 2000)
     if isinstance(to_agency, int | str):
         to_agency = Agency.objects.filter(pk=to_agency).first()
     if to_agency is None or to_agency.status != AgencyStatus.OPERATING:
@@ -898,7 +877,7 @@ def do_supervise(actor, case: Case, note: str) -> Case:
     """A county or city administrator urges the owner of an overdue case (督办)."""
     if not can_supervise(actor, case):
         raise PermissionDenied(_("You may not supervise this case."))
-    note = _required_text(note, "note", 2000)
+    note = required_text(note, "note", 2000)
     with transaction.atomic():
         case = _lock(case)
         now = timezone.now()
@@ -934,7 +913,7 @@ def do_rate(actor, case: Case, level: str, comment: str = "", *, token=None) -> 
             }
         )
     errors: dict = {}
-    comment = _text(comment, "comment", errors, max_length=2000)
+    comment = clean_text(comment, "comment", errors, max_length=2000)
     if errors:
         raise ValidationError(errors)
     try:

@@ -27,6 +27,7 @@ from zhichan.catalog.models import (
 )
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404, role_of
+from zhichan.core.validation import clean_text
 from zhichan.regions.models import Region
 
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,29}$")
@@ -84,22 +85,6 @@ def _require_change(actor, item):
 
 
 # --- validation -----------------------------------------------------------------------------
-
-
-def _text(value, field, errors, *, required=False, max_length=None):
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append(_("Must be text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("This field is required."))
-    if max_length and len(value) > max_length:
-        errors.setdefault(field, []).append(
-            _("At most %(n)d characters (this has %(m)d).") % {"n": max_length, "m": len(value)}
-        )
-    return value
 
 
 def _int(value, field, errors, *, low, high, required_message=None):
@@ -249,10 +234,10 @@ def clean_guide(data: dict) -> dict:
     guide = {
         "steps": steps,
         "materials": materials,
-        "fees": _text(data.get("fees"), "fees", errors),
+        "fees": clean_text(data.get("fees"), "fees", errors),
         "legal_basis": legal_basis,
         "time_limit_days": time_limit,
-        "time_limit_note": _text(data.get("time_limit_note"), "time_limit_note", errors, max_length=200),
+        "time_limit_note": clean_text(data.get("time_limit_note"), "time_limit_note", errors, max_length=200),
         "channels": channels,
         "agency_types": _choices(data.get("agency_types"), "agency_types", errors, list(AgencyType.values)),
         "faq": faq,
@@ -267,16 +252,16 @@ def clean_item(data: dict, *, partial=False) -> dict:
     errors: dict[str, list[str]] = {}
     out = {}
     if not partial or "name" in data:
-        out["name"] = _text(data.get("name"), "name", errors, required=True, max_length=150)
+        out["name"] = clean_text(data.get("name"), "name", errors, required=True, max_length=150)
     if not partial or "name_en" in data:
-        out["name_en"] = _text(data.get("name_en"), "name_en", errors, max_length=200)
+        out["name_en"] = clean_text(data.get("name_en"), "name_en", errors, max_length=200)
     if not partial or "category" in data:
         category = data.get("category")
         if category not in Category.values:
             errors["category"] = [_("Choose one of: %(allowed)s.") % {"allowed": ", ".join(Category.values)}]
         out["category"] = category
     if not partial or "summary" in data:
-        out["summary"] = _text(data.get("summary"), "summary", errors)
+        out["summary"] = clean_text(data.get("summary"), "summary", errors)
     if not partial or "sort" in data:
         sort = data.get("sort")
         out["sort"] = 0 if sort in (None, "") else _int(sort, "sort", errors, low=0, high=1_000_000)

@@ -10,6 +10,7 @@ from zhichan.agencies.models import Level
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.core.audit import record_change, snapshot
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
+from zhichan.core.validation import clean_text
 from zhichan.fairs.models import Fair
 
 MAX_HOURS = 24 * 30
@@ -34,15 +35,6 @@ def can_edit_fairs(user) -> bool:
     return role == "city_admin" or (role == "county_admin" and bool(user.region_id))
 
 
-def _text(value, field, errors, *, max_length, required=False) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        errors[field] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[field] = [_("At most %(n)d characters.") % {"n": max_length}]
-    return value
-
-
 def _hours(value, field, errors) -> int | None:
     try:
         hours = int(value)
@@ -56,9 +48,9 @@ def _hours(value, field, errors) -> int | None:
 def _clean(actor, data: dict) -> dict:
     errors: dict[str, list] = {}
     cleaned = {
-        "name": _text(data.get("name"), "name", errors, max_length=200, required=True),
-        "venue": _text(data.get("venue"), "venue", errors, max_length=255),
-        "organiser": _text(data.get("organiser"), "organiser", errors, max_length=200),
+        "name": clean_text(data.get("name"), "name", errors, max_length=200, required=True),
+        "venue": clean_text(data.get("venue"), "venue", errors, max_length=255),
+        "organiser": clean_text(data.get("organiser"), "organiser", errors, max_length=200),
         "accept_hours": _hours(data.get("accept_hours"), "accept_hours", errors),
         "decide_hours": _hours(data.get("decide_hours"), "decide_hours", errors),
     }

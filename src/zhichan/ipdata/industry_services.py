@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zhichan.accounts.models import STAFF_ROLES
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, role_of
+from zhichan.core.validation import clean_text
 from zhichan.ipdata.models import (
     REPORT_ACTIVE,
     IndustryDefinition,
@@ -45,20 +46,11 @@ def current(definition: IndustryDefinition) -> dict:
     return {name: getattr(definition, name) for name in DEFINITION_FIELDS}
 
 
-def _text(value, field, errors, *, max_length, required=False) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        errors[field] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[field] = [_("At most %(n)d characters.") % {"n": max_length}]
-    return value
-
-
 def _clean(actor, data: dict, owner, pk=None) -> dict:
     errors: dict[str, list] = {}
     cleaned = {
-        "name": _text(data.get("name"), "name", errors, max_length=100, required=True),
-        "description": _text(data.get("description"), "description", errors, max_length=2000),
+        "name": clean_text(data.get("name"), "name", errors, max_length=100, required=True),
+        "description": clean_text(data.get("description"), "description", errors, max_length=2000),
         "shared": bool(data.get("shared") or False),
     }
     for name, cleaner in (("ipc_codes", clean_ipc_codes), ("keywords", clean_keywords)):

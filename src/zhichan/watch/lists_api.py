@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -145,9 +146,7 @@ def add_item(request, list_id: int, payload: WatchItemIn):
 @router.delete("/items/{item_id}", response={204: None, **WRITE}, summary="Stop watching an item")
 def remove_item(request, item_id: int):
     lists = WatchList.objects.restrict(request.user, CHANGE).values("pk")
-    item = WatchItem.objects.filter(pk=item_id, watch_list_id__in=lists).first()
-    if item is None:
-        return Status(404, {"detail": "Not found."})
+    item = get_object_or_404(WatchItem, pk=item_id, watch_list_id__in=lists)
     services.do_remove_item(request.user, item)
     return Status(204, None)
 

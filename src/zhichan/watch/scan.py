@@ -100,6 +100,14 @@ def _names_match(wanted: str, names) -> bool:
     return any(normalize_name(name) == wanted for name in names or [])
 
 
+def _by_watched_applicant(records, watched: dict[str, list]):
+    """(item, record) for each watched competitor among a record's applicants."""
+    for record in records.iterator(chunk_size=2000):
+        for name in {normalize_name(n) for n in record.applicants or []} & watched.keys():
+            for item in watched[name]:
+                yield item, record
+
+
 def competitor_filings(since, now) -> list[Alert]:
     """New patents and trademarks whose applicants include a watched competitor (by normalised
     name). One pass over the new records, however many competitors are watched."""
@@ -110,48 +118,38 @@ def competitor_filings(since, now) -> list[Alert]:
             watched.setdefault(name, []).append(item)
     if not watched:
         return []
-    out = []
-    patents = Patent.objects.filter(created_at__gt=since, created_at__lte=now).only(
-        "pk", "title", "application_number", "applicants"
-    )
-    for patent in patents.iterator(chunk_size=2000):
-        for name in {normalize_name(n) for n in patent.applicants or []} & watched.keys():
-            for item in watched[name]:
-                out.append(
-                    _alert(
-                        item,
-                        AlertKind.COMPETITOR_FILING,
-                        f"patent:{patent.pk}",
-                        _("%(who)s filed %(title)s (%(number)s)")
-                        % {
-                            "who": item.text,
-                            "title": patent.title[:150],
-                            "number": patent.application_number,
-                        },
-                        patent=patent,
-                    )
-                )
-    marks = Trademark.objects.filter(created_at__gt=since, created_at__lte=now).only(
+    new = {"created_at__gt": since, "created_at__lte": now}
+    patents = Patent.objects.filter(**new).only("pk", "title", "application_number", "applicants")
+    marks = Trademark.objects.filter(**new).only(
         "pk", "name", "nice_class", "registration_number", "applicants"
     )
-    for mark in marks.iterator(chunk_size=2000):
-        for name in {normalize_name(n) for n in mark.applicants or []} & watched.keys():
-            for item in watched[name]:
-                out.append(
-                    _alert(
-                        item,
-                        AlertKind.COMPETITOR_FILING,
-                        f"trademark:{mark.pk}",
-                        _("%(who)s applied for the mark %(mark)s in class %(nice)d (No. %(number)s)")
-                        % {
-                            "who": item.text,
-                            "mark": mark.name,
-                            "nice": mark.nice_class,
-                            "number": mark.registration_number,
-                        },
-                        trademark=mark,
-                    )
-                )
+    out = [
+        _alert(
+            item,
+            AlertKind.COMPETITOR_FILING,
+            f"patent:{patent.pk}",
+            _("%(who)s filed %(title)s (%(number)s)")
+            % {"who": item.text, "title": patent.title[:150], "number": patent.application_number},
+            patent=patent,
+        )
+        for item, patent in _by_watched_applicant(patents, watched)
+    ]
+    out += [
+        _alert(
+            item,
+            AlertKind.COMPETITOR_FILING,
+            f"trademark:{mark.pk}",
+            _("%(who)s applied for the mark %(mark)s in class %(nice)d (No. %(number)s)")
+            % {
+                "who": item.text,
+                "mark": mark.name,
+                "nice": mark.nice_class,
+                "number": mark.registration_number,
+            },
+            trademark=mark,
+        )
+        for item, mark in _by_watched_applicant(marks, watched)
+    ]
     return out
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, role_of
+from zhichan.core.validation import clean_text
 from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent
 from zhichan.ipdata.validators import InvalidValue, application_number
@@ -34,15 +35,6 @@ def can_keep_lists(user) -> bool:
     if role == "enterprise":
         return bool(user.enterprise_id)
     return role in ("agency_staff", "agency_admin") and bool(user.agency_id)
-
-
-def _text(value, field, errors, *, max_length, required=False) -> str:
-    value = str(value or "").replace("\x00", "").strip()
-    if required and not value:
-        errors[field] = [_("This field is required.")]
-    elif len(value) > max_length:
-        errors[field] = [_("At most %(n)d characters.") % {"n": max_length}]
-    return value
 
 
 def _list(value) -> list[str]:
@@ -76,7 +68,7 @@ def do_create_list(actor, name, enterprise=None, digest=Digest.DAILY) -> WatchLi
     if not can_keep_lists(actor):
         raise PermissionDenied
     errors: dict[str, list] = {}
-    name = _text(name, "name", errors, max_length=100, required=True)
+    name = clean_text(name, "name", errors, max_length=100, required=True)
     enterprise = _enterprise_for(actor, enterprise, errors)
     digest = _digest(digest, errors)
     if not errors and WatchList.objects.filter(enterprise=enterprise, name=name).exists():
@@ -110,7 +102,7 @@ def do_update_list(actor, watch_list, **data) -> WatchList:
     watch_list = _editable(actor, watch_list)
     errors: dict[str, list] = {}
     if "name" in data:
-        name = _text(data["name"], "name", errors, max_length=100, required=True)
+        name = clean_text(data["name"], "name", errors, max_length=100, required=True)
         taken = WatchList.objects.filter(enterprise_id=watch_list.enterprise_id, name=name).exclude(
             pk=watch_list.pk
         )
@@ -131,7 +123,7 @@ def do_delete_list(actor, watch_list) -> None:
 
 
 def _clean_mark(data, errors) -> dict:
-    text = _text(data.get("text"), "text", errors, max_length=MAX_MARK, required=True)
+    text = clean_text(data.get("text"), "text", errors, max_length=MAX_MARK, required=True)
     if text and "text" not in errors and not _MEANINGFUL.search(text):
         errors["text"] = [_("A word mark needs letters, digits or Chinese characters, not only symbols.")]
     classes = []
@@ -183,7 +175,7 @@ def _clean_field(data, errors) -> dict:
     keywords = [k[:50] for k in _list(data.get("keywords"))][:20]
     if not prefixes and not keywords and "ipc_prefixes" not in errors:
         errors["ipc_prefixes"] = [_("Give IPC codes, keywords or both.")]
-    label = _text(data.get("text"), "text", errors, max_length=200)
+    label = clean_text(data.get("text"), "text", errors, max_length=200)
     return {
         "ipc_prefixes": sorted(set(prefixes)),
         "keywords": keywords,
@@ -204,7 +196,7 @@ def do_add_item(actor, watch_list, kind, **data) -> WatchItem:
     elif kind == ItemKind.PATENT:
         fields = _clean_patent(data, errors)
     elif kind == ItemKind.APPLICANT:
-        fields = {"text": _text(data.get("text"), "text", errors, max_length=200, required=True)}
+        fields = {"text": clean_text(data.get("text"), "text", errors, max_length=200, required=True)}
     else:
         fields = _clean_field(data, errors)
     if not errors and watch_list.items.count() >= settings.ZHICHAN_WATCH_MAX_ITEMS:

@@ -280,6 +280,8 @@ ZHICHAN_SCREENING_WEIGHTS = os.environ.get(
     "ZHICHAN_SCREENING_WEIGHTS", str(BASE_DIR / "screening" / "data" / "weights.yaml")
 )
 ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES", "500"))
+# An import rewrites only the marks changed since the last full build, up to this share of it.
+ZHICHAN_SCREENING_DELTA_SHARE = float(os.environ.get("ZHICHAN_SCREENING_DELTA_SHARE", "0.2"))
 ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
 # Risk diagnosis: a registered trademark is flagged for renewal this many months before it
 # expires, and until the grace period after expiry ends (商标法 第四十条: 12 and 6 months).

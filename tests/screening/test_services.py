@@ -1,4 +1,5 @@
 import datetime
+import shutil
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -68,9 +69,9 @@ def test_no_similar_mark_is_low_risk(register):
 
 
 def test_index_is_built_on_first_use_and_after_a_rebuild(register, settings):
-    assert not (settings.ZHICHAN_SCREENING_DIR / "meta.json").exists()
+    assert not (settings.ZHICHAN_SCREENING_DIR / "base" / "meta.json").exists()
     screen("雪碧", classes=[32])
-    assert (settings.ZHICHAN_SCREENING_DIR / "meta.json").exists()
+    assert (settings.ZHICHAN_SCREENING_DIR / "base" / "meta.json").exists()
     Trademark.objects.create(registration_number="9000010", name="雷碧", nice_class=32, status="pending")
     assert rebuild_index() == 9  # 9 live of 10
     assert [hit.trademark.name for hit in screen("雪碧", classes=[32]).hits] == ["雪碧", "雷碧"]
@@ -115,15 +116,68 @@ def test_group_table_is_the_shipped_one():
     assert len(table) > 400
 
 
-def test_a_trademark_import_rebuilds_the_index(register, settings):
+def test_a_trademark_import_updates_the_index(register, settings):
     from zhichan.ipdata import services as ipdata_services
     from zhichan.ipdata.models import ImportJob, ImportKind
-    from zhichan.screening.index import open_index
+    from zhichan.screening.index import open_segments
 
     ipdata_services._update_search_index(ImportJob(kind=ImportKind.TRADEMARK_TABLE))
-    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 8
+    assert open_segments(settings.ZHICHAN_SCREENING_DIR).rows == 8
     Trademark.objects.create(registration_number="9000011", name="雪碧牌", nice_class=32, status="registered")
     ipdata_services._update_search_index(ImportJob(kind=ImportKind.TRADEMARK_TABLE))
-    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 9
+    index = open_segments(settings.ZHICHAN_SCREENING_DIR)
+    assert (index.base.rows, index.delta.rows) == (8, 1)  # only the new mark was written
     ipdata_services._update_search_index(ImportJob(kind=ImportKind.PATENT_TABLE))  # patents: unchanged
-    assert open_index(settings.ZHICHAN_SCREENING_DIR).rows == 9
+    assert open_segments(settings.ZHICHAN_SCREENING_DIR).rows == 9
+
+
+def numbers_of(result):
+    return [hit.trademark.registration_number for hit in result.hits]
+
+
+def test_a_changed_mark_is_found_by_its_new_name_only(register, settings):
+    rebuild_index()
+    mark = register["9000002"]
+    mark.name = "雪碧特饮"
+    mark.save()
+    services.update_index()
+    index = services.get_index()
+    assert index.delta.rows == 1 and list(index.delta.masked) == [mark.pk]
+    assert "9000002" in numbers_of(screen("雪碧特饮", classes=[32]))
+    # The base still holds 雪碧, masked: the one hit is the mark under its new name.
+    hits = screen("雪碧", classes=[32]).hits
+    assert [(h.trademark.registration_number, h.trademark.name) for h in hits] == [("9000002", "雪碧特饮")]
+    assert index.rows_of_classes([32]).tolist() == [index.base.rows]  # the delta's row only
+
+
+def test_a_mark_that_lapses_leaves_the_results(register, settings):
+    rebuild_index()
+    Trademark.objects.filter(pk=register["9000008"].pk).update(status="invalid", updated_at=timezone.now())
+    services.update_index()
+    index = services.get_index()
+    assert index.delta.rows == 0 and list(index.delta.masked) == [register["9000008"].pk]
+    assert "9000008" not in numbers_of(screen("稻香村", classes=[30]))
+
+
+def test_a_large_change_rebuilds_the_base(register, settings):
+    settings.ZHICHAN_SCREENING_DELTA_SHARE = 0.0001
+    rebuild_index()
+    before = services.get_index().base.meta["built_at"]
+    for number in range(1001):
+        Trademark.objects.create(registration_number=f"8{number:06d}", name=f"新牌{number}", nice_class=3)
+    services.update_index()
+    index = services.get_index()
+    assert index.delta is None and index.base.meta["built_at"] > before
+    assert index.rows == 8 + 1001
+
+
+def test_a_delta_of_an_earlier_base_is_ignored(register, settings, tmp_path):
+    rebuild_index()
+    Trademark.objects.create(registration_number="9000011", name="雪碧牌", nice_class=32, status="registered")
+    services.update_index()
+    stale = tmp_path / "delta"
+    shutil.copytree(settings.ZHICHAN_SCREENING_DIR / "delta", stale)
+    rebuild_index()  # a new base, which already has the mark
+    shutil.copytree(stale, settings.ZHICHAN_SCREENING_DIR / "delta")  # as if left by a crash
+    index = services.get_index()
+    assert index.delta is None and index.rows == 9

@@ -263,10 +263,10 @@ def _update_search_index(job: ImportJob, beat=None) -> None:
     """The patents this job wrote go into the search index (their rows are committed by now);
     trademarks into the screening index."""
     if job.kind == ImportKind.TRADEMARK_TABLE:
-        from zhichan.screening.services import rebuild_index
+        from zhichan.screening.services import update_index
 
         try:
-            rebuild_index()
+            update_index()
         except Exception:
             logger.exception(
                 "import job %s: screening index not updated; run `zhichan screening_index`", job.pk

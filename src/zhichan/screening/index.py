@@ -12,6 +12,10 @@ files in one directory): the keys, their postings (row numbers), and per row the
 class, name and similar groups. A hash collision can only add candidates, never drop one.
 Candidates are ranked by the summed weight of the keys they share, each key weighted by its
 kind and its rarity in the class, and the best `limit` are scored exactly.
+
+An index in use has two segments (`Segments`): the base, built from every live mark, and a
+delta built from the marks changed since the base was built, whose ids mask their old rows in
+the base. An import rewrites only the delta; the base is rebuilt when the delta grows large.
 """
 
 import json
@@ -86,8 +90,16 @@ def _encode(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(raw), dtype=np.uint8), offsets
 
 
-def build(records: Iterable[tuple[int, str, int, Iterable[str]]], directory: Path) -> int:
-    """Write the index of (trademark id, name, class, similar groups) to `directory`; rows written."""
+def build(
+    records: Iterable[tuple[int, str, int, Iterable[str]]],
+    directory: Path,
+    *,
+    extra: dict | None = None,
+    masked: Iterable[int] = (),
+) -> int:
+    """Write the index of (trademark id, name, class, similar groups) to `directory`; rows written.
+
+    `extra` goes into meta.json; `masked` (trademark ids) is stored for `Segments`."""
     directory = Path(directory)
     work = directory.with_name(directory.name + ".new")
     shutil.rmtree(work, ignore_errors=True)
@@ -135,7 +147,8 @@ def build(records: Iterable[tuple[int, str, int, Iterable[str]]], directory: Pat
         np.save(work / f"{label}.npy", blob)
         np.save(work / f"{label}_offsets.npy", string_offsets)
     counts = np.bincount(class_array, minlength=64) if row else np.zeros(64, dtype=np.int64)
-    meta = {"format": FORMAT, "rows": row, "class_rows": [int(n) for n in counts]}
+    np.save(work / "masked.npy", np.unique(np.fromiter(masked, dtype=np.int64)))
+    meta = {**(extra or {}), "format": FORMAT, "rows": row, "class_rows": [int(n) for n in counts]}
     (work / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -155,6 +168,7 @@ class Index:
         if meta.get("format") != FORMAT:
             raise ValueError("the screening index has another format; rebuild it")
         self.directory = directory
+        self.meta = meta
         self.rows = meta["rows"]
         self.class_rows = meta["class_rows"]
 
@@ -166,9 +180,14 @@ class Index:
         self.postings = load("postings")
         self.ids = load("ids")
         self.classes = load("classes")
+        masked = directory / "masked.npy"
+        self.masked = np.load(masked) if masked.exists() else np.zeros(0, dtype=np.int64)
         # Names and groups are read row by row: plain bytes and lists slice faster than memmaps.
         self._names, self._name_offsets = load("names").tobytes(), load("names_offsets")
         self._groups, self._group_offsets = load("groups").tobytes(), load("groups_offsets")
+
+    def id_of(self, row: int) -> int:
+        return int(self.ids[row])
 
     def name(self, row: int) -> str:
         start, end = self._name_offsets[row : row + 2].tolist()
@@ -237,6 +256,56 @@ class Index:
         return np.nonzero(np.isin(self.classes, np.array(list(classes), dtype=np.uint8)))[0]
 
 
+class Segments:
+    """The base index and the delta of marks changed since, read as one: rows of the delta
+    follow the base's, and base rows of a mark in the delta's mask are left out."""
+
+    def __init__(self, base: Index, delta: Index | None):
+        self.base, self.delta = base, delta
+        self.rows = base.rows + (delta.rows if delta else 0)
+
+    def _unmasked(self, rows: np.ndarray) -> np.ndarray:
+        if self.delta is None or not len(self.delta.masked) or not len(rows):
+            return rows
+        ids = self.base.ids[rows]
+        position = np.searchsorted(self.delta.masked, ids).clip(max=len(self.delta.masked) - 1)
+        return rows[self.delta.masked[position] != ids]
+
+    def candidates(self, f: Features, classes: Iterable[int], limit: int) -> np.ndarray:
+        classes = list(classes)
+        # Ask the base for more so that masked rows do not crowd out live ones.
+        extra = len(self.delta.masked) if self.delta else 0
+        rows = self._unmasked(self.base.candidates(f, classes, limit + min(extra, limit)))[:limit]
+        if self.delta is None:
+            return rows.astype(np.int64)
+        more = self.delta.candidates(f, classes, limit).astype(np.int64) + self.base.rows
+        return np.concatenate([rows.astype(np.int64), more])
+
+    def _split(self, rows):
+        rows = np.asarray(rows, dtype=np.int64)
+        return rows[rows < self.base.rows], rows[rows >= self.base.rows] - self.base.rows
+
+    def rows_data(self, rows) -> list[tuple[int, str, int, list[str]]]:
+        base_rows, delta_rows = self._split(rows)
+        data = self.base.rows_data(base_rows)
+        if self.delta is not None and len(delta_rows):
+            offset = self.base.rows
+            data += [(row + offset, *rest) for row, *rest in self.delta.rows_data(delta_rows)]
+        return data
+
+    def id_of(self, row: int) -> int:
+        if row < self.base.rows:
+            return self.base.id_of(row)
+        return self.delta.id_of(row - self.base.rows)
+
+    def rows_of_classes(self, classes: Iterable[int]) -> np.ndarray:
+        classes = list(classes)
+        rows = self._unmasked(self.base.rows_of_classes(classes)).astype(np.int64)
+        if self.delta is None:
+            return rows
+        return np.concatenate([rows, self.delta.rows_of_classes(classes).astype(np.int64) + self.base.rows])
+
+
 _cache: dict[str, tuple[float, Index]] = {}
 _lock = threading.Lock()
 
@@ -255,3 +324,15 @@ def open_index(directory: Path) -> Index | None:
         index = Index(directory)
         _cache[str(directory)] = (stamp, index)
         return index
+
+
+def open_segments(directory: Path) -> Segments | None:
+    """`directory`/base with `directory`/delta when there is one; None without a base."""
+    base = open_index(Path(directory) / "base")
+    if base is None:
+        return None
+    delta = open_index(Path(directory) / "delta")
+    # A delta left from an earlier base (a crash between the two writes) does not belong to it.
+    if delta is not None and delta.meta.get("base_built_at") != base.meta.get("built_at"):
+        delta = None
+    return Segments(base, delta)

@@ -2,15 +2,17 @@
 
 `screen` is the one code path of the page, the API and the export. It reads only public
 trademark records and changes nothing. `rebuild_index` writes the candidate index from the
-Trademark table; ipdata calls it after a trademark import.
+Trademark table; `update_index`, which ipdata calls after a trademark import, rewrites only the
+part of the marks changed since.
 """
 
 import csv
 import functools
 import logging
 import re
+import shutil
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from zhichan.ipdata.models import Trademark, TrademarkStatus
 from zhichan.screening.features import MAX_LENGTH, Features, features, normalize
-from zhichan.screening.index import build, open_index
+from zhichan.screening.index import build, open_segments
 from zhichan.screening.scoring import Match, compare
 from zhichan.screening.weights import weights
 
@@ -310,13 +312,14 @@ def screen_query(query: Query, limit: int = 20) -> Result:
     index = get_index()
     rows = candidate_rows(query, index)
     ranked = rank(query, rows, index)  # also ranks more than `limit`: some may be gone from the table
-    ids = [int(index.ids[row]) for _, _, row, _, _ in ranked[: limit * 2]]
-    trademarks = Trademark.objects.restrict(None, "view").in_bulk(ids)
+    ids = [index.id_of(row) for _, _, row, _, _ in ranked[: limit * 2]]
+    # Live as of today: a mark may have lapsed past the bar, or gone, since the index was built.
+    trademarks = live_trademarks().restrict(None, "view").in_bulk(ids)
     hits = []
     for weighted, score, row, match, relation in ranked:
-        trademark = trademarks.get(int(index.ids[row]))
+        trademark = trademarks.get(index.id_of(row))
         if trademark is None:
-            continue  # removed since the index was built
+            continue
         hits.append(Hit(trademark, score, weighted, match.reasons, relation, risk_of(weighted)))
         if len(hits) >= limit:
             break
@@ -335,18 +338,47 @@ def live_trademarks():
     )
 
 
+def _records(marks):
+    rows = marks.values_list("pk", "name", "nice_class", "similar_groups").order_by("pk")
+    return ((pk, name, nice, groups or []) for pk, name, nice, groups in rows.iterator(chunk_size=5000))
+
+
 def rebuild_index() -> int:
-    """Write the candidate index from the Trademark table; the number of marks indexed."""
-    rows = live_trademarks().values_list("pk", "name", "nice_class", "similar_groups").order_by("pk")
+    """Write the whole candidate index from the Trademark table; the number of marks indexed."""
+    directory = Path(settings.ZHICHAN_SCREENING_DIR)
+    # Taken before reading: a mark changed while the base is written goes into the next delta.
+    built_at = timezone.now().isoformat()
+    count = build(_records(live_trademarks()), directory / "base", extra={"built_at": built_at})
+    shutil.rmtree(directory / "delta", ignore_errors=True)
+    for leftover in [*directory.glob("*.npy"), directory / "meta.json"]:  # the one-segment layout
+        leftover.unlink(missing_ok=True)
+    return count
+
+
+def update_index() -> int:
+    """Bring the index up to the Trademark table by rewriting the delta: the marks changed since
+    the base was built (a changed mark's base row is masked). The base is rebuilt instead when
+    there is none, or when the delta would exceed ZHICHAN_SCREENING_DELTA_SHARE of it.
+    The number of marks written."""
+    directory = Path(settings.ZHICHAN_SCREENING_DIR)
+    index = open_segments(directory)
+    built_at = index.base.meta.get("built_at") if index else None
+    if not built_at:
+        return rebuild_index()
+    changed = Trademark.objects.filter(updated_at__gte=datetime.fromisoformat(built_at))
+    if changed.count() > max(1000, settings.ZHICHAN_SCREENING_DELTA_SHARE * index.base.rows):
+        return rebuild_index()
     return build(
-        ((pk, name, nice, groups or []) for pk, name, nice, groups in rows.iterator(chunk_size=5000)),
-        settings.ZHICHAN_SCREENING_DIR,
+        _records(live_trademarks().filter(pk__in=changed.values("pk"))),
+        directory / "delta",
+        extra={"base_built_at": built_at},
+        masked=changed.values_list("pk", flat=True).iterator(chunk_size=5000),
     )
 
 
 def get_index():
-    index = open_index(settings.ZHICHAN_SCREENING_DIR)
+    index = open_segments(settings.ZHICHAN_SCREENING_DIR)
     if index is None:
         rebuild_index()
-        index = open_index(settings.ZHICHAN_SCREENING_DIR)
+        index = open_segments(settings.ZHICHAN_SCREENING_DIR)
     return index

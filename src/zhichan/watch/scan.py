@@ -228,7 +228,7 @@ def similar_marks(since, now) -> list[Alert]:
         for weighted, score, row, match, relation in screening.rank(
             query, screening.candidate_rows(query, index), index
         ):
-            mark = fresh.get(int(index.ids[row]))
+            mark = fresh.get(index.id_of(row))
             risk = screening.risk_of(weighted)
             if mark is None or risk == "low":
                 continue

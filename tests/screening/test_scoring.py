@@ -121,3 +121,23 @@ def test_one_character_added_or_removed_of_three_or_more():
     assert match.codes[0] == "char_changed"
     assert score("六个核桃", "六个土核桃").reasons[0][1] == "+土"
     assert "char_changed" not in reasons("小米", "小米粒")  # the shorter has two characters
+
+
+def test_sounds_alike_but_for_one_syllable():
+    match = score("奥莉花", "奥利奥")  # 利/莉 homophones, 奥 → 花
+    assert "pronunciation_changed" in match.codes
+    assert dict(match.reasons)["pronunciation_changed"] == "ao li hua / ao li ao"
+    assert "pronunciation_changed" in reasons("百氏兴可乐", "百事可乐")  # a syllable added
+    assert "pronunciation_changed" not in reasons("雪花", "雪梨")  # two syllables say too little
+    # a character change already says it: not counted twice
+    assert "pronunciation_changed" not in reasons("老干爹", "老干妈")
+
+
+def test_the_other_marks_characters_in_order_with_some_put_between():
+    match = score("六个石磨核桃", "六个核桃")
+    assert match.codes[0] == "interleaved"
+    assert dict(match.reasons)["interleaved"] == "六个核桃"
+    assert 0.6 < match.score < 0.7  # scaled by 4 of 6 characters
+    assert "interleaved" not in reasons("六个石磨大核桃", "六个核桃")  # three put between
+    assert "interleaved" not in reasons("核桃六个", "六个核桃")  # not in order
+    assert "interleaved" not in reasons("大石白兔", "大白兔")  # one put between is a character added

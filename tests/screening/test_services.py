@@ -127,7 +127,10 @@ def test_a_trademark_import_updates_the_index(register, settings):
     ipdata_services._update_search_index(ImportJob(kind=ImportKind.TRADEMARK_TABLE))
     index = open_segments(settings.ZHICHAN_SCREENING_DIR)
     assert (index.base.rows, index.delta.rows) == (8, 1)  # only the new mark was written
-    ipdata_services._update_search_index(ImportJob(kind=ImportKind.PATENT_TABLE))  # patents: unchanged
+    patents = ImportJob.objects.create(
+        kind=ImportKind.PATENT_TABLE, file="imports/p.csv", original_name="p.csv"
+    )
+    ipdata_services._update_search_index(patents)  # patents: the screening index is unchanged
     assert open_segments(settings.ZHICHAN_SCREENING_DIR).rows == 9
 
 

@@ -16,6 +16,7 @@ from zhichan.screening.weights import weights
 MIN_CONTAINED = 2  # a contained mark of one character says little
 MIN_LATIN_EDIT = 4  # one letter changed counts from four letters on
 MIN_CHANGED = 3  # one character changed counts from three characters on
+MAX_INSERTED = 2  # characters put inside a mark that still reads as that mark
 
 
 @dataclass(slots=True)
@@ -48,6 +49,22 @@ def _shares_a_pair(a: str, b: str) -> bool:
 
 def _share(short: int, long: int, floor: float) -> float:
     return floor + (1 - floor) * short / long
+
+
+def _one_edit(x, y) -> bool:
+    """Sequences equal but for one item changed, added or removed."""
+    if len(x) == len(y):
+        return sum(1 for i, j in zip(x, y, strict=True) if i != j) == 1
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _in_order(short: str, long: str) -> bool:
+    """Every character of `short` in `long`, in order (others may stand between)."""
+    rest = iter(long)
+    return all(ch in rest for ch in short)
 
 
 def _glyph_alike(a: str, b: str) -> bool:
@@ -93,15 +110,28 @@ def _han_reasons(a: Features, b: Features, w: dict, floor: float, out: list, con
                 sign = "+" if long is y else "−"
                 out.append(("char_changed", f"{sign}{long[i]}", w["char_changed"]))
                 break
+    changed = any(code == "char_changed" for code, _, _ in out)
     if a.pinyin == b.pinyin:
         out.append(("pronunciation", " ".join(a.pinyin), w["pronunciation"]))
     elif a.fuzzy == b.fuzzy:
         detail = f"{' '.join(a.pinyin)} / {' '.join(b.pinyin)}"
         out.append(("similar_pronunciation", detail, w["similar_pronunciation"]))
+    elif not changed and min(len(x), len(y)) >= MIN_CHANGED and _one_edit(a.fuzzy, b.fuzzy):
+        # 奥利奥 / 奥莉花: a homophone and one character changed sound alike as a whole.
+        detail = f"{' '.join(a.pinyin)} / {' '.join(b.pinyin)}"
+        out.append(("pronunciation_changed", detail, w["pronunciation_changed"]))
     short, long = (x, y) if len(x) <= len(y) else (y, x)
     if len(short) >= MIN_CONTAINED and short in long:
         if not contained:
             out.append(("contains", short, w["contains"] * _share(len(short), len(long), floor)))
+    elif (
+        not changed
+        and len(short) >= MIN_CHANGED
+        and 0 < len(long) - len(short) <= MAX_INSERTED
+        and _in_order(short, long)
+    ):
+        # 六个核桃 / 六个石磨核桃: the whole mark, with a word or two put in.
+        out.append(("interleaved", short, w["interleaved"] * _share(len(short), len(long), floor)))
     elif not out and _shares_a_pair(x, y):
         run, start = _longest_common_run(x, y)
         if run >= 2:

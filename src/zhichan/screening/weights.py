@@ -14,7 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 REASONS = (
     "identical", "affix", "pinyin_latin", "reordered", "char_changed", "glyph", "pronunciation",
-    "similar_pronunciation", "meaning", "contains", "latin_one_letter", "latin_reordered", "shared_part",
+    "similar_pronunciation", "pronunciation_changed", "meaning", "contains", "interleaved",
+    "latin_one_letter", "latin_reordered", "shared_part",
 )  # fmt: skip
 RELATIONS = ("same_group", "same_class", "class_asked")
 

@@ -19,6 +19,7 @@ from zhichan.fairs.api import router as fairs_router
 from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
+from zhichan.providers.api import router as providers_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
 from zhichan.watch.api import router as deadlines_router
@@ -32,7 +33,7 @@ api = NinjaAPI(
         "patent and trademark records and their imports, enterprises, "
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
         "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
-        "the SME IP risk diagnosis."
+        "the SME IP risk diagnosis, outside service providers and their offers."
     ),
     urls_namespace="api",
 )
@@ -105,5 +106,6 @@ api.add_router("/custody", custody_router)
 api.add_router("/watch", watch_router)
 api.add_router("/screening", screening_router)
 api.add_router("/diagnosis", diagnosis_router)
+api.add_router("/providers", providers_router)
 
 __all__ = ["api", "django_auth"]

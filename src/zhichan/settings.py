@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zhichan.custody",
     "zhichan.screening",
     "zhichan.diagnosis",
+    "zhichan.providers",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,8 @@ ZHICHAN_FAIR_DECIDE_HOURS = int(os.environ.get("ZHICHAN_FAIR_DECIDE_HOURS", "24"
 ZHICHAN_FAIR_WARN_HOURS = int(os.environ.get("ZHICHAN_FAIR_WARN_HOURS", "1"))
 # The agency (id) that owns a case no routing rule matches; else the first operating city centre.
 ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
+# Outside providers: the highest price (yuan) of a "low-cost" offer (docs/providers.md).
+ZHICHAN_PROVIDER_LOW_COST_MAX = os.environ.get("ZHICHAN_PROVIDER_LOW_COST_MAX", "500")
 ZHICHAN_TRACKING_GUESS_LIMIT = int(os.environ.get("ZHICHAN_TRACKING_GUESS_LIMIT", "20"))
 ZHICHAN_CASE_TIMER_MINUTES = int(os.environ.get("ZHICHAN_CASE_TIMER_MINUTES", "10"))
 # Case attachments live here, outside the web root; only the case's readers download them.

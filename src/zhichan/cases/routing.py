@@ -63,6 +63,14 @@ def fallback_agency() -> Agency:
 
 
 def route(case_type: str, region=None, ip_type: str = "", service_item=None) -> Agency:
+    if service_item is not None and service_item.provider_id:
+        # An outside provider's offer goes to that provider, whatever the rules say.
+        provider = Agency.objects.filter(pk=service_item.provider_id).first()
+        if provider is None or provider.status != AgencyStatus.OPERATING:
+            raise ValidationError(
+                {"service_item": [_("The provider of this service is not taking applications now.")]}
+            )
+        return provider
     rules = matching_rules(case_type, region, ip_type, service_item)
     if rules:
         return rules[0].agency

@@ -10,7 +10,11 @@ def clean_query(value) -> str:
     return (value or "").replace("\x00", "").strip()
 
 
-def filter_items(qs, *, q=None, category=None):
+# Who offers an item: the government's own network, or an outside provider (docs/providers.md).
+SOURCES = ("government", "providers")
+
+
+def filter_items(qs, *, q=None, category=None, source=None):
     q = clean_query(q)
     if q:
         qs = qs.filter(
@@ -18,4 +22,8 @@ def filter_items(qs, *, q=None, category=None):
         )
     if category in Category.values:
         qs = qs.filter(category=category)
+    if source == "government":
+        qs = qs.filter(provider__isnull=True)
+    elif source == "providers":
+        qs = qs.filter(provider__isnull=False)
     return qs

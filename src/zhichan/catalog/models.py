@@ -28,6 +28,10 @@ class GuideStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded")
 
 
+# What the public sees: published items; an outside provider's offer only while it operates.
+LISTED = Q(published=True) & (Q(provider__isnull=True) | Q(provider__status="operating"))
+
+
 class ServiceItemQuerySet(RestrictedQuerySet):
     def for_role(self, user, action):
         role = role_of(user)
@@ -35,10 +39,16 @@ class ServiceItemQuerySet(RestrictedQuerySet):
             return self
         if role == "county_admin" and user.region_id:
             own = Q(owner_region_id__in=user.region.subtree_ids())
-            return self.filter(own) if action == CHANGE else self.filter(own | Q(published=True))
+            return self.filter(own) if action == CHANGE else self.filter(own | LISTED)
+        if role in ("agency_admin", "agency_staff") and user.agency_id:
+            # A provider's own offers: its administrator edits them, its people see them all.
+            mine = Q(provider_id=user.agency_id)
+            if action == CHANGE:
+                return self.filter(mine) if role == "agency_admin" else self.none()
+            return self.filter(mine | LISTED)
         if action == CHANGE:
             return self.none()
-        return self.filter(published=True)
+        return self.filter(LISTED)
 
     def published(self):
         return self.filter(published=True)
@@ -60,6 +70,15 @@ class ServiceItem(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
         help_text=_("Empty for city-wide items."),
+    )
+    # Set for an outside provider's offer (docs/providers.md): its cases go to this agency.
+    provider = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("offered by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offered_items",
     )
     sort = models.PositiveIntegerField(_("order"), default=0)
     # Set when a version is first published; the public sees only published items.

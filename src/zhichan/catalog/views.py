@@ -41,8 +41,9 @@ def index(request):
     items = ServiceItem.objects.restrict(request.user, VIEW).published()
     q = clean_query(request.GET.get("q"))
     category = request.GET.get("category") or ""
-    items = filter_items(items, q=q, category=category)
-    items = list(items.select_related("current"))
+    source = request.GET.get("source") or ""
+    items = filter_items(items, q=q, category=category, source=source)
+    items = list(items.select_related("current", "provider", "offer"))
     groups = [(value, label, [i for i in items if i.category == value]) for value, label in Category.choices]
     return render(
         request,
@@ -52,6 +53,7 @@ def index(request):
             "categories": Category.choices,
             "q": q,
             "category": category,
+            "source": source,
             "count": len(items),
         },
     )
@@ -59,7 +61,10 @@ def index(request):
 
 def guide(request, code):
     item = services.get_item_or_404(
-        request.user, VIEW, code, ServiceItem.objects.select_related("current", "owner_region")
+        request.user,
+        VIEW,
+        code,
+        ServiceItem.objects.select_related("current", "owner_region", "provider", "offer"),
     )
     context = _guide_context(request, item, item.current)
     context["versions"] = item.versions.filter(number__isnull=False).order_by("-number")

@@ -761,14 +761,14 @@ def do_apply_for_offer(actor, offer: Offer, *, region=None, idempotency_key=None
                     }
                 )
         region = found
-    if not offer.item.published:
+    if not ServiceItem.objects.filter(pk=offer.item_id, published=True).exists():
         raise ValidationError({"service_item": [_("This offer has been withdrawn.")]})
     return cases.do_intake(
         actor,
         Channel.WEB,
         idempotency_key=idempotency_key,
         type=CaseType.SERVICE_APPLICATION,
-        service_item=offer.item,
+        service_item=offer.item.code,  # by code: the intake checks it is published, as for any item
         region=region,
         **fields,
     )

@@ -24,6 +24,7 @@ from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
+from zhichan.providers.models import ProviderApplication
 from zhichan.regions.models import Region
 
 DEMO_USERS = {
@@ -33,6 +34,7 @@ DEMO_USERS = {
     "demo-agency-admin": Role.AGENCY_ADMIN,
     "demo-county-admin": Role.COUNTY_ADMIN,
     "demo-city-admin": Role.CITY_ADMIN,
+    "demo-provider-admin": Role.AGENCY_ADMIN,
 }
 
 
@@ -59,6 +61,9 @@ def snapshot():
         "items": sorted(ServiceItem.objects.values_list("code", "current_id", "updated_at")),
         "guides": GuideVersion.objects.count(),
         "users": sorted(User.objects.values_list("username", "password", "role", "agency_id", "region_id")),
+        "provider_applications": sorted(
+            ProviderApplication.objects.values_list("pk", "status", "updated_at")
+        ),
         "cases": sorted(Case.objects.values_list("number", "status", "deadline")),
         "events": CaseEvent.objects.count(),
         "fairs": sorted(Fair.objects.values_list("pk", "name", "updated_at")),
@@ -87,11 +92,17 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert User.objects.get(username="demo-county-admin").region.kind == "county"
     # Sample requests at several stages, handled by the demo staff, one of them rated.
     statuses = sorted(Case.objects.values_list("status", flat=True))
-    assert statuses == ["accepted", "closed", "new", "waiting_supplement"], statuses
+    assert statuses == ["accepted", "closed", "new", "new", "waiting_supplement"], statuses
     assert Case.objects.filter(rating__level="satisfied").count() == 1
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3
+    # An approved university provider with a free offer in the catalogue and an application for it.
+    provider = User.objects.get(username="demo-provider-admin").agency
+    assert (provider.type, provider.status, provider.region.code) == ("university", "operating", "140703")
+    offer_item = ServiceItem.objects.get(provider=provider)
+    assert offer_item.published and offer_item.offer.is_free
+    assert Case.objects.get(service_item=offer_item).owner == provider
     # Generated patents and trademarks imported like an administrator's files, linked to the city.
     assert list(ImportJob.objects.values_list("status", "error_count")) == [("done", 0), ("done", 0)]
     assert Patent.objects.count() == 3000 and Trademark.objects.count() == 2000

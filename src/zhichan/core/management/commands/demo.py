@@ -44,6 +44,13 @@ class Command(BaseCommand):
             filed = create_demo_requests(county)
             if filed:
                 self.stdout.write(f"sample requests: {', '.join(c.number for c in filed)}")
+            from zhichan.providers.demo import create_demo_provider
+
+            for username, role, password in create_demo_provider(county):
+                self.stdout.write(
+                    self.style.WARNING("Demo provider account (the password is shown only now):")
+                )
+                self.stdout.write(f"  {username:<20} {password:<16} {role}")
         if manifest.get("synthetic_ipdata"):
             from zhichan.ipdata.demo import import_synthetic
 

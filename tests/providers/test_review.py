@@ -141,3 +141,20 @@ def test_review_pages_by_role(client, world, pending):
     assert response.status_code == 302
     application = ProviderApplication.objects.get(pk=pending.pk)
     assert application.status == "approved" and application.agency.function_codes == ["training"]
+
+
+def test_evidence_download_only_for_reviewers(client, world, application_data, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    pdf = SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n%%EOF\n")
+    application = services.do_apply(None, **application_data, files=[pdf])
+    evidence = application.evidence.get()
+    url = f"/providers/applications/{application.pk}/files/{evidence.pk}/"
+    assert client.get(url).status_code == 302  # to the log-in page
+    for role in ("public", "staff_a", "county_admin_b"):
+        client.force_login(getattr(world.users, role))
+        assert client.get(url).status_code == 404
+    client.force_login(world.users.county_admin_a)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")

@@ -384,7 +384,12 @@ def do_approve(actor, application, *, functions=None, note: str = "") -> Provide
             organisation=application.name[:200],
         )
         user.set_unusable_password()  # the contact chooses one through the link below
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            # Another approval took the same user name at the same moment.
+            raise ValidationError({"email": [_("Try again: this user name was just taken.")]}) from exc
         application.status = ApplicationStatus.APPROVED
         application.agency = agency
         application.account = user

@@ -2,7 +2,8 @@
 
 Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
 group, adjacent character pairs, the sorted characters, the core with one character wild or
-left out, the pinyin (exact and fuzzy) or Latin spelling, the mark with characters replaced by
+left out (two from five characters on), the pinyin (exact and fuzzy, with one syllable wild
+or left out) or Latin spelling, the mark with characters replaced by
 their glyph groups, Latin deletions and trigrams, the meaning signature. A proposed mark also
 looks up each run of its characters as a whole core (`query_keys`).
 Every reason of `scoring.compare` implies a shared key, so a mark that scores above 0 is
@@ -34,14 +35,14 @@ import numpy as np
 
 from zhichan.screening.features import Features, features, glyph_groups
 
-FORMAT = 2
+FORMAT = 3
 CLASS_SHIFT = 57  # 6 bits of class above a 57-bit key hash
 HASH_MASK = (1 << CLASS_SHIFT) - 1
 CHUNK = 200_000
 
 # How much a shared key of each kind says about the score (before its rarity).
 KIND_WEIGHT = {
-    "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "F": 2.0, "G": 2.5, "m": 2.0,
+    "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "F": 2.0, "Q": 2.0, "G": 2.5, "m": 2.0,
     "d": 2.0, "b": 1.5, "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
 }  # fmt: skip
 MAX_GLYPH_KEYS = 64  # a mark of many characters with many look-alikes keeps its "g" keys only
@@ -63,7 +64,13 @@ def keys(f: Features) -> set[str]:
     han, latin = f.han, f.latin
     if han:
         out.add("P:" + f.pinyin_text)
-        out.add("F:" + "".join(f.fuzzy))
+        fuzzy = f.fuzzy
+        out.add("F:" + " ".join(fuzzy))
+        # one syllable changed, or added (the longer's deletions are the shorter's whole)
+        if len(fuzzy) >= 3:
+            out.update("Q:" + " ".join((*fuzzy[:i], "?", *fuzzy[i + 1 :])) for i in range(len(fuzzy)))
+        if len(fuzzy) >= 4:
+            out.update("F:" + " ".join(fuzzy[:i] + fuzzy[i + 1 :]) for i in range(len(fuzzy)))
         table = glyph_groups()
         for ch in han:
             out.add("c:" + ch)
@@ -80,6 +87,10 @@ def keys(f: Features) -> set[str]:
             out.add("y:" + han)  # a character added or removed: the shorter mark is a deletion
         if len(han) >= 4:
             out.update("y:" + han[:i] + han[i + 1 :] for i in range(len(han)))
+        if len(han) >= 5:  # two left out: the shorter mark read inside it ("interleaved")
+            n = len(han)
+            pairs = itertools.combinations(range(n), 2)
+            out.update("y:" + han[:i] + han[i + 1 : j] + han[j + 1 :] for i, j in pairs)
     if latin:
         out.add("P:" + latin)
         if len(latin) >= 3:

@@ -113,7 +113,8 @@ def parse_rights(patent_numbers="", trademark_numbers="") -> tuple[list[Patent],
     def split(value):
         if isinstance(value, str):
             value = re.split(r"[\s,，;；]+", value)
-        return [str(v).strip() for v in value or [] if str(v).strip()]
+        cleaned = (str(v).replace("\x00", "").strip() for v in value or [])
+        return [v for v in cleaned if v]
 
     errors = {}
     wanted, bad = [], []

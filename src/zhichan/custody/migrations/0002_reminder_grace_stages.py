@@ -4,23 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('custody', '0001_initial'),
+        ("custody", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='custodyreminder',
-            name='custody_reminder_once',
+            model_name="custodyreminder",
+            name="custody_reminder_once",
         ),
         migrations.AddField(
-            model_name='custodyreminder',
-            name='stage',
-            field=models.CharField(choices=[('due', 'Before the due date'), ('grace', 'Entered the grace period'), ('grace_end', 'Before the grace period ends')], default='due', max_length=10),
+            model_name="custodyreminder",
+            name="stage",
+            field=models.CharField(
+                choices=[
+                    ("due", "Before the due date"),
+                    ("grace", "Entered the grace period"),
+                    ("grace_end", "Before the grace period ends"),
+                ],
+                default="due",
+                max_length=10,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='custodyreminder',
-            constraint=models.UniqueConstraint(fields=('custody', 'right_key', 'deadline_key', 'stage', 'lead_days'), name='custody_reminder_once_per_stage'),
+            model_name="custodyreminder",
+            constraint=models.UniqueConstraint(
+                fields=("custody", "right_key", "deadline_key", "stage", "lead_days"),
+                name="custody_reminder_once_per_stage",
+            ),
         ),
     ]

@@ -47,6 +47,11 @@ class Valuation:
     assumptions: list[tuple[str, str]]
     rows: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (row key, heading)
+
+    @property
+    def table(self) -> list[list[str]]:
+        return [[row[key] for key, _label in self.columns] for row in self.rows]
 
     @property
     def method_label(self) -> str:
@@ -213,7 +218,15 @@ def income(
         if right_label:
             assumptions.append((_("Right"), right_label))
     assumptions.append((_("Cash flows"), _("at the end of each year")))
-    return Valuation(INCOME, total.quantize(CENT, ROUND_HALF_UP), assumptions, rows, notes)
+    columns = [
+        ("year", _("Year")),
+        ("revenue", _("Revenue")),
+        ("royalty", _("Royalty saved")),
+        ("after_tax", _("After tax")),
+        ("discount_factor", _("Discount factor")),
+        ("present_value", _("Present value")),
+    ]
+    return Valuation(INCOME, total.quantize(CENT, ROUND_HALF_UP), assumptions, rows, notes, columns)
 
 
 def cost(*, replacement_cost, physical_obsolescence=0, functional_obsolescence=0, economic_obsolescence=0) -> Valuation:
@@ -245,7 +258,8 @@ def cost(*, replacement_cost, physical_obsolescence=0, functional_obsolescence=0
         (labels[name], _pct(rate)) for name, rate in rates.items()
     ]
     assumptions.append((_("Obsolescence"), _("each rate applied to what remains after the previous one")))
-    return Valuation(COST, value.quantize(CENT, ROUND_HALF_UP), assumptions, rows)
+    columns = [("step", _("Step")), ("rate", _("Rate")), ("less", _("Less")), ("remaining", _("Remaining"))]
+    return Valuation(COST, value.quantize(CENT, ROUND_HALF_UP), assumptions, rows, columns=columns)
 
 
 def market(*, comparables) -> Valuation:
@@ -292,7 +306,13 @@ def market(*, comparables) -> Valuation:
         (_("Adjustment"), _("price × each factor (above 1: the right valued is worth more)")),
         (_("Result"), _("mean of the adjusted prices")),
     ]
-    return Valuation(MARKET, value.quantize(CENT, ROUND_HALF_UP), assumptions, rows)
+    columns = [
+        ("comparable", _("Comparable")),
+        ("price", _("Price")),
+        ("factors", _("Adjustment factors")),
+        ("adjusted", _("Adjusted price")),
+    ]
+    return Valuation(MARKET, value.quantize(CENT, ROUND_HALF_UP), assumptions, rows, columns=columns)
 
 
 def legal_term_end(record) -> dt.date | None:

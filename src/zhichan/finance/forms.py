@@ -26,7 +26,10 @@ def _text(label, required=True, rows=None, **kwargs):
 def _num(label, required=True, **kwargs):
     # Text, not a number input: the service names the field when the figure is refused.
     return forms.CharField(
-        label=label, required=required, widget=forms.TextInput(attrs={**TEXT, "inputmode": "decimal"}), **kwargs
+        label=label,
+        required=required,
+        widget=forms.TextInput(attrs={**TEXT, "inputmode": "decimal"}),
+        **kwargs,
     )
 
 
@@ -74,7 +77,9 @@ class MarketForm(forms.Form):
     comparables = _text(
         _("comparable transactions"),
         rows=5,
-        help_text=_('One a line: "description | price | factor factor …", e.g. "licence A | 300000 | 1.1 0.9".'),
+        help_text=_(
+            'One a line: "description | price | factor factor …", e.g. "licence A | 300000 | 1.1 0.9".'
+        ),
     )
 
     def clean_comparables(self):
@@ -95,22 +100,32 @@ def _portfolio_fields(form, enterprise):
     patents = enterprise.patents.order_by("application_number") if enterprise else Patent.objects.none()
     trademarks = enterprise.trademarks.order_by("registration_number") if enterprise else []
     form.fields["patents"].queryset = patents
-    form.fields["trademarks"].queryset = trademarks if enterprise else form.fields["trademarks"].queryset.none()
+    form.fields["trademarks"].queryset = (
+        trademarks if enterprise else form.fields["trademarks"].queryset.none()
+    )
     form.fields["patents"].label_from_instance = lambda p: f"{p.application_number} {p.title[:40]}"
     form.fields["trademarks"].label_from_instance = lambda t: f"{t.registration_number} {t.name}"
 
 
 class RightsMixin(forms.Form):
     patents = forms.ModelMultipleChoiceField(
-        label=_("patents"), queryset=Patent.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("patents"),
+        queryset=Patent.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     trademarks = forms.ModelMultipleChoiceField(
-        label=_("trademarks"), queryset=Patent.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("trademarks"),
+        queryset=Patent.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
 
 class ValuationApplyForm(RightsMixin):
-    purpose = _text(_("purpose of the valuation"), rows=3, help_text=_("Transfer, licence, pledge, contribution …"))
+    purpose = _text(
+        _("purpose of the valuation"), rows=3, help_text=_("Transfer, licence, pledge, contribution …")
+    )
 
     def __init__(self, *args, enterprise=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,11 +168,16 @@ class ProductForm(forms.Form):
     rate_min = _num(_("lowest annual rate (%)"))
     rate_max = _num(_("highest annual rate (%)"))
     ip_types = forms.MultipleChoiceField(
-        label=_("eligible IP types"), choices=IPKind.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("eligible IP types"),
+        choices=IPKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     regions = forms.ModelMultipleChoiceField(
         label=_("regions served"),
-        queryset=Region.objects.filter(kind__in=[RegionKind.CITY, RegionKind.COUNTY]).order_by("sort", "code"),
+        queryset=Region.objects.filter(kind__in=[RegionKind.CITY, RegionKind.COUNTY]).order_by(
+            "sort", "code"
+        ),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("None: the whole city."),
@@ -183,11 +203,15 @@ class RegisterForm(forms.Form):
 
 class PolicyForm(forms.Form):
     insurer = forms.ModelChoiceField(label=_("insurer"), queryset=None)
-    enterprise = forms.ModelChoiceField(label=_("insured enterprise"), queryset=Enterprise.objects.order_by("name"))
+    enterprise = forms.ModelChoiceField(
+        label=_("insured enterprise"), queryset=Enterprise.objects.order_by("name")
+    )
     policy_number = _text(_("policy number"), max_length=40)
     kind = forms.ChoiceField(label=_("kind"), choices=PolicyKind.choices)
     patent_numbers = _text(_("patents covered"), required=False, rows=2, help_text=_("Application numbers."))
-    trademark_numbers = _text(_("trademarks covered"), required=False, rows=2, help_text=_("Registration numbers."))
+    trademark_numbers = _text(
+        _("trademarks covered"), required=False, rows=2, help_text=_("Registration numbers.")
+    )
     sum_insured = _num(_("sum insured (yuan)"))
     premium = _num(_("premium (yuan)"))
     starts_on = forms.DateField(label=_("starts on"), widget=DATE)
@@ -212,7 +236,9 @@ class PolicyForm(forms.Form):
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
-                    self.add_error(f"{field[:-1]}_numbers" if field in ("patents", "trademarks") else None, message)
+                    self.add_error(
+                        f"{field[:-1]}_numbers" if field in ("patents", "trademarks") else None, message
+                    )
         return data
 
 

@@ -57,7 +57,10 @@ class LoanProductQuerySet(RestrictedQuerySet):
 
 class LoanProduct(TimeStampedModel):
     institution = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("institution"), on_delete=models.PROTECT, related_name="loan_products"
+        "agencies.Agency",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="loan_products",
     )
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -81,7 +84,9 @@ class LoanProduct(TimeStampedModel):
         verbose_name = _("loan product")
         verbose_name_plural = _("loan products")
         constraints = [
-            models.CheckConstraint(condition=Q(amount_max__gte=models.F("amount_min")), name="loan_amount_range"),
+            models.CheckConstraint(
+                condition=Q(amount_max__gte=models.F("amount_min")), name="loan_amount_range"
+            ),
             models.CheckConstraint(
                 condition=Q(term_max_months__gte=models.F("term_min_months")), name="loan_term_range"
             ),
@@ -254,7 +259,10 @@ class InsurancePolicyQuerySet(RestrictedQuerySet):
 
 class InsurancePolicy(TimeStampedModel):
     insurer = models.ForeignKey(
-        "agencies.Agency", verbose_name=_("insurer"), on_delete=models.PROTECT, related_name="insurance_policies"
+        "agencies.Agency",
+        verbose_name=_("insurer"),
+        on_delete=models.PROTECT,
+        related_name="insurance_policies",
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise", verbose_name=_("insured enterprise"), on_delete=models.PROTECT,
@@ -281,7 +289,9 @@ class InsurancePolicy(TimeStampedModel):
         verbose_name = _("insurance policy")
         verbose_name_plural = _("insurance policies")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="policy_ends_after_start")
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="policy_ends_after_start"
+            )
         ]
 
     def __str__(self):
@@ -309,7 +319,9 @@ class ClaimQuerySet(RestrictedQuerySet):
 
 
 class Claim(TimeStampedModel):
-    policy = models.ForeignKey(InsurancePolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="claims")
+    policy = models.ForeignKey(
+        InsurancePolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="claims"
+    )
     filed_on = models.DateField(_("filed on"))
     amount_claimed = models.DecimalField(_("amount claimed (yuan)"), **MONEY)
     description = models.TextField(_("description"))

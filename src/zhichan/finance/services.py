@@ -156,7 +156,9 @@ def _check_rights(enterprise, patents, trademarks, errors, *, own=True):
             errors.setdefault("patents", []).append(
                 _("Not in the enterprise's portfolio: %(numbers)s") % {"numbers": ", ".join(foreign[:20])}
             )
-        mine = set(enterprise.trademarks.filter(pk__in=[t.pk for t in trademarks]).values_list("pk", flat=True))
+        mine = set(
+            enterprise.trademarks.filter(pk__in=[t.pk for t in trademarks]).values_list("pk", flat=True)
+        )
         foreign = [t.registration_number for t in trademarks if t.pk not in mine]
         if foreign:
             errors.setdefault("trademarks", []).append(
@@ -165,7 +167,8 @@ def _check_rights(enterprise, patents, trademarks, errors, *, own=True):
     lapsed = [p.application_number for p in patents if p.legal_status != LegalStatus.VALID]
     if lapsed:
         errors.setdefault("patents", []).append(
-            _("Not in force (lapsed, invalid or not yet granted): %(numbers)s") % {"numbers": ", ".join(lapsed[:20])}
+            _("Not in force (lapsed, invalid or not yet granted): %(numbers)s")
+            % {"numbers": ", ".join(lapsed[:20])}
         )
     lapsed = [t.registration_number for t in trademarks if t.status != TrademarkStatus.REGISTERED]
     if lapsed:
@@ -208,11 +211,19 @@ def _clean_product(data, errors) -> dict:
         "amount_max": _money(data.get("amount_max"), "amount_max", errors),
         "term_min_months": _months(data.get("term_min_months"), "term_min_months", errors),
         "term_max_months": _months(data.get("term_max_months"), "term_max_months", errors),
-        "rate_min": _number(data.get("rate_min"), "rate_min", errors, low=Decimal(0), high=MAX_RATE, low_open=True),
-        "rate_max": _number(data.get("rate_max"), "rate_max", errors, low=Decimal(0), high=MAX_RATE, low_open=True),
+        "rate_min": _number(
+            data.get("rate_min"), "rate_min", errors, low=Decimal(0), high=MAX_RATE, low_open=True
+        ),
+        "rate_max": _number(
+            data.get("rate_max"), "rate_max", errors, low=Decimal(0), high=MAX_RATE, low_open=True
+        ),
         "published": bool(data.get("published")),
     }
-    for low, high in (("amount_min", "amount_max"), ("term_min_months", "term_max_months"), ("rate_min", "rate_max")):
+    for low, high in (
+        ("amount_min", "amount_max"),
+        ("term_min_months", "term_max_months"),
+        ("rate_min", "rate_max"),
+    ):
         if cleaned[low] is not None and cleaned[high] is not None and cleaned[high] < cleaned[low]:
             errors.setdefault(high, []).append(_("Must not be less than the lower bound."))
     types = data.get("ip_types") or []
@@ -235,10 +246,14 @@ def _clean_product(data, errors) -> dict:
 
 
 @transaction.atomic
-def do_save_product(actor, product: LoanProduct | None = None, *, institution=None, regions=(), **data) -> LoanProduct:
+def do_save_product(
+    actor, product: LoanProduct | None = None, *, institution=None, regions=(), **data
+) -> LoanProduct:
     """Create (with `institution`) or update a loan product; staff of the institution or the city."""
     if product is not None:
-        product = LoanProduct.objects.restrict(actor, CHANGE).select_for_update().filter(pk=product.pk).first()
+        product = (
+            LoanProduct.objects.restrict(actor, CHANGE).select_for_update().filter(pk=product.pk).first()
+        )
         if product is None:
             raise PermissionDenied
         institution = product.institution
@@ -274,7 +289,9 @@ def matching_products(enterprise, *, amount=None, term_months=None, ip_types=())
         qs = qs.filter(term_min_months__lte=term_months, term_max_months__gte=term_months)
     found = []
     wanted = set(ip_types)
-    region_ids = _region_and_parents(enterprise.region) if enterprise is not None and enterprise.region else []
+    region_ids = (
+        _region_and_parents(enterprise.region) if enterprise is not None and enterprise.region else []
+    )
     for product in qs.prefetch_related("regions"):
         if not wanted <= set(product.ip_types):
             continue
@@ -352,7 +369,10 @@ def do_apply(actor, *, product, patents=(), trademarks=(), amount, term_months, 
 
 def _lock_application(actor, application) -> PledgeApplication:
     found = (
-        PledgeApplication.objects.restrict(actor, CHANGE).select_for_update().filter(pk=application.pk).first()
+        PledgeApplication.objects.restrict(actor, CHANGE)
+        .select_for_update()
+        .filter(pk=application.pk)
+        .first()
     )
     if found is None:
         raise PermissionDenied
@@ -403,9 +423,17 @@ def do_reject(actor, application, note="") -> PledgeApplication:
 def _lock_rights(patents, trademarks):
     """Lock the rights' rows in a fixed order: two registrations of the same right queue here, and
     the second sees the first's pledge (no double pledge)."""
-    list(Patent.objects.select_for_update().filter(pk__in=[p.pk for p in patents]).order_by("pk").values_list("pk"))
     list(
-        Trademark.objects.select_for_update().filter(pk__in=[t.pk for t in trademarks]).order_by("pk").values_list("pk")
+        Patent.objects.select_for_update()
+        .filter(pk__in=[p.pk for p in patents])
+        .order_by("pk")
+        .values_list("pk")
+    )
+    list(
+        Trademark.objects.select_for_update()
+        .filter(pk__in=[t.pk for t in trademarks])
+        .order_by("pk")
+        .values_list("pk")
     )
 
 
@@ -426,7 +454,9 @@ def do_register_pledge(actor, application, *, registration_number, registered_on
             _lock_rights(patents, trademarks)
             _check_rights(application.enterprise, patents, trademarks, errors, own=False)
             if Pledge.objects.filter(registration_number=number).exists():
-                errors.setdefault("registration_number", []).append(_("This registration number is already recorded."))
+                errors.setdefault("registration_number", []).append(
+                    _("This registration number is already recorded.")
+                )
             if errors:
                 raise ValidationError(errors)
             pledge = Pledge.objects.create(
@@ -473,7 +503,9 @@ def _pledge_move(actor, pledge, to, note):
         old = pledge.status
         pledge.status = to
         pledge.save(update_fields=["status", "updated_at"])
-        PledgeEvent.objects.create(pledge=pledge, actor=_actor(actor), kind=to, from_state=old, to_state=to, note=note)
+        PledgeEvent.objects.create(
+            pledge=pledge, actor=_actor(actor), kind=to, from_state=old, to_state=to, note=note
+        )
     return pledge
 
 
@@ -513,7 +545,9 @@ def do_create_policy(
     patents, trademarks = list(patents or []), list(trademarks or [])
     if enterprise is not None:
         foreign = [p.application_number for p in patents if not enterprise.patents.filter(pk=p.pk).exists()]
-        foreign += [t.registration_number for t in trademarks if not enterprise.trademarks.filter(pk=t.pk).exists()]
+        foreign += [
+            t.registration_number for t in trademarks if not enterprise.trademarks.filter(pk=t.pk).exists()
+        ]
         if foreign:
             errors.setdefault("patents", []).append(
                 _("Not in the enterprise's portfolio: %(numbers)s") % {"numbers": ", ".join(foreign[:20])}
@@ -536,7 +570,9 @@ def do_file_claim(actor, policy, *, filed_on=None, amount_claimed, description) 
     """The insured enterprise or the insurer's staff file a claim on a policy."""
     visible = InsurancePolicy.objects.restrict(actor, VIEW).filter(pk=policy.pk).exists()
     own_enterprise = enterprise_of(actor)
-    if not visible or not (can_manage(actor, policy.insurer) or (own_enterprise and own_enterprise.pk == policy.enterprise_id)):
+    if not visible or not (
+        can_manage(actor, policy.insurer) or (own_enterprise and own_enterprise.pk == policy.enterprise_id)
+    ):
         raise PermissionDenied
     errors: dict[str, list] = {}
     filed_on = _date(filed_on or today(), "filed_on", errors)
@@ -553,7 +589,9 @@ def do_file_claim(actor, policy, *, filed_on=None, amount_claimed, description) 
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        claim = Claim.objects.create(policy=policy, filed_on=filed_on, amount_claimed=amount, description=description)
+        claim = Claim.objects.create(
+            policy=policy, filed_on=filed_on, amount_claimed=amount, description=description
+        )
         ClaimEvent.objects.create(claim=claim, actor=_actor(actor), kind="filed", to_state=ClaimStatus.FILED)
     return claim
 
@@ -632,7 +670,9 @@ def do_apply_for_valuation(actor, *, patents=(), trademarks=(), purpose, idempot
     if not patents and not trademarks:
         errors["patents"] = [_("Choose at least one patent or trademark.")]
     foreign = [p.application_number for p in patents if not enterprise.patents.filter(pk=p.pk).exists()]
-    foreign += [t.registration_number for t in trademarks if not enterprise.trademarks.filter(pk=t.pk).exists()]
+    foreign += [
+        t.registration_number for t in trademarks if not enterprise.trademarks.filter(pk=t.pk).exists()
+    ]
     if foreign:
         errors.setdefault("patents", []).append(
             _("Not in the enterprise's portfolio: %(numbers)s") % {"numbers": ", ".join(foreign[:20])}

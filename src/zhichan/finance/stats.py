@@ -54,7 +54,7 @@ def financing(user, year: int | None = None) -> dict:
         pledges = pledges.filter(registered_on__year=year)
     by_county, by_institution, by_year, by_industry = {}, {}, {}, {}
     first_patent = {}
-    for pledge_id, number, ipc in (
+    for pledge_id, _number, ipc in (
         Pledge.patents.through.objects.filter(pledge__in=pledges)
         .order_by("pledge_id", "patent__application_number")
         .values_list("pledge_id", "patent__application_number", "patent__main_ipc")
@@ -93,7 +93,9 @@ def insurance(user, year: int | None = None) -> dict:
             "sum_insured": row["insured"] or Decimal(0),
             "premium": row["premium"] or Decimal(0),
         }
-        for row in policies.values("kind").annotate(n=Count("id"), insured=Sum("sum_insured"), premium=Sum("premium")).order_by("kind")
+        for row in policies.values("kind")
+        .annotate(n=Count("id"), insured=Sum("sum_insured"), premium=Sum("premium"))
+        .order_by("kind")
     ]
     statuses = dict(ClaimStatus.choices)
     by_status = [
@@ -103,7 +105,9 @@ def insurance(user, year: int | None = None) -> dict:
             "claimed": row["claimed"] or Decimal(0),
             "paid": row["paid"] or Decimal(0),
         }
-        for row in claims.values("status").annotate(n=Count("id"), claimed=Sum("amount_claimed"), paid=Sum("amount_paid")).order_by("status")
+        for row in claims.values("status")
+        .annotate(n=Count("id"), claimed=Sum("amount_claimed"), paid=Sum("amount_paid"))
+        .order_by("status")
     ]
     by_insurer = defaultdict(lambda: {"count": 0, "amount": Decimal(0)})
     for name, premium in policies.values_list("insurer__name", "premium"):

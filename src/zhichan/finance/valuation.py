@@ -105,7 +105,9 @@ def _number(value, name, errors, *, low=None, high=None, low_open=False, high_op
 
 
 def _percent(value, name, errors, *, zero_ok=True, hundred_ok=True) -> Decimal | None:
-    return _number(value, name, errors, low=Decimal(0), high=HUNDRED, low_open=not zero_ok, high_open=not hundred_ok)
+    return _number(
+        value, name, errors, low=Decimal(0), high=HUNDRED, low_open=not zero_ok, high_open=not hundred_ok
+    )
 
 
 def _money(value, name, errors, *, zero_ok=True) -> Decimal | None:
@@ -165,7 +167,7 @@ def income(
         cap = whole_years_left(valuation_date, legal_term_end)
         if cap < 1:
             errors.setdefault("patent", []).append(
-                _("The right's legal term ends on %(day)s, less than a year from now: nothing to value this way.")
+                _("The right's legal term ends on %(day)s, less than a year from now.")
                 % {"day": legal_term_end.isoformat()}
             )
     if errors:
@@ -229,7 +231,9 @@ def income(
     return Valuation(INCOME, total.quantize(CENT, ROUND_HALF_UP), assumptions, rows, notes, columns)
 
 
-def cost(*, replacement_cost, physical_obsolescence=0, functional_obsolescence=0, economic_obsolescence=0) -> Valuation:
+def cost(
+    *, replacement_cost, physical_obsolescence=0, functional_obsolescence=0, economic_obsolescence=0
+) -> Valuation:
     """Replacement cost × (1 − physical) × (1 − functional) × (1 − economic obsolescence)."""
     errors: dict[str, list] = {}
     base = _money(replacement_cost, "replacement_cost", errors, zero_ok=False)
@@ -253,7 +257,9 @@ def cost(*, replacement_cost, physical_obsolescence=0, functional_obsolescence=0
     for name, rate in rates.items():
         less = value * rate / HUNDRED
         value -= less
-        rows.append({"step": str(labels[name]), "rate": _pct(rate), "less": _fmt(less), "remaining": _fmt(value)})
+        rows.append(
+            {"step": str(labels[name]), "rate": _pct(rate), "less": _fmt(less), "remaining": _fmt(value)}
+        )
     assumptions = [(_("Replacement cost (yuan)"), _fmt(base))] + [
         (labels[name], _pct(rate)) for name, rate in rates.items()
     ]

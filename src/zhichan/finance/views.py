@@ -55,7 +55,9 @@ def index(request):
     context = {
         "enterprise": enterprise_of(user),
         "institutions": services.institutions_of(user),
-        "products": LoanProduct.objects.restrict(user, VIEW).filter(published=True).select_related("institution")[:20],
+        "products": LoanProduct.objects.restrict(user, VIEW)
+        .filter(published=True)
+        .select_related("institution")[:20],
     }
     return render(request, "finance/index.html", context)
 
@@ -78,7 +80,9 @@ def valuation_page(request):
                     data["legal_term_end"] = valuation.legal_term_end(patent)
                     data["right_label"] = f"{patent.application_number} {patent.title}"[:120]
                     if data["legal_term_end"] is None:
-                        raise ValidationError({"patent": [_("The patent is not in force: it has no legal term left.")]})
+                        raise ValidationError(
+                            {"patent": [_("The patent is not in force: it has no legal term left.")]}
+                        )
                 result = valuation.income(**data)
             elif method == valuation.COST:
                 result = valuation.cost(**data)
@@ -137,14 +141,22 @@ def valuation_apply(request):
                 % {"number": case.number, "agency": case.owner.name},
             )
             return redirect(case.tracking_path)
-    return render(request, "finance/form.html", {"form": form, "title": _("Apply for a valuation"), "back": "finance:valuation"})
+    return render(
+        request,
+        "finance/form.html",
+        {"form": form, "title": _("Apply for a valuation"), "back": "finance:valuation"},
+    )
 
 
 # --- loan products ------------------------------------------------------------------------------
 
 
 def products(request):
-    qs = LoanProduct.objects.restrict(request.user, VIEW).select_related("institution").prefetch_related("regions")
+    qs = (
+        LoanProduct.objects.restrict(request.user, VIEW)
+        .select_related("institution")
+        .prefetch_related("regions")
+    )
     return render(
         request,
         "finance/products.html",
@@ -154,7 +166,10 @@ def products(request):
 
 def product_detail(request, pk: int):
     product = get_restricted_or_404(
-        LoanProduct.objects.select_related("institution").prefetch_related("regions"), request.user, VIEW, pk=pk
+        LoanProduct.objects.select_related("institution").prefetch_related("regions"),
+        request.user,
+        VIEW,
+        pk=pk,
     )
     return render(
         request,
@@ -215,7 +230,9 @@ def product_edit(request, pk: int | None = None):
 
 @login_required
 def applications(request):
-    qs = PledgeApplication.objects.restrict(request.user, VIEW).select_related("enterprise", "institution", "product")
+    qs = PledgeApplication.objects.restrict(request.user, VIEW).select_related(
+        "enterprise", "institution", "product"
+    )
     status = request.GET.get("status")
     if status in ApplicationStatus.values:
         qs = qs.filter(status=status)
@@ -267,7 +284,9 @@ def application_new(request):
         )
         if ok:
             messages.success(
-                request, _("Your application was sent to %(institution)s.") % {"institution": application.institution.name}
+                request,
+                _("Your application was sent to %(institution)s.")
+                % {"institution": application.institution.name},
             )
             return redirect("finance:application", pk=application.pk)
     return render(
@@ -322,7 +341,9 @@ def application_action(request, pk: int, action: str):
     else:
         raise Http404
     if form.is_valid():
-        ok, _done = run_action(form, call, transition_field="note" if action != "register" else "registration_number")
+        ok, _done = run_action(
+            form, call, transition_field="note" if action != "register" else "registration_number"
+        )
         if ok:
             messages.success(request, _("Saved."))
             return redirect("finance:application", pk=pk)
@@ -342,13 +363,17 @@ def pledges(request):
     if status in PledgeStatus.values:
         qs = qs.filter(status=status)
     return render(
-        request, "finance/pledges.html", {"pledges": qs[:500], "status": status, "statuses": PledgeStatus.choices}
+        request,
+        "finance/pledges.html",
+        {"pledges": qs[:500], "status": status, "statuses": PledgeStatus.choices},
     )
 
 
 @login_required
 def pledge_detail(request, pk: int):
-    pledge = get_restricted_or_404(Pledge.objects.select_related("pledgor", "pledgee", "application"), request.user, VIEW, pk=pk)
+    pledge = get_restricted_or_404(
+        Pledge.objects.select_related("pledgor", "pledgee", "application"), request.user, VIEW, pk=pk
+    )
     return render(
         request,
         "finance/pledge.html",
@@ -403,17 +428,25 @@ def policy_new(request):
         raise Http404
     form = PolicyForm(request.POST or None, institutions=institutions)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("patent_numbers", "trademark_numbers")}
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("patent_numbers", "trademark_numbers")
+        }
         ok, policy = run_action(form, lambda: services.do_create_policy(request.user, **data))
         if ok:
             messages.success(request, _("The policy was recorded."))
             return redirect("finance:policy", pk=policy.pk)
-    return render(request, "finance/form.html", {"form": form, "title": _("Record an insurance policy"), "back": "finance:policies"})
+    return render(
+        request,
+        "finance/form.html",
+        {"form": form, "title": _("Record an insurance policy"), "back": "finance:policies"},
+    )
 
 
 @login_required
 def policy_detail(request, pk: int):
-    policy = get_restricted_or_404(InsurancePolicy.objects.select_related("insurer", "enterprise"), request.user, VIEW, pk=pk)
+    policy = get_restricted_or_404(
+        InsurancePolicy.objects.select_related("insurer", "enterprise"), request.user, VIEW, pk=pk
+    )
     own = enterprise_of(request.user)
     can_manage = services.can_manage(request.user, policy.insurer)
     return render(
@@ -460,7 +493,9 @@ def claim_action(request, pk: int, action: str):
         if action == "review":
             services.do_review_claim(request.user, claim)
         elif action == "pay":
-            services.do_pay_claim(request.user, claim, amount_paid=data["amount_paid"], outcome=data["outcome"])
+            services.do_pay_claim(
+                request.user, claim, amount_paid=data["amount_paid"], outcome=data["outcome"]
+            )
         else:
             services.do_reject_claim(request.user, claim, outcome=data["outcome"])
         messages.success(request, _("Saved."))
@@ -506,7 +541,9 @@ def statistics_xlsx(request):
     year = _year(request)
     content = stats.to_xlsx(stats.financing(request.user, year), stats.insurance(request.user, year))
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="finance-statistics{"-" + str(year) if year else ""}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="finance-statistics{"-" + str(year) if year else ""}.xlsx"'
+    )
     return response
 
 

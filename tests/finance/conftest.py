@@ -54,10 +54,13 @@ def make_fin(world):
     p2 = make_patent("202110000002", region=world.county_a, ipc="H04L 9/00")
     lapsed = make_patent("202110000003", status="invalid", region=world.county_a)
     mark = Trademark.objects.create(
-        registration_number="88000001", name="测试牌", nice_class=9, status="registered",
+        registration_number="88000001",
+        name="测试牌",
+        nice_class=9,
+        status="registered",
         registration_date=dt.date.today() - dt.timedelta(days=800),
         expiry_date=dt.date.today() + dt.timedelta(days=2800),
-    )  # fmt: skip
+    )
     for record in (p1, p2, lapsed):
         record.enterprises.add(firm)
     mark.enterprises.add(firm)
@@ -92,9 +95,20 @@ def make_fin(world):
         published=True,
     )
     return SimpleNamespace(
-        bank_a=bank_a, bank_b=bank_b, insurer=insurer, users=users, firm=firm, other=other,
-        p1=p1, p2=p2, lapsed=lapsed, mark=mark, foreign=foreign, product=product, product_b=product_b,
-    )  # fmt: skip
+        bank_a=bank_a,
+        bank_b=bank_b,
+        insurer=insurer,
+        users=users,
+        firm=firm,
+        other=other,
+        p1=p1,
+        p2=p2,
+        lapsed=lapsed,
+        mark=mark,
+        foreign=foreign,
+        product=product,
+        product_b=product_b,
+    )
 
 
 def apply(world, fin, **overrides):

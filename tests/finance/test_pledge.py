@@ -38,17 +38,26 @@ def test_the_whole_way_to_a_registered_pledge(world, fin):
     assert application.status == "registered" and application.decision_note == "同意放款"
     assert pledge.pledgor == fin.firm and pledge.pledgee == fin.bank_a and pledge.status == "in_force"
     assert set(pledge.patents.all()) == {fin.p1} and set(pledge.trademarks.all()) == {fin.mark}
-    kinds = list(PledgeApplicationEvent.objects.filter(application=application).values_list("kind", "to_state"))
+    kinds = list(
+        PledgeApplicationEvent.objects.filter(application=application).values_list("kind", "to_state")
+    )
     assert kinds == [
         ("submitted", "submitted"),
         ("review", "under_review"),
         ("approved", "approved"),
         ("registered", "registered"),
     ]
-    assert services.under_pledge(fin.p1) and services.under_pledge(fin.mark) and not services.under_pledge(fin.p2)
+    assert (
+        services.under_pledge(fin.p1)
+        and services.under_pledge(fin.mark)
+        and not services.under_pledge(fin.p2)
+    )
     services.do_release_pledge(fin.users.bank_a, pledge, "还款完毕")
     assert not services.under_pledge(fin.p1)
-    assert list(PledgeEvent.objects.filter(pledge=pledge).values_list("kind", flat=True)) == ["registered", "released"]
+    assert list(PledgeEvent.objects.filter(pledge=pledge).values_list("kind", flat=True)) == [
+        "registered",
+        "released",
+    ]
     with pytest.raises(TransitionError):
         services.do_mark_defaulted(fin.users.bank_a, pledge)
 
@@ -90,7 +99,9 @@ def test_lapsed_foreign_and_unserved(world, fin):
     errors = refused(apply, world, fin, patents=[fin.foreign])
     assert "Not in the enterprise's portfolio" in errors["patents"][0]
     # Bank B's product serves county B only and takes no trademarks.
-    errors = refused(apply, world, fin, product=fin.product_b, amount=Decimal("500000"), trademarks=[fin.mark])
+    errors = refused(
+        apply, world, fin, product=fin.product_b, amount=Decimal("500000"), trademarks=[fin.mark]
+    )
     assert any("county" in e for e in errors["product"]) and any("Trademark" in e for e in errors["product"])
     unpublished = LoanProduct.objects.filter(pk=fin.product.pk)
     unpublished.update(published=False)
@@ -116,7 +127,12 @@ def test_double_pledge_is_refused_at_application_and_registration(world, fin):
     assert second.status == "approved" and Pledge.objects.count() == 1
     errors = refused(apply, world, fin, patents=[fin.p1])
     assert "Already under a pledge" in errors["patents"][0]
-    errors = refused(services.do_register_pledge, fin.users.bank_a, approved(world, fin, patents=[fin.p2]), registration_number="Y1")
+    errors = refused(
+        services.do_register_pledge,
+        fin.users.bank_a,
+        approved(world, fin, patents=[fin.p2]),
+        registration_number="Y1",
+    )
     assert "registration_number" in errors
 
 
@@ -159,8 +175,8 @@ def test_two_registrations_of_the_same_right_at_once_one_wins():
 def test_access_by_every_role(world, fin):
     mine = apply(world, fin)
     # An application of the county-B enterprise to bank B.
-    from zhichan.accounts.models import Role
     from tests.factories import UserFactory
+    from zhichan.accounts.models import Role
 
     b_user = UserFactory(username="b_ent", role=Role.ENTERPRISE, enterprise=fin.other)
     theirs = services.do_apply(
@@ -177,9 +193,15 @@ def test_access_by_every_role(world, fin):
     }
     for name, expected in visible.items():
         user = getattr(world.users, name)
-        assert set(PledgeApplication.objects.restrict(user, VIEW).values_list("pk", flat=True)) == expected, name
-    assert set(PledgeApplication.objects.restrict(fin.users.bank_a, VIEW).values_list("pk", flat=True)) == {mine.pk}
-    assert set(PledgeApplication.objects.restrict(fin.users.bank_b, VIEW).values_list("pk", flat=True)) == {theirs.pk}
+        assert set(PledgeApplication.objects.restrict(user, VIEW).values_list("pk", flat=True)) == expected, (
+            name
+        )
+    assert set(PledgeApplication.objects.restrict(fin.users.bank_a, VIEW).values_list("pk", flat=True)) == {
+        mine.pk
+    }
+    assert set(PledgeApplication.objects.restrict(fin.users.bank_b, VIEW).values_list("pk", flat=True)) == {
+        theirs.pk
+    }
     assert set(PledgeApplication.objects.restrict(b_user, VIEW).values_list("pk", flat=True)) == {theirs.pk}
     # Changes: the institution's staff and the city only.
     assert not PledgeApplication.objects.restrict(world.users.enterprise, CHANGE).exists()
@@ -198,23 +220,45 @@ def test_products_are_managed_by_their_institution(world, fin):
     with pytest.raises(PermissionDenied):
         services.do_save_product(world.users.staff_a, institution=world.centre_a, name="x")
     errors = refused(
-        services.do_save_product, fin.users.bank_a, fin.product, name="", amount_min="10", amount_max="5",
-        term_min_months=0, term_max_months=12, rate_min="150", rate_max="4", ip_types=["copyright"],
-    )  # fmt: skip
+        services.do_save_product,
+        fin.users.bank_a,
+        fin.product,
+        name="",
+        amount_min="10",
+        amount_max="5",
+        term_min_months=0,
+        term_max_months=12,
+        rate_min="150",
+        rate_max="4",
+        ip_types=["copyright"],
+    )
     assert {"name", "amount_max", "term_min_months", "rate_min", "ip_types"} <= set(errors)
     draft = services.do_save_product(
-        fin.users.bank_a, institution=fin.bank_a, name="草稿", amount_min=1, amount_max=2, term_min_months=1,
-        term_max_months=2, rate_min=1, rate_max=2, ip_types=["patent"], published=False,
-    )  # fmt: skip
+        fin.users.bank_a,
+        institution=fin.bank_a,
+        name="草稿",
+        amount_min=1,
+        amount_max=2,
+        term_min_months=1,
+        term_max_months=2,
+        rate_min=1,
+        rate_max=2,
+        ip_types=["patent"],
+        published=False,
+    )
     assert draft in LoanProduct.objects.restrict(fin.users.bank_a, VIEW)
     assert draft not in LoanProduct.objects.restrict(fin.users.bank_b, VIEW)
     assert draft not in LoanProduct.objects.restrict(world.users.anonymous, VIEW)
 
 
 def test_matching_products(world, fin):
-    found = services.matching_products(fin.firm, amount=Decimal("500000"), term_months=12, ip_types={"patent"})
+    found = services.matching_products(
+        fin.firm, amount=Decimal("500000"), term_months=12, ip_types={"patent"}
+    )
     assert found == [fin.product]  # bank B serves county B only
-    found = services.matching_products(fin.other, amount=Decimal("500000"), term_months=12, ip_types={"patent"})
+    found = services.matching_products(
+        fin.other, amount=Decimal("500000"), term_months=12, ip_types={"patent"}
+    )
     assert set(found) == {fin.product, fin.product_b}
     assert services.matching_products(fin.other, ip_types={"patent", "trademark"}) == [fin.product]
     assert services.matching_products(fin.firm, amount=Decimal("6000000")) == []

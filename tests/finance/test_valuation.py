@@ -90,7 +90,10 @@ def test_income_negative_revenue_and_short_forecast():
 def test_cost_approach_by_hand():
     # 500,000 × (1 − 10 %) = 450,000; × (1 − 20 %) = 360,000; × (1 − 5 %) = 342,000
     result = valuation.cost(
-        replacement_cost=500_000, physical_obsolescence=10, functional_obsolescence=20, economic_obsolescence=5
+        replacement_cost=500_000,
+        physical_obsolescence=10,
+        functional_obsolescence=20,
+        economic_obsolescence=5,
     )
     assert result.value == Decimal("342000.00")
     assert [row["remaining"] for row in result.rows] == ["450,000.00", "360,000.00", "342,000.00"]

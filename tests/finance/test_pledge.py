@@ -103,6 +103,11 @@ def test_lapsed_foreign_and_unserved(world, fin):
         apply, world, fin, product=fin.product_b, amount=Decimal("500000"), trademarks=[fin.mark]
     )
     assert any("county" in e for e in errors["product"]) and any("Trademark" in e for e in errors["product"])
+    type(fin.bank_a).objects.filter(pk=fin.bank_a.pk).update(status="rectifying")
+    fin.product.institution.refresh_from_db()
+    assert "does not take applications" in refused(apply, world, fin)["product"][0]
+    type(fin.bank_a).objects.filter(pk=fin.bank_a.pk).update(status="operating")
+    fin.product.institution.refresh_from_db()
     unpublished = LoanProduct.objects.filter(pk=fin.product.pk)
     unpublished.update(published=False)
     assert "product" in refused(apply, world, fin)

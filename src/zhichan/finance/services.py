@@ -350,7 +350,9 @@ def do_apply(actor, *, product, patents=(), trademarks=(), amount, term_months, 
                 _("This product does not take %(types)s as collateral.")
                 % {"types": ", ".join(str(IPKind(t).label) for t in sorted(missing))}
             )
-        if product.pk not in {p.pk for p in matching_products(enterprise)}:
+        if product.institution.status != AgencyStatus.OPERATING or not is_financial(product.institution):
+            errors.setdefault("product", []).append(_("This institution does not take applications now."))
+        elif product.pk not in {p.pk for p in matching_products(enterprise)}:
             errors.setdefault("product", []).append(_("This product does not serve the enterprise's county."))
     if errors:
         raise ValidationError(errors)

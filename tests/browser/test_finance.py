@@ -103,6 +103,11 @@ def test_enterprise_applies_and_the_bank_approves(page):
     expect(page.get_by_test_id("application-status")).to_have_attribute("data-status", "registered")
     expect(page.get_by_test_id("event")).to_have_count(4)
 
+    # The statistics count it, charted by the vendored ECharts.
+    page.goto("/finance/statistics/")
+    expect(page.locator("#chart-institution canvas")).to_have_count(1)
+    expect(page.get_by_test_id("stat-table").first).to_contain_text("甲区")
+
     page.goto(f"/ipdata/patents/{patent.application_number}/")
     expect(page.get_by_test_id("pledge-flag")).to_have_count(1)
     assert errors == []

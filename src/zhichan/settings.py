@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zhichan.custody",
     "zhichan.screening",
     "zhichan.diagnosis",
+    "zhichan.finance",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,10 @@ ZHICHAN_CUSTODY_GRACE_REMIND_DAYS = max(int(os.environ.get("ZHICHAN_CUSTODY_GRAC
 ZHICHAN_CUSTODY_FEED_YEARS = int(os.environ.get("ZHICHAN_CUSTODY_FEED_YEARS", "3"))
 # Evidence files of custody actions, outside the web root; only the custody's readers download them.
 ZHICHAN_CUSTODY_FILES_ROOT = Path(os.environ.get("ZHICHAN_CUSTODY_FILES_ROOT", DATA_DIR / "custody-files"))
+# Finance: the catalogue item an enterprise's valuation application is filed under, and the
+# longest economic life the valuation calculator accepts.
+ZHICHAN_FINANCE_VALUATION_ITEM = os.environ.get("ZHICHAN_FINANCE_VALUATION_ITEM", "VALUATION")
+ZHICHAN_FINANCE_MAX_LIFE_YEARS = int(os.environ.get("ZHICHAN_FINANCE_MAX_LIFE_YEARS", "20"))
 # Watch lists: items per list, how far each alert scan looks back before the previous one (a
 # record committed late is still seen; alerts are unique, so nothing is told twice), and the
 # most alerts one watched field raises in one scan.

@@ -23,6 +23,7 @@ from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
+from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.providers.models import ProviderApplication
 from zhichan.regions.models import Region
@@ -34,6 +35,7 @@ DEMO_USERS = {
     "demo-agency-admin": Role.AGENCY_ADMIN,
     "demo-county-admin": Role.COUNTY_ADMIN,
     "demo-city-admin": Role.CITY_ADMIN,
+    "demo-bank": Role.AGENCY_STAFF,
     "demo-provider-admin": Role.AGENCY_ADMIN,
 }
 
@@ -72,6 +74,7 @@ def snapshot():
         "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
         "custodies": sorted(Custody.objects.values_list("pk", "enterprise_id", "updated_at")),
         "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
+        "loan_products": sorted(LoanProduct.objects.values_list("pk", "updated_at")),
     }
 
 
@@ -119,6 +122,9 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert User.objects.get(username="demo-enterprise").enterprise == custody.enterprise
     # The risk-diagnosis questionnaire, its references checked against the loaded catalogue and laws.
     assert Questionnaire.objects.active().code == "sme-ip-risk"
+    # The consortium's bank: a staff account and a published loan product.
+    bank = User.objects.get(username="demo-bank").agency
+    assert bank.type == "financial" and LoanProduct.objects.get(institution=bank).published
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from zhichan.custody.api import router as custody_router
 from zhichan.diagnosis.api import router as diagnosis_router
 from zhichan.enterprises.api import router as enterprises_router
 from zhichan.fairs.api import router as fairs_router
+from zhichan.finance.api import router as finance_router
 from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
@@ -33,7 +34,8 @@ api = NinjaAPI(
         "patent and trademark records and their imports, enterprises, "
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
         "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
-        "the SME IP risk diagnosis, outside service providers and their offers."
+        "the SME IP risk diagnosis, IP valuation, pledge financing and IP insurance, "
+        "outside service providers and their offers."
     ),
     urls_namespace="api",
 )
@@ -106,6 +108,7 @@ api.add_router("/custody", custody_router)
 api.add_router("/watch", watch_router)
 api.add_router("/screening", screening_router)
 api.add_router("/diagnosis", diagnosis_router)
+api.add_router("/finance", finance_router)
 api.add_router("/providers", providers_router)
 
 __all__ = ["api", "django_auth"]

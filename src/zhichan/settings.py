@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zhichan.custody",
     "zhichan.screening",
     "zhichan.diagnosis",
+    "zhichan.finance",
     "zhichan.providers",
 ]
 
@@ -305,9 +306,10 @@ ZHICHAN_PATENT_TERM_YEARS = {  # 专利法 第四十二条
 # Designs filed before this day keep the earlier 10-year term (专利法 2020 in force 2021-06-01).
 ZHICHAN_DESIGN_15Y_FROM = os.environ.get("ZHICHAN_DESIGN_15Y_FROM", "2021-06-01")
 ZHICHAN_DESIGN_TERM_YEARS_BEFORE = int(os.environ.get("ZHICHAN_DESIGN_TERM_YEARS_BEFORE", "10"))
-# Annual fees: grace months, and the surcharge per month late in percent (实施细则 第一百一十五条).
+# Annual fees: grace months (实施细则 第一百一十五条); the surcharge rule is in the fees file.
 ZHICHAN_PATENT_FEE_GRACE_MONTHS = int(os.environ.get("ZHICHAN_PATENT_FEE_GRACE_MONTHS", "6"))
-ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT = int(os.environ.get("ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT", "5"))
+# Official fee amounts and the late-payment surcharge (watch/fees.py); a city may supply its own file.
+ZHICHAN_FEES_FILE = os.environ.get("ZHICHAN_FEES_FILE", str(BASE_DIR / "watch" / "data" / "fees.yaml"))
 ZHICHAN_TM_TERM_YEARS = int(os.environ.get("ZHICHAN_TM_TERM_YEARS", "10"))  # 商标法 第三十九条
 ZHICHAN_TM_RENEWAL_WINDOW_MONTHS = int(os.environ.get("ZHICHAN_TM_RENEWAL_WINDOW_MONTHS", "12"))  # 第四十条
 ZHICHAN_TM_GRACE_MONTHS = int(os.environ.get("ZHICHAN_TM_GRACE_MONTHS", "6"))  # 第四十条
@@ -320,9 +322,15 @@ ZHICHAN_CUSTODY_REMIND_DAYS = sorted(
     {int(x) for x in os.environ.get("ZHICHAN_CUSTODY_REMIND_DAYS", "90,30,7").split(",") if x.strip()},
     reverse=True,
 )
+# Reminders of a fee or renewal in its grace period: on entering it, and this many days before its end.
+ZHICHAN_CUSTODY_GRACE_REMIND_DAYS = max(int(os.environ.get("ZHICHAN_CUSTODY_GRACE_REMIND_DAYS", "30")), 0)
 ZHICHAN_CUSTODY_FEED_YEARS = int(os.environ.get("ZHICHAN_CUSTODY_FEED_YEARS", "3"))
 # Evidence files of custody actions, outside the web root; only the custody's readers download them.
 ZHICHAN_CUSTODY_FILES_ROOT = Path(os.environ.get("ZHICHAN_CUSTODY_FILES_ROOT", DATA_DIR / "custody-files"))
+# Finance: the catalogue item an enterprise's valuation application is filed under, and the
+# longest economic life the valuation calculator accepts.
+ZHICHAN_FINANCE_VALUATION_ITEM = os.environ.get("ZHICHAN_FINANCE_VALUATION_ITEM", "VALUATION")
+ZHICHAN_FINANCE_MAX_LIFE_YEARS = int(os.environ.get("ZHICHAN_FINANCE_MAX_LIFE_YEARS", "20"))
 # Watch lists: items per list, how far each alert scan looks back before the previous one (a
 # record committed late is still seen; alerts are unique, so nothing is told twice), and the
 # most alerts one watched field raises in one scan.

@@ -16,6 +16,7 @@ from icalendar import Calendar, Event
 
 from zhichan.custody import services
 from zhichan.custody.models import Custody, CustodyAction
+from zhichan.watch import deadlines as dl
 
 
 def build_calendar(custody: Custody, today: dt.date | None = None) -> bytes:
@@ -29,7 +30,8 @@ def build_calendar(custody: Custody, today: dt.date | None = None) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", _("IP deadlines: %(enterprise)s") % {"enterprise": custody.enterprise.name})
     stamp = timezone.now()
-    for record, deadline in services.custody_deadlines(custody):
+    check = dl.workday_checker()
+    for record, deadline in services.custody_deadlines(custody, check):
         if not start <= deadline.due <= end:
             continue
         event = Event()
@@ -43,6 +45,9 @@ def build_calendar(custody: Custody, today: dt.date | None = None) -> bytes:
             lines.append(_("Statutory date %(date)s, a holiday") % {"date": deadline.statutory.isoformat()})
         if deadline.grace_ends:
             lines.append(_("Grace with surcharge until %(date)s") % {"date": deadline.grace_ends.isoformat()})
+        fee = services.fee_amounts(record, deadline, today, check)
+        if fee["amount_yuan"] is not None:
+            lines.append(_("Fee: %(amount)d yuan") % {"amount": fee["amount_yuan"]})
         lines.append(deadline.basis)
         done = actions.get((deadline.right_key, deadline.key))
         if done is not None:

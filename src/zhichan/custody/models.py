@@ -176,12 +176,21 @@ class CustodyAction(TimeStampedModel):
         return self.patent or self.trademark
 
 
+class ReminderStage(models.TextChoices):
+    DUE = "due", _("Before the due date")
+    GRACE = "grace", _("Entered the grace period")
+    GRACE_END = "grace_end", _("Before the grace period ends")
+
+
 class CustodyReminder(models.Model):
-    """A reminder sent: one per deadline per lead time, so a rerun of the scan sends nothing twice."""
+    """A reminder sent: one per deadline, stage and lead time, so a rerun of the scan sends
+    nothing twice. lead_days counts to the due date (stage due), to the grace end (grace_end),
+    or is 0 (grace: the day it was entered)."""
 
     custody = models.ForeignKey(Custody, on_delete=models.CASCADE, related_name="reminders")
     right_key = models.CharField(max_length=40)
     deadline_key = models.CharField(max_length=40)
+    stage = models.CharField(max_length=10, choices=ReminderStage.choices, default=ReminderStage.DUE)
     lead_days = models.PositiveIntegerField()
     due = models.DateField()
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -192,12 +201,13 @@ class CustodyReminder(models.Model):
         verbose_name_plural = _("custody reminders")
         constraints = [
             models.UniqueConstraint(
-                fields=["custody", "right_key", "deadline_key", "lead_days"], name="custody_reminder_once"
+                fields=["custody", "right_key", "deadline_key", "stage", "lead_days"],
+                name="custody_reminder_once_per_stage",
             )
         ]
 
     def __str__(self):
-        return f"{self.right_key} {self.deadline_key} -{self.lead_days}d"
+        return f"{self.right_key} {self.deadline_key} {self.stage} -{self.lead_days}d"
 
 
 class CustodyEvent(EventModel):

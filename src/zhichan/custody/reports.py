@@ -2,7 +2,9 @@
 
 For one calendar year: the rights in custody, each deadline due that year with its outcome
 (the action recorded, missed when its last day has passed without one, or still open), the
-actions recorded that year, and the annual fees and renewals due the next year.
+actions recorded that year, and the annual fees and renewals due the next year. Fees and
+renewals carry their official amount, and the late surcharge if paid on the day the report is
+made while in the grace period (no fee reduction applied).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.utils.translation import gettext as _
 from zhichan.custody import services
 from zhichan.custody.models import Custody, CustodyAction
 from zhichan.ipdata.models import Patent
+from zhichan.watch import deadlines as dl
 
 MET = "met"
 MISSED = "missed"
@@ -67,10 +70,14 @@ def build(custody: Custody, year: int, today: dt.date | None = None) -> Report:
     actions = {(a.right_key, a.deadline_key): a for a in CustodyAction.objects.filter(custody=custody)}
     outcomes = {MET: 0, MISSED: 0, OPEN: 0, ABANDONED: 0}
     labels = {MET: _("Met"), MISSED: _("Missed"), OPEN: _("Open"), ABANDONED: _("Abandoned")}
-    for _record, deadline in services.custody_deadlines(custody):
+    check = dl.workday_checker()
+    for record, deadline in services.custody_deadlines(custody, check):
+        fee = services.fee_amounts(record, deadline, today, check)
+        amount = "" if fee["amount_yuan"] is None else fee["amount_yuan"]
+        surcharge = "" if fee["surcharge_yuan"] is None else fee["surcharge_yuan"]
         if deadline.due.year == year + 1 and deadline.actionable:
             report.next_year.append(
-                [deadline.right_number, str(deadline.label), deadline.due, deadline.grace_ends or ""]
+                [deadline.right_number, str(deadline.label), deadline.due, deadline.grace_ends or "", amount]
             )
         if deadline.due.year != year or not deadline.actionable or not custody.covers(deadline.due):
             continue
@@ -90,6 +97,8 @@ def build(custody: Custody, year: int, today: dt.date | None = None) -> Report:
                 deadline.grace_ends or "",
                 str(labels[outcome]),
                 done.done_on if done else "",
+                amount,
+                "" if done is not None else surcharge,
                 deadline.basis,
             ]
         )
@@ -118,10 +127,12 @@ def _headers():
             _("Grace ends"),
             _("Outcome"),
             _("Done on"),
+            _("Fee (yuan)"),
+            _("Surcharge if paid today (yuan)"),
             _("Legal basis"),
         ],
         "actions": [_("Number"), _("Deadline"), _("Action"), _("Done on"), _("By"), _("Note")],
-        "next_year": [_("Number"), _("Deadline"), _("Due"), _("Grace ends")],
+        "next_year": [_("Number"), _("Deadline"), _("Due"), _("Grace ends"), _("Fee (yuan)")],
     }
 
 

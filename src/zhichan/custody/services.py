@@ -113,7 +113,8 @@ def parse_rights(patent_numbers="", trademark_numbers="") -> tuple[list[Patent],
     def split(value):
         if isinstance(value, str):
             value = re.split(r"[\s,，;；]+", value)
-        return [str(v).strip() for v in value or [] if str(v).strip()]
+        cleaned = (str(v).replace("\x00", "").strip() for v in value or [])
+        return [v for v in cleaned if v]
 
     errors = {}
     wanted, bad = [], []
@@ -231,14 +232,72 @@ def rights_of(custody: Custody) -> dict[str, object]:
     return rights
 
 
-def custody_deadlines(custody: Custody, check=None) -> list[tuple[object, dl.Deadline]]:
-    """(record, deadline) for every deadline of every right in the custody, by due date."""
+def recorded_actions(custody: Custody) -> dict[tuple[str, str], str]:
+    """(right_key, deadline_key) -> action, for the custody's recorded actions."""
+    return {
+        (right, deadline): action
+        for right, deadline, action in CustodyAction.objects.filter(custody=custody).values_list(
+            "right_key", "deadline_key", "action"
+        )
+    }
+
+
+def right_deadlines(record, actions: dict[tuple[str, str], str], check=None) -> list[dl.Deadline]:
+    """A right's deadlines as the custody knows them: the record's, and for a trademark the
+    renewals its recorded actions imply.
+
+    A "renewed" action moves the term on: the next term's renewal follows at once, without
+    waiting for an import to update the record (which is not changed). Once an import moves
+    the record's expiry date on, the record wins: the walk starts from its renewal, so nothing
+    is listed twice. A renewal acted on that the record no longer lists stays, for the history.
+    """
     check = check or dl.workday_checker()
+    found = dl.deadlines_for(record, check)
+    if not isinstance(record, Trademark):
+        return found
+    current = next((d for d in found if d.kind == dl.TM_RENEWAL), None)
+    if current is None:
+        return found
+    right_key = f"{dl.TRADEMARK}:{record.registration_number}"
+    keys = {d.key for d in found}
+    for (right, key), _action in actions.items():
+        expiry = dl.renewal_expiry(key) if right == right_key else None
+        if expiry is not None and key not in keys and expiry < current.statutory:
+            found.append(dl.renewal_deadline(record.registration_number, expiry, check))
+            keys.add(key)
+    expiry = current.statutory
+    for _term in range(50):  # bounded: one step per renewal recorded
+        if actions.get((right_key, dl.renewal_key(expiry))) != ActionKind.RENEWED:
+            break
+        expiry = dl.next_term_expiry(expiry)
+        if dl.renewal_key(expiry) not in keys:
+            found.append(dl.renewal_deadline(record.registration_number, expiry, check))
+            keys.add(dl.renewal_key(expiry))
+    found.sort(key=lambda d: (d.due, d.key))
+    return found
+
+
+def custody_deadlines(custody: Custody, check=None, actions=None) -> list[tuple[object, dl.Deadline]]:
+    """(record, deadline) for every deadline of every right in the custody, by due date,
+    renewals recorded in the custody moving trademark terms on (see right_deadlines)."""
+    check = check or dl.workday_checker()
+    actions = recorded_actions(custody) if actions is None else actions
     rows = []
     for record in rights_of(custody).values():
-        rows.extend((record, d) for d in dl.deadlines_for(record, check))
+        rows.extend((record, d) for d in right_deadlines(record, actions, check))
     rows.sort(key=lambda row: (row[1].due, row[1].right_number, row[1].key))
     return rows
+
+
+def fee_amounts(record, deadline: dl.Deadline, day=None, check=None) -> dict:
+    """amount_yuan, online_amount_yuan, surcharge_yuan (if paid on `day`, default today, in
+    the grace period), online_surcharge_yuan; all None for deadlines without a fee."""
+    from zhichan.watch import fees
+
+    found = fees.amounts(record, deadline, day or today(), check)
+    if found is None:
+        return dict.fromkeys(("amount_yuan", "online_amount_yuan", "surcharge_yuan", "online_surcharge_yuan"))
+    return found.as_dict()
 
 
 def _check_evidence(evidence, errors):
@@ -277,7 +336,8 @@ def _record_action(actor, custody, right_key, deadline_key, action, done_on, not
     if record is None:
         errors["right_key"] = [_("This right is not in the custody.")]
     else:
-        deadline = next((d for d in dl.deadlines_for(record) if d.key == deadline_key), None)
+        known = right_deadlines(record, recorded_actions(custody))
+        deadline = next((d for d in known if d.key == deadline_key), None)
         if deadline is None:
             errors["deadline_key"] = [_("The right has no such deadline.")]
         elif deadline.kind not in ACTIONS_FOR:

@@ -42,8 +42,10 @@ def _can_change(user, custody) -> bool:
 def _rows(custody, pairs, today):
     actions = {(a.right_key, a.deadline_key): a for a in CustodyAction.objects.filter(custody=custody)}
     rows = dl.display_rows(pairs, today)
+    check = dl.workday_checker()
     for row in rows:
         row["action"] = actions.get((row["deadline"].right_key, row["deadline"].key))
+        row["fee"] = services.fee_amounts(row["record"], row["deadline"], today, check)
     return rows
 
 

@@ -2,7 +2,10 @@
 
 Each mark gives a set of keys (`keys`): its core, each Chinese character, pinyin syllable, glyph
 group, adjacent character pairs, the sorted characters, the core with one character wild or
-left out, the pinyin or Latin spelling, Latin deletions and trigrams, the meaning signature.
+left out (two from five characters on), the pinyin (exact and fuzzy, with one syllable wild
+or left out) or Latin spelling, the mark with characters replaced by
+their glyph groups, Latin deletions and trigrams, the meaning signature. A proposed mark also
+looks up each run of its characters as a whole core (`query_keys`).
 Every reason of `scoring.compare` implies a shared key, so a mark that scores above 0 is
 always among the marks sharing a key: the index loses nothing by construction, and recall
 depends only on how many candidates are scored.
@@ -18,6 +21,7 @@ delta built from the marks changed since the base was built, whose ids mask thei
 the base. An import rewrites only the delta; the base is rebuilt when the delta grows large.
 """
 
+import itertools
 import json
 import math
 import os
@@ -31,16 +35,26 @@ import numpy as np
 
 from zhichan.screening.features import Features, features, glyph_groups
 
-FORMAT = 1
+FORMAT = 3
 CLASS_SHIFT = 57  # 6 bits of class above a 57-bit key hash
 HASH_MASK = (1 << CLASS_SHIFT) - 1
 CHUNK = 200_000
 
 # How much a shared key of each kind says about the score (before its rarity).
 KIND_WEIGHT = {
-    "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "m": 2.0, "d": 2.0,
-    "b": 1.5, "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
+    "w": 4.0, "x": 2.5, "y": 2.5, "s": 2.0, "S": 2.0, "P": 2.5, "F": 2.0, "Q": 2.0, "G": 2.5, "m": 2.0,
+    "d": 2.0, "b": 1.5, "c": 1.0, "p": 0.6, "g": 0.8, "t": 0.5,
 }  # fmt: skip
+MAX_GLYPH_KEYS = 64  # a mark of many characters with many look-alikes keeps its "g" keys only
+
+
+def _glyph_patterns(han: str, table) -> list[str]:
+    """The mark with any of its characters replaced by one of its glyph groups: two marks whose
+    characters are each the same or alike (the "glyph" reason) share one of these."""
+    options = [[ch, *(f"#{n}" for n in table.get(ch, ()))] for ch in han]
+    if math.prod(len(o) for o in options) > MAX_GLYPH_KEYS:
+        return []
+    return ["|".join(combo) for combo in itertools.product(*options)][1:]  # [0] is the mark itself
 
 
 def keys(f: Features) -> set[str]:
@@ -50,11 +64,19 @@ def keys(f: Features) -> set[str]:
     han, latin = f.han, f.latin
     if han:
         out.add("P:" + f.pinyin_text)
+        fuzzy = f.fuzzy
+        out.add("F:" + " ".join(fuzzy))
+        # one syllable changed, or added (the longer's deletions are the shorter's whole)
+        if len(fuzzy) >= 3:
+            out.update("Q:" + " ".join((*fuzzy[:i], "?", *fuzzy[i + 1 :])) for i in range(len(fuzzy)))
+        if len(fuzzy) >= 4:
+            out.update("F:" + " ".join(fuzzy[:i] + fuzzy[i + 1 :]) for i in range(len(fuzzy)))
         table = glyph_groups()
         for ch in han:
             out.add("c:" + ch)
             for number in table.get(ch, ()):
                 out.add(f"g:{number}")
+        out.update("G:" + pattern for pattern in _glyph_patterns(han, table))
         out.update("p:" + s for s in f.fuzzy)
         if len(han) >= 2:
             out.add("s:" + "".join(sorted(han)))
@@ -65,6 +87,10 @@ def keys(f: Features) -> set[str]:
             out.add("y:" + han)  # a character added or removed: the shorter mark is a deletion
         if len(han) >= 4:
             out.update("y:" + han[:i] + han[i + 1 :] for i in range(len(han)))
+        if len(han) >= 5:  # two left out: the shorter mark read inside it ("interleaved")
+            n = len(han)
+            pairs = itertools.combinations(range(n), 2)
+            out.update("y:" + han[:i] + han[i + 1 : j] + han[j + 1 :] for i, j in pairs)
     if latin:
         out.add("P:" + latin)
         if len(latin) >= 3:
@@ -75,6 +101,15 @@ def keys(f: Features) -> set[str]:
             out.update("d:" + latin[:i] + latin[i + 1 :] for i in range(len(latin)))
     if f.meaning:
         out.add("m:" + f.meaning)
+    return out
+
+
+def query_keys(f: Features) -> set[str]:
+    """`keys` and, for a proposed mark, each run of two or more of its characters as a whole
+    core: the marks it contains whole (the "contains" reason the other way round)."""
+    out = keys(f)
+    core = f.core
+    out.update("w:" + core[i:j] for i in range(len(core)) for j in range(i + 2, len(core) + 1))
     return out
 
 
@@ -226,7 +261,7 @@ class Index:
         """Rows of the given classes sharing a key with `f`, the `limit` most promising first."""
         if not self.rows:
             return np.zeros(0, dtype=np.uint32)
-        mark_keys = [(key[0], key_hash(key)) for key in keys(f)]
+        mark_keys = [(key[0], key_hash(key)) for key in query_keys(f)]
         lists, weights = [], []
         for nice_class in classes:
             in_class = self.class_rows[nice_class] if nice_class < len(self.class_rows) else 0

@@ -379,7 +379,10 @@ def update_index() -> int:
 
 
 def get_index():
-    index = open_segments(settings.ZHICHAN_SCREENING_DIR)
+    try:
+        index = open_segments(settings.ZHICHAN_SCREENING_DIR)
+    except ValueError:  # written by an earlier version, with other keys
+        index = None
     if index is None:
         rebuild_index()
         index = open_segments(settings.ZHICHAN_SCREENING_DIR)

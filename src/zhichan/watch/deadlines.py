@@ -166,6 +166,17 @@ def patent_year_of(filed: dt.date, day: dt.date) -> int:
     return year
 
 
+def surcharge_rule_text() -> str:
+    """The annual-fee surcharge rule of the fees file, in words (实施细则 第一百一十五条)."""
+    from zhichan.watch.fees import schedule
+
+    fees = schedule()
+    return _(
+        "no surcharge within %(free)d month(s) after the due date, then %(percent)d%% of the year's fee "
+        "for each further month late, up to %(max)d%%"
+    ) % {"free": fees.free_months, "percent": fees.percent_per_month, "max": fees.max_percent}
+
+
 def patent_deadlines(patent, is_workday: Workday | None = None) -> list[Deadline]:
     """Annual fees and the end of term of a patent, by date.
 
@@ -206,9 +217,7 @@ def patent_deadlines(patent, is_workday: Workday | None = None) -> list[Deadline
     if granted:
         first = patent_year_of(filed, patent.grant_date) if patent.grant_date else 1
         grace_months = settings.ZHICHAN_PATENT_FEE_GRACE_MONTHS
-        surcharge = _("%(percent)d%% of the year's fee for each month late") % {
-            "percent": settings.ZHICHAN_PATENT_FEE_SURCHARGE_PERCENT
-        }
+        surcharge = surcharge_rule_text()
         for year in range(first + 1, years + 1):
             statutory = add_years(filed, year - 1)
             grace = add_months(statutory, grace_months)
@@ -290,27 +299,52 @@ def trademark_deadlines(mark, is_workday: Workday | None = None) -> list[Deadlin
         )
     if registered and (mark.expiry_date or mark.registration_date):
         expiry = mark.expiry_date or term_last_day(mark.registration_date, settings.ZHICHAN_TM_TERM_YEARS)
-        window = settings.ZHICHAN_TM_RENEWAL_WINDOW_MONTHS
-        grace = add_months(expiry, settings.ZHICHAN_TM_GRACE_MONTHS)
-        found.append(
-            Deadline(
-                kind=TM_RENEWAL,
-                right_type=TRADEMARK,
-                right_number=number,
-                key=f"{TM_RENEWAL}:{expiry.isoformat()}",
-                statutory=expiry,
-                due=expiry,
-                opens=add_months(expiry + dt.timedelta(days=1), -window),
-                grace_statutory=grace,
-                grace_ends=roll_forward(grace, check),
-                surcharge=True,
-                basis="商标法 第三十九条、第四十条; 商标法实施条例 第十二条",
-                label=_("Renew before the registration expires"),
-                surcharge_rule=_("renewal in the grace period adds a late fee"),
-            )
-        )
+        found.append(renewal_deadline(number, expiry, check))
     found.sort(key=lambda d: (d.due, d.key))
     return found
+
+
+def renewal_deadline(number: str, expiry: dt.date, is_workday: Workday | None = None) -> Deadline:
+    """The renewal of the registration of mark `number` whose term ends on `expiry`."""
+    check = is_workday or workday_checker()
+    window = settings.ZHICHAN_TM_RENEWAL_WINDOW_MONTHS
+    grace = add_months(expiry, settings.ZHICHAN_TM_GRACE_MONTHS)
+    return Deadline(
+        kind=TM_RENEWAL,
+        right_type=TRADEMARK,
+        right_number=number,
+        key=renewal_key(expiry),
+        statutory=expiry,
+        due=expiry,
+        opens=add_months(expiry + dt.timedelta(days=1), -window),
+        grace_statutory=grace,
+        grace_ends=roll_forward(grace, check),
+        surcharge=True,
+        basis="商标法 第三十九条、第四十条; 商标法实施条例 第十二条",
+        label=_("Renew before the registration expires"),
+        surcharge_rule=_("renewal in the grace period adds a late fee"),
+    )
+
+
+def renewal_key(expiry: dt.date) -> str:
+    return f"{TM_RENEWAL}:{expiry.isoformat()}"
+
+
+def renewal_expiry(key: str) -> dt.date | None:
+    """The expiry date a renewal deadline key names, or None for another key."""
+    kind, _sep, rest = key.partition(":")
+    if kind != TM_RENEWAL:
+        return None
+    try:
+        return dt.date.fromisoformat(rest)
+    except ValueError:
+        return None
+
+
+def next_term_expiry(expiry: dt.date) -> dt.date:
+    """Last day of the term a renewal grants: ZHICHAN_TM_TERM_YEARS from the day after the
+    previous term ends (商标法 第四十条第一款), by the same last-day rule as the first term."""
+    return term_last_day(expiry + dt.timedelta(days=1), settings.ZHICHAN_TM_TERM_YEARS)
 
 
 def deadlines_for(record, is_workday: Workday | None = None) -> list[Deadline]:

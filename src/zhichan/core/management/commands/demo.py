@@ -39,6 +39,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {username:<20} {password:<16} {role}")
         else:
             self.stdout.write("Demo accounts exist already; `zhichan changepassword NAME` resets one.")
+        from zhichan.finance.demo import create_demo_finance
+
+        for username, role, password in create_demo_finance(log=self.stdout.write):
+            self.stdout.write(f"  {username:<20} {password:<16} {role}")
         if county:
             create_demo_fair(county)
             filed = create_demo_requests(county)

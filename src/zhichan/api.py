@@ -21,6 +21,7 @@ from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
+from zhichan.training.api import router as training_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
 
@@ -32,7 +33,7 @@ api = NinjaAPI(
         "patent and trademark records and their imports, enterprises, "
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
         "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
-        "the SME IP risk diagnosis."
+        "the SME IP risk diagnosis, training events and registrations."
     ),
     urls_namespace="api",
 )
@@ -105,5 +106,6 @@ api.add_router("/custody", custody_router)
 api.add_router("/watch", watch_router)
 api.add_router("/screening", screening_router)
 api.add_router("/diagnosis", diagnosis_router)
+api.add_router("/training", training_router)
 
 __all__ = ["api", "django_auth"]

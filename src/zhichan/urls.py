@@ -18,6 +18,7 @@ urlpatterns = [
     path("watch/", include("zhichan.watch.urls")),
     path("screening/", include("zhichan.screening.urls")),
     path("diagnosis/", include("zhichan.diagnosis.urls")),
+    path("training/", include("zhichan.training.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

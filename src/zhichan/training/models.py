@@ -57,6 +57,8 @@ def managed_filter(user) -> Q | None:
 class TrainingEventQuerySet(RestrictedQuerySet):
     def for_role(self, user, action):
         managed = managed_filter(user)
+        if managed is not None and not managed:  # Q(): everything (an empty Q would vanish in an OR)
+            return self
         if action == CHANGE:
             return self.none() if managed is None else self.filter(managed)
         public = ~Q(status=EventStatus.DRAFT)
@@ -158,6 +160,8 @@ class RegistrationQuerySet(RestrictedQuerySet):
             return self.none()
         managed = managed_filter(user)
         own = Q(user_id=user.pk)
+        if managed is not None and not managed:
+            return self
         if managed is None:
             return self.filter(own)
         managed_events = TrainingEvent.objects.filter(managed).values("pk")

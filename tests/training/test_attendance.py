@@ -149,7 +149,9 @@ def test_certificate_pdf_with_a_cjk_font(world, make, people, tmp_path):
 
     if shutil.which("pdftotext"):
         (tmp_path / "c.pdf").write_bytes(cert.content)
-        text = subprocess.run(["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "c.pdf"), "-"], capture_output=True, text=True
+        ).stdout
         assert "Certificate of training" in text and reg.certificate_number in text
 
 

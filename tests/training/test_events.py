@@ -84,9 +84,15 @@ def test_bad_input_names_every_field_and_saves_nothing(world):
             ),
         )
     errors = exc.value.message_dict
-    assert {"title", "audience", "online_url", "capacity", "hours", "ends_at", "registration_closes_at"} <= set(
-        errors
-    )
+    assert {
+        "title",
+        "audience",
+        "online_url",
+        "capacity",
+        "hours",
+        "ends_at",
+        "registration_closes_at",
+    } <= set(errors)
     assert not TrainingEvent.objects.exists()
 
 

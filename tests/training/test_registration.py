@@ -115,7 +115,11 @@ def test_registration_refused_after_the_start(make, people):
 
 def test_overlapping_registration_is_refused_naming_the_other_event(make, people):
     first = make(title="上午场")
-    second = make(title="同时段", starts_at=first.starts_at + dt.timedelta(hours=1), ends_at=first.ends_at + dt.timedelta(hours=1))
+    second = make(
+        title="同时段",
+        starts_at=first.starts_at + dt.timedelta(hours=1),
+        ends_at=first.ends_at + dt.timedelta(hours=1),
+    )
     services.do_register(people[0], first)
     with pytest.raises(ValidationError) as exc:
         services.do_register(people[0], second)

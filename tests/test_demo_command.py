@@ -25,6 +25,7 @@ from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.regions.models import Region
+from zhichan.training.models import TrainingEvent
 
 DEMO_USERS = {
     "demo-public": Role.PUBLIC,
@@ -67,6 +68,7 @@ def snapshot():
         "industries": sorted(IndustryDefinition.objects.values_list("pk", "name", "updated_at")),
         "custodies": sorted(Custody.objects.values_list("pk", "enterprise_id", "updated_at")),
         "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
+        "training": sorted(TrainingEvent.objects.values_list("pk", "title", "status", "updated_at")),
     }
 
 
@@ -108,6 +110,9 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert User.objects.get(username="demo-enterprise").enterprise == custody.enterprise
     # The risk-diagnosis questionnaire, its references checked against the loaded catalogue and laws.
     assert Questionnaire.objects.active().code == "sme-ip-risk"
+    # Published training events of the demo agency, upcoming, one of them for agency staff.
+    training = TrainingEvent.objects.upcoming().filter(organiser=custody.agency)
+    assert training.count() == 3 and training.filter(audience="agency_staff").exists()
 
 
 @pytest.mark.django_db

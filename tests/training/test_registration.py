@@ -167,3 +167,26 @@ def test_no_cancelling_after_the_start(make, people):
         services.do_cancel_registration(people[0], reg)
     assert "registration" in exc.value.message_dict
     assert Registration.objects.get(pk=reg.pk).status == "registered"
+
+
+def test_who_sees_and_changes_which_registrations(world, make, people):
+    in_a = make()
+    in_b = make(title="乙县活动", organiser=world.centre_b, region=world.county_b)
+    mine_a, _ = services.do_register(people[0], in_a)
+    other_b, _ = services.do_register(people[1], in_b)
+    expect = {
+        "anonymous": set(),
+        "public": set(),
+        "enterprise": set(),
+        "staff_a": {mine_a},
+        "agency_admin_a": {mine_a},
+        "staff_b": {other_b},
+        "county_admin_a": {mine_a},
+        "county_admin_b": {other_b},
+        "city_admin": {mine_a, other_b},
+    }
+    for role, seen in expect.items():
+        user = getattr(world.users, role)
+        for action in ("view", "change"):
+            assert set(Registration.objects.restrict(user, action)) == seen, (role, action)
+    assert set(Registration.objects.restrict(people[0])) == {mine_a}

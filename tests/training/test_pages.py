@@ -171,3 +171,15 @@ def test_manage_page(client, world, make, role, status):
     login(client, world, role)
     assert client.get("/training/manage/").status_code == status
     assert client.get("/training/new/").status_code == status
+
+
+def test_refusals_without_a_form_on_the_page_come_as_messages(client, world, make, people):
+    event = make()  # check-in not open yet, and people[0] holds no seat
+    client.force_login(people[0])
+    page = client.post(f"/training/{event.pk}/check-in/", {"code": event.checkin_code}, follow=True)
+    assert "You are not registered for this event." in page.content.decode()
+    reg, _ = Registration.objects.get_or_create(
+        event=event, user=people[0], defaults={"status": "registered"}
+    )
+    page = client.post(f"/training/registrations/{reg.pk}/feedback/", {"rating": "5"}, follow=True)
+    assert "Feedback is for people who attended the event." in page.content.decode()

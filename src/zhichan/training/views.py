@@ -151,7 +151,17 @@ def check_in(request, pk: int):
         if ok:
             messages.success(request, _("You are checked in. Welcome!"))
             return redirect("training:detail", pk=event.pk)
+    mine = services.live_registration(request.user, event)
+    if mine is None or mine.status != RegistrationStatus.REGISTERED or not event.checkin_open():
+        return _flash(request, form, event.pk)  # the page would not show the form
     return _detail(request, event, status=422, checkin_form=form)
+
+
+def _flash(request, form, event_pk):
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+    return redirect("training:detail", pk=event_pk)
 
 
 @login_required
@@ -189,6 +199,9 @@ def feedback(request, pk: int):
         if ok:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("training:detail", pk=registration.event_id)
+    registration.refresh_from_db()
+    if registration.status != RegistrationStatus.ATTENDED or hasattr(registration, "feedback"):
+        return _flash(request, form, registration.event_id)  # the page would not show the form
     event = _events().get(pk=registration.event_id)
     return _detail(request, event, status=422, feedback_form=form)
 

@@ -21,6 +21,7 @@ def test_list_and_detail_for_anyone(client, world, make):
     assert [e["id"] for e in listed["items"]] == [event.pk]
     one = client.get(f"/api/v1/training/events/{event.pk}").json()
     assert one["seats_free"] == 2 and one["registration_open"] and one["audience"] == "enterprises"
+    assert one["hours"] == 3.0
     assert client.get(f"/api/v1/training/events/{draft.pk}").status_code == 404
     assert client.get("/api/v1/training/events?audience=schools").json()["items"] == []
     assert client.get("/api/v1/training/events?audience=nope").status_code == 422

@@ -2,7 +2,6 @@
 checks in with the event's code, gives feedback and lists their own registrations."""
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
@@ -30,7 +29,7 @@ class TrainingEventOut(Schema):
     venue: str
     online: bool = Field(description="whether the event has an online link (given to people registered)")
     capacity: int
-    hours: Decimal
+    hours: float = Field(description="hours credited to each attendee")
     registration_opens_at: datetime | None
     registration_closes_at: datetime
     registration_open: bool
@@ -45,6 +44,10 @@ class TrainingEventOut(Schema):
     @staticmethod
     def resolve_region_code(obj):
         return obj.region.code
+
+    @staticmethod
+    def resolve_hours(obj):
+        return float(obj.hours)
 
     @staticmethod
     def resolve_online(obj):

@@ -63,6 +63,9 @@ def test_detail_and_management_by_role(client, world, make, role, sees_draft, ma
     assert (event.checkin_code in body) == manages
     assert ('data-testid="training-manage"' in body) == manages
     assert client.get(f"/training/{draft.pk}/").status_code == (200 if sees_draft else 404)
+    sheet = client.get(f"/training/{event.pk}/code/")
+    assert sheet.status_code == (200 if manages else 302 if role == "anonymous" else 404)
+    assert (event.checkin_code in sheet.content.decode()) == manages
     edit = client.get(f"/training/{event.pk}/edit/")
     assert edit.status_code == (200 if manages else 302 if role == "anonymous" else 404)
     client.post(f"/training/{draft.pk}/publish/")

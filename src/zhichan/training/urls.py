@@ -14,6 +14,7 @@ urlpatterns = [
     path("statistics/export/", views.statistics_export, name="statistics_export"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/code/", views.code_sheet, name="code_sheet"),
     path("<int:pk>/publish/", views.publish, name="publish"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/finish/", views.finish, name="finish"),

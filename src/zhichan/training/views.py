@@ -244,6 +244,14 @@ def manage(request):
 
 
 @login_required
+def code_sheet(request, pk: int):
+    """A page with the check-in code in large type, to show on a screen or print for the venue."""
+    event = get_restricted_or_404(_events(), request.user, CHANGE, pk=pk)
+    opens, closes = event.checkin_window()
+    return render(request, "training/code_sheet.html", {"event": event, "opens": opens, "closes": closes})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
     if not services.can_manage_events(request.user):

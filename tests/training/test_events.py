@@ -207,3 +207,12 @@ def test_who_sees_and_changes_which_events(world, make):
         user = getattr(world.users, role)
         assert set(TrainingEvent.objects.restrict(user, "view")) == view, role
         assert set(TrainingEvent.objects.restrict(user, "change")) == change, role
+
+
+def test_a_refused_transition_speaks_the_users_language(world, make):
+    from django.utils import translation
+
+    event = make(status="finished")
+    with translation.override("en"), pytest.raises(TransitionError) as exc:
+        services.do_publish_event(world.users.city_admin, event)
+    assert str(exc.value.message) == "The event is finished; it cannot be published."

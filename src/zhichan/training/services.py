@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhichan.accounts.models import AGENCY_ROLES
 from zhichan.agencies.models import Agency
@@ -268,10 +269,11 @@ def _transition(actor, event, allowed, to_state, kind, note=""):
     return event
 
 
+# Lazy: looked up in the language of the request that meets the refusal, not at import.
 TRANSITION_WORDS = {
-    "published": _("published"),
-    "cancelled": _("cancelled"),
-    "finished": _("finished"),
+    "published": gettext_lazy("published"),
+    "cancelled": gettext_lazy("cancelled"),
+    "finished": gettext_lazy("finished"),
 }
 
 

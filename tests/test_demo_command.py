@@ -27,6 +27,7 @@ from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
 from zhichan.providers.models import ProviderApplication
 from zhichan.regions.models import Region
+from zhichan.training.models import TrainingEvent
 
 DEMO_USERS = {
     "demo-public": Role.PUBLIC,
@@ -75,6 +76,7 @@ def snapshot():
         "custodies": sorted(Custody.objects.values_list("pk", "enterprise_id", "updated_at")),
         "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
         "loan_products": sorted(LoanProduct.objects.values_list("pk", "updated_at")),
+        "training": sorted(TrainingEvent.objects.values_list("pk", "title", "status", "updated_at")),
     }
 
 
@@ -125,6 +127,9 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # The consortium's bank: a staff account and a published loan product.
     bank = User.objects.get(username="demo-bank").agency
     assert bank.type == "financial" and LoanProduct.objects.get(institution=bank).published
+    # Published training events of the demo agency, upcoming, one of them for agency staff.
+    training = TrainingEvent.objects.upcoming().filter(organiser=custody.agency)
+    assert training.count() == 3 and training.filter(audience="agency_staff").exists()
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from zhichan.notices.api import router as notices_router
 from zhichan.providers.api import router as providers_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
+from zhichan.training.api import router as training_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
 
@@ -35,7 +36,7 @@ api = NinjaAPI(
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
         "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
         "the SME IP risk diagnosis, IP valuation, pledge financing and IP insurance, "
-        "outside service providers and their offers."
+        "outside service providers and their offers, training events and registrations."
     ),
     urls_namespace="api",
 )
@@ -110,5 +111,6 @@ api.add_router("/screening", screening_router)
 api.add_router("/diagnosis", diagnosis_router)
 api.add_router("/finance", finance_router)
 api.add_router("/providers", providers_router)
+api.add_router("/training", training_router)
 
 __all__ = ["api", "django_auth"]

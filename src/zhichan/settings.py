@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "zhichan.diagnosis",
     "zhichan.finance",
     "zhichan.providers",
+    "zhichan.training",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,8 @@ ZHICHAN_WARN_BEFORE_DAYS = int(os.environ.get("ZHICHAN_WARN_BEFORE_DAYS", "1"))
 ZHICHAN_FAIR_ACCEPT_HOURS = int(os.environ.get("ZHICHAN_FAIR_ACCEPT_HOURS", "2"))
 ZHICHAN_FAIR_DECIDE_HOURS = int(os.environ.get("ZHICHAN_FAIR_DECIDE_HOURS", "24"))
 ZHICHAN_FAIR_WARN_HOURS = int(os.environ.get("ZHICHAN_FAIR_WARN_HOURS", "1"))
+# Training: how many minutes before an event starts its check-in opens (it closes at the end).
+ZHICHAN_TRAINING_CHECKIN_MINUTES = int(os.environ.get("ZHICHAN_TRAINING_CHECKIN_MINUTES", "60"))
 # The agency (id) that owns a case no routing rule matches; else the first operating city centre.
 ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
 # Outside providers: the highest price (yuan) of a "low-cost" offer (docs/providers.md).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("diagnosis/", include("zhichan.diagnosis.urls")),
     path("finance/", include("zhichan.finance.urls")),
     path("providers/", include("zhichan.providers.urls")),
+    path("training/", include("zhichan.training.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

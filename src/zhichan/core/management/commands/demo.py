@@ -45,6 +45,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<20} {password:<16} {role}")
         if county:
             create_demo_fair(county)
+            from zhichan.training.demo import create_demo_training
+
+            create_demo_training(log=self.stdout.write)
             filed = create_demo_requests(county)
             if filed:
                 self.stdout.write(f"sample requests: {', '.join(c.number for c in filed)}")

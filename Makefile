@@ -35,6 +35,7 @@ test: setup browser
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	sh scripts/check-translations
 	$(BIN)/zhichan makemigrations --check --dry-run
 

@@ -118,4 +118,3 @@ def load_questionnaire(path) -> LoadResult:
         # One questionnaire is in use at a time: the one this file defines.
         Questionnaire.objects.exclude(code=code).filter(active=True).update(active=False)
     return result
-

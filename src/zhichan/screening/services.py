@@ -368,7 +368,7 @@ def update_index() -> int:
     if not built_at:
         return rebuild_index()
     changed = Trademark.objects.filter(updated_at__gte=datetime.fromisoformat(built_at))
-    if changed.count() > max(1000, settings.ZHICHAN_SCREENING_DELTA_SHARE * index.base.rows):
+    if changed.count() > settings.ZHICHAN_SCREENING_DELTA_SHARE * index.base.rows:
         return rebuild_index()
     return build(
         _records(live_trademarks().filter(pk__in=changed.values("pk"))),

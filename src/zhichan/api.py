@@ -24,6 +24,7 @@ from zhichan.providers.api import router as providers_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
 from zhichan.training.api import router as training_router
+from zhichan.evaluation.api import router as evaluation_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
 
@@ -112,5 +113,6 @@ api.add_router("/diagnosis", diagnosis_router)
 api.add_router("/finance", finance_router)
 api.add_router("/providers", providers_router)
 api.add_router("/training", training_router)
+api.add_router("/evaluation", evaluation_router)
 
 __all__ = ["api", "django_auth"]

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "zhichan.finance",
     "zhichan.providers",
     "zhichan.training",
+    "zhichan.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -214,3 +214,22 @@ def test_applications_list_for_the_enterprise(client, world, fin):
     apply(world, fin)
     client.force_login(world.users.enterprise)
     assert client.get(f"{API}/applications").json()["count"] == 1
+
+
+def test_withdraw_and_resend_over_the_api(client, world, fin):
+    client.force_login(world.users.enterprise)
+    payload = {
+        "product_id": fin.product.pk, "patents": [fin.p1.application_number], "amount": "1000000",
+        "term_months": 24, "purpose": "购买设备", "submission_key": "client-key-1",
+    }  # fmt: skip
+    first = post(client, f"{API}/applications", payload)
+    again = post(client, f"{API}/applications", payload)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"]
+    app_id = first.json()["id"]
+    client.force_login(fin.users.bank_a)
+    assert post(client, f"{API}/applications/{app_id}/withdraw", {}).status_code == 404
+    client.force_login(world.users.enterprise)
+    done = post(client, f"{API}/applications/{app_id}/withdraw", {"note": "不再需要"})
+    assert done.status_code == 200 and done.json()["status"] == "withdrawn"
+    assert post(client, f"{API}/applications/{app_id}/withdraw", {}).status_code == 409

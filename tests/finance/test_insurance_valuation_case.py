@@ -134,3 +134,12 @@ def test_valuation_application_is_a_routed_case_and_gets_the_report(world, fin, 
         services.do_apply_for_valuation(world.users.enterprise, patents=[fin.foreign], purpose="x")
     with pytest.raises(PermissionDenied):
         services.do_apply_for_valuation(world.users.public, patents=[fin.p1], purpose="x")
+
+
+def test_a_claim_sent_twice_is_filed_once(world, fin):
+    policy = policy_of(world, fin)
+    args = {"amount_claimed": "80000", "description": "维权律师费", "submission_key": "claim-1"}
+    first = services.do_file_claim(world.users.enterprise, policy, **args)
+    again = services.do_file_claim(world.users.enterprise, policy, **args)
+    assert again.pk == first.pk
+    assert policy.claims.count() == 1 and ClaimEvent.objects.filter(claim=first).count() == 1

@@ -1,6 +1,7 @@
 """Finance pages: each renders for its readers, forms reach the services, the pledge flag shows."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -195,3 +196,35 @@ def test_statistics_and_export(client, world, fin, year):
     assert ("甲银行", 1, 1000000.0) in rows
     client.force_login(fin.users.bank_b)
     assert "甲银行" not in client.get("/finance/statistics/").content.decode()
+
+
+def test_a_resent_application_form_creates_one_application(client, world, fin):
+    client.force_login(world.users.enterprise)
+    form = client.get("/finance/applications/new/").content.decode()
+    key = re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
+    data = {
+        "patents": [fin.p1.pk], "amount": "1000000", "term_months": "24", "purpose": "购买设备",
+        "product": fin.product.pk, "submit": "", "submission_key": key,
+    }  # fmt: skip
+    first = client.post("/finance/applications/new/", data)
+    second = client.post("/finance/applications/new/", data)
+    assert first["Location"] == second["Location"]
+    assert PledgeApplication.objects.count() == 1
+
+
+def test_the_enterprise_withdraws_through_the_page(client, world, fin):
+    application = apply(world, fin)
+    client.force_login(fin.users.bank_a)
+    assert (
+        'data-testid="withdraw-form"'
+        not in client.get(f"/finance/applications/{application.pk}/").content.decode()
+    )
+    assert client.post(f"/finance/applications/{application.pk}/withdraw/").status_code == 404
+    client.force_login(world.users.enterprise)
+    page = client.get(f"/finance/applications/{application.pk}/").content.decode()
+    assert 'data-testid="withdraw-form"' in page
+    client.post(f"/finance/applications/{application.pk}/withdraw/", {"note": "不再需要"})
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    page = client.get(f"/finance/applications/{application.pk}/").content.decode()
+    assert 'data-testid="withdraw-form"' not in page and "Submitted →" in page

@@ -267,3 +267,38 @@ def test_matching_products(world, fin):
     assert set(found) == {fin.product, fin.product_b}
     assert services.matching_products(fin.other, ip_types={"patent", "trademark"}) == [fin.product]
     assert services.matching_products(fin.firm, amount=Decimal("6000000")) == []
+
+
+def test_the_enterprise_withdraws_before_registration(world, fin):
+    application = apply(world, fin)
+    with pytest.raises(PermissionDenied):
+        services.do_withdraw(fin.users.bank_a, application)
+    with pytest.raises(PermissionDenied):
+        services.do_withdraw(world.users.city_admin, application)
+    services.do_withdraw(world.users.enterprise, application, "资金已到位")
+    application.refresh_from_db()
+    assert application.status == "withdrawn"
+    event = application.events.get(kind="withdrawn")
+    assert (event.from_state, event.to_state, event.note) == ("submitted", "withdrawn", "资金已到位")
+    with pytest.raises(TransitionError):
+        services.do_start_review(fin.users.bank_a, application)
+    with pytest.raises(TransitionError):
+        services.do_withdraw(world.users.enterprise, application)
+
+
+def test_a_registered_pledge_cannot_be_withdrawn(world, fin):
+    application = approved(world, fin)
+    services.do_register_pledge(fin.users.bank_a, application, registration_number="Y1")
+    with pytest.raises(TransitionError):
+        services.do_withdraw(world.users.enterprise, application)
+    application.refresh_from_db()
+    assert application.status == "registered"
+    assert not application.events.filter(kind="withdrawn").exists()
+
+
+def test_the_same_submission_twice_makes_one_application(world, fin):
+    first = apply(world, fin, submission_key="k-1")
+    again = apply(world, fin, submission_key="k-1")
+    assert again.pk == first.pk
+    assert PledgeApplication.objects.count() == 1
+    assert apply(world, fin, submission_key="k-2").pk != first.pk

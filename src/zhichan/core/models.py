@@ -151,3 +151,26 @@ class AuditEntry(models.Model):
         from zhichan.core.audit import change_rows
 
         return change_rows(self)
+
+
+class Submission(models.Model):
+    """The record a form submission created, by the key the form carried (core.once).
+
+    A form is given a random key when it is shown; submitting it twice (a double click, a
+    resend after a timeout) finds the key and answers with the first record.
+    """
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self):
+        return f"{self.key} → {self.content_type_id}:{self.object_id}"

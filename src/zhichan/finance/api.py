@@ -137,6 +137,11 @@ class FinanceApplicationIn(Schema):
     amount: Decimal
     term_months: int = Field(..., ge=-(2**31), le=2**31 - 1)
     purpose: str = Field(..., max_length=2000)
+    submission_key: str | None = Field(
+        None,
+        max_length=64,
+        description="a random key of the client's choosing: resending it creates nothing new",
+    )
 
 
 class FinanceNoteIn(Schema):
@@ -240,6 +245,11 @@ class FinanceClaimIn(Schema):
     filed_on: dt.date | None = None
     amount_claimed: Decimal
     description: str = Field(..., max_length=5000)
+    submission_key: str | None = Field(
+        None,
+        max_length=64,
+        description="a random key of the client's choosing: resending it creates nothing new",
+    )
 
 
 class FinanceClaimDecisionIn(Schema):
@@ -487,7 +497,7 @@ def create_application(request, payload: FinanceApplicationIn):
     try:
         application = services.do_apply(
             request.user, product=product, patents=patents, trademarks=trademarks, amount=payload.amount,
-            term_months=payload.term_months, purpose=payload.purpose,
+            term_months=payload.term_months, purpose=payload.purpose, submission_key=payload.submission_key,
         )  # fmt: skip
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "product" in exc.error_dict:
@@ -501,6 +511,18 @@ def _application_move(request, application_id, call, payload):
         PledgeApplication.objects.all(), request.user, CHANGE, pk=application_id
     )
     call(request.user, application, payload.note)
+    return _applications().get(pk=application.pk)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw", response={200: FinanceApplicationOut, **WRITE},
+    summary="Withdraw an application before its pledge is registered (the applying enterprise)",
+)  # fmt: skip
+def withdraw_application(request, application_id: int, payload: FinanceNoteIn):
+    application = get_restricted_or_404(
+        PledgeApplication.objects.all(), request.user, VIEW, pk=application_id
+    )
+    services.do_withdraw(request.user, application, payload.note)
     return _applications().get(pk=application.pk)
 
 

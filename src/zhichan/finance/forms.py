@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zhichan.core.once import OnceKeyField
 from zhichan.enterprises.models import Enterprise
 from zhichan.finance.models import IPKind, PolicyKind
 from zhichan.ipdata.models import Patent
@@ -140,6 +141,7 @@ class ApplicationForm(RightsMixin):
     term_months = _num(_("term (months)"))
     purpose = _text(_("purpose of the loan"), rows=3)
     product = forms.ChoiceField(label=_("loan product"), required=False, widget=forms.RadioSelect)
+    submission_key = OnceKeyField()
 
     def __init__(self, *args, enterprise=None, products=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,6 +248,7 @@ class ClaimForm(forms.Form):
     filed_on = forms.DateField(label=_("filed on"), widget=DATE)
     amount_claimed = _num(_("amount claimed (yuan)"))
     description = _text(_("description"), rows=3)
+    submission_key = OnceKeyField()
 
 
 class ClaimDecisionForm(forms.Form):

@@ -107,14 +107,28 @@ class ApplicationStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     REGISTERED = "registered", _("Pledge registered")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 APPLICATION_TRANSITIONS = {
-    ApplicationStatus.SUBMITTED: {ApplicationStatus.UNDER_REVIEW, ApplicationStatus.REJECTED},
-    ApplicationStatus.UNDER_REVIEW: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
-    ApplicationStatus.APPROVED: {ApplicationStatus.REGISTERED, ApplicationStatus.REJECTED},
+    ApplicationStatus.SUBMITTED: {
+        ApplicationStatus.UNDER_REVIEW,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.UNDER_REVIEW: {
+        ApplicationStatus.APPROVED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    },
+    ApplicationStatus.APPROVED: {
+        ApplicationStatus.REGISTERED,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.WITHDRAWN,
+    },
     ApplicationStatus.REJECTED: set(),
     ApplicationStatus.REGISTERED: set(),
+    ApplicationStatus.WITHDRAWN: set(),
 }
 
 
@@ -173,6 +187,9 @@ class PledgeApplicationEvent(EventModel):
 
     def get_to_state_label(self):
         return dict(ApplicationStatus.choices).get(self.to_state, self.to_state)
+
+    def get_from_state_label(self):
+        return dict(ApplicationStatus.choices).get(self.from_state, self.from_state)
 
 
 class PledgeStatus(models.TextChoices):
@@ -243,6 +260,9 @@ class PledgeEvent(EventModel):
 
     def get_to_state_label(self):
         return dict(PledgeStatus.choices).get(self.to_state, self.to_state)
+
+    def get_from_state_label(self):
+        return dict(PledgeStatus.choices).get(self.from_state, self.from_state)
 
 
 class PolicyKind(models.TextChoices):
@@ -351,3 +371,6 @@ class ClaimEvent(EventModel):
 
     def get_to_state_label(self):
         return dict(ClaimStatus.choices).get(self.to_state, self.to_state)
+
+    def get_from_state_label(self):
+        return dict(ClaimStatus.choices).get(self.from_state, self.from_state)

@@ -20,6 +20,7 @@ from zhichan.agencies.models import Agency, AgencyType
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
+from zhichan.core.once import create_once
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, role_of
 from zhichan.core.validation import clean_text
 from zhichan.enterprises.access import enterprise_of
@@ -320,9 +321,29 @@ def _app_event(application, actor, kind, *, from_state="", to_state="", note="",
     )  # fmt: skip
 
 
+def do_apply(
+    actor, *, product, patents=(), trademarks=(), amount, term_months, purpose, submission_key=None
+) -> PledgeApplication:
+    """An enterprise user asks one product's institution for a loan against rights of its portfolio.
+
+    The same submission sent twice (`submission_key`) creates one application."""
+    return create_once(
+        submission_key,
+        actor,
+        lambda: _apply(
+            actor,
+            product=product,
+            patents=patents,
+            trademarks=trademarks,
+            amount=amount,
+            term_months=term_months,
+            purpose=purpose,
+        ),  # fmt: skip
+    )
+
+
 @transaction.atomic
-def do_apply(actor, *, product, patents=(), trademarks=(), amount, term_months, purpose) -> PledgeApplication:
-    """An enterprise user asks one product's institution for a loan against rights of its portfolio."""
+def _apply(actor, *, product, patents, trademarks, amount, term_months, purpose) -> PledgeApplication:
     enterprise = enterprise_of(actor)
     if enterprise is None:
         raise PermissionDenied(_("Only a user who represents an enterprise applies."))
@@ -420,6 +441,27 @@ def do_approve(actor, application, note="") -> PledgeApplication:
 
 def do_reject(actor, application, note="") -> PledgeApplication:
     return _transition(actor, application, ApplicationStatus.REJECTED, "rejected", note, note_required=True)
+
+
+def do_withdraw(actor, application, note="") -> PledgeApplication:
+    """The enterprise takes back its application before a pledge is registered."""
+    enterprise = enterprise_of(actor)
+    if enterprise is None or application.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("Only the applying enterprise withdraws its application."))
+    errors: dict[str, list] = {}
+    note = clean_text(note, "note", errors, max_length=2000)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        application = PledgeApplication.objects.select_for_update().get(pk=application.pk)
+        _move(application, ApplicationStatus.WITHDRAWN)
+        old = application.status
+        application.status = ApplicationStatus.WITHDRAWN
+        application.save(update_fields=["status", "updated_at"])
+        _app_event(
+            application, actor, "withdrawn", from_state=old, to_state=ApplicationStatus.WITHDRAWN, note=note
+        )
+    return application
 
 
 def _lock_rights(patents, trademarks):
@@ -568,8 +610,18 @@ def do_create_policy(
     return policy
 
 
-def do_file_claim(actor, policy, *, filed_on=None, amount_claimed, description) -> Claim:
-    """The insured enterprise or the insurer's staff file a claim on a policy."""
+def do_file_claim(actor, policy, *, filed_on=None, amount_claimed, description, submission_key=None) -> Claim:
+    """The insured enterprise or the insurer's staff file a claim on a policy (once per `submission_key`)."""
+    return create_once(
+        submission_key,
+        actor,
+        lambda: _file_claim(
+            actor, policy, filed_on=filed_on, amount_claimed=amount_claimed, description=description
+        ),
+    )
+
+
+def _file_claim(actor, policy, *, filed_on, amount_claimed, description) -> Claim:
     visible = InsurancePolicy.objects.restrict(actor, VIEW).filter(pk=policy.pk).exists()
     own_enterprise = enterprise_of(actor)
     if not visible or not (

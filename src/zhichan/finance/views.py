@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import add_service_errors, run_action
+from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.enterprises.access import enterprise_of
 from zhichan.finance import services, stats, valuation
@@ -32,6 +33,7 @@ from zhichan.finance.forms import (
     ValuationApplyForm,
 )
 from zhichan.finance.models import (
+    APPLICATION_TRANSITIONS,
     ApplicationStatus,
     Claim,
     ClaimStatus,
@@ -255,7 +257,7 @@ def application_new(request):
     if enterprise is None:
         raise Http404
     data = request.POST or None
-    initial = {}
+    initial = {"submission_key": new_key()}
     if request.GET.get("product", "").isdigit():
         initial["product"] = request.GET["product"]
     probe = ApplicationForm(data, enterprise=enterprise)
@@ -280,6 +282,7 @@ def application_new(request):
                 amount=form.cleaned_data["amount"],
                 term_months=form.cleaned_data["term_months"],
                 purpose=form.cleaned_data["purpose"],
+                submission_key=form.cleaned_data["submission_key"],
             ),
         )
         if ok:
@@ -311,6 +314,8 @@ def application_detail(request, pk: int):
         {
             "application": application,
             "can_change": can_change,
+            "can_withdraw": application.status in WITHDRAWABLE
+            and getattr(enterprise_of(request.user), "pk", None) == application.enterprise_id,
             "patents": application.patents.order_by("application_number"),
             "trademarks": application.trademarks.order_by("registration_number"),
             "events": application.events.select_related("actor").order_by("at", "id"),
@@ -321,6 +326,7 @@ def application_detail(request, pk: int):
     )
 
 
+WITHDRAWABLE = {s for s, nexts in APPLICATION_TRANSITIONS.items() if ApplicationStatus.WITHDRAWN in nexts}
 APPLICATION_ACTIONS = {
     "review": services.do_start_review,
     "approve": services.do_approve,
@@ -331,8 +337,13 @@ APPLICATION_ACTIONS = {
 @login_required
 @require_POST
 def application_action(request, pk: int, action: str):
-    application = get_restricted_or_404(PledgeApplication.objects.all(), request.user, CHANGE, pk=pk)
-    if action == "register":
+    # The enterprise withdraws what it may only view; the service checks it is the applicant.
+    access = VIEW if action == "withdraw" else CHANGE
+    application = get_restricted_or_404(PledgeApplication.objects.all(), request.user, access, pk=pk)
+    if action == "withdraw":
+        form = NoteForm(request.POST)
+        call = lambda: services.do_withdraw(request.user, application, form.cleaned_data["note"])  # noqa: E731
+    elif action == "register":
         form = RegisterForm(request.POST)
         call = lambda: services.do_register_pledge(request.user, application, **form.cleaned_data)  # noqa: E731
     elif action in APPLICATION_ACTIONS:
@@ -457,7 +468,7 @@ def policy_detail(request, pk: int):
             "can_manage": can_manage,
             "can_claim": can_manage or (own is not None and own.pk == policy.enterprise_id),
             "claims": policy.claims.prefetch_related("events").order_by("-filed_on", "-id"),
-            "claim_form": ClaimForm(initial={"filed_on": services.today()}),
+            "claim_form": ClaimForm(initial={"filed_on": services.today(), "submission_key": new_key()}),
             "decision_form": ClaimDecisionForm(),
             "patents": policy.patents.order_by("application_number"),
             "trademarks": policy.trademarks.order_by("registration_number"),

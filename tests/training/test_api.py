@@ -105,3 +105,75 @@ def test_the_online_link_is_for_people_with_a_seat(client, world, make, people):
     waiting = post(client, f"/api/v1/training/events/{event.pk}/register").json()
     assert waiting["online_url"] == ""
     assert "online_url" not in client.get(f"/api/v1/training/events/{event.pk}").json()
+
+
+def _event_payload(world, **overrides):
+    start = timezone.now() + dt.timedelta(days=10)
+    payload = {
+        "title": "商标品牌培育讲座", "audience": "enterprises", "organiser_id": world.centre_a.pk,
+        "region_code": world.county_a.code, "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(hours=2)).isoformat(), "venue": "甲区会议室", "capacity": 30,
+        "hours": 2, "submission_key": "event-1",
+    }  # fmt: skip
+    payload.update(overrides)
+    return payload
+
+
+def test_an_organiser_creates_changes_and_publishes_an_event(client, world):
+    from zhichan.training.models import TrainingEvent
+
+    client.force_login(world.users.staff_a)
+    refused = post(client, "/api/v1/training/events", _event_payload(world, capacity=0, region_code="nope"))
+    assert refused.status_code == 422
+    assert {row["field"] for row in refused.json()["detail"]} == {"region_code"}
+    refused = post(client, "/api/v1/training/events", _event_payload(world, organiser_id=world.centre_b.pk))
+    assert {row["field"] for row in refused.json()["detail"]} == {"organiser_id"}
+    assert not TrainingEvent.objects.exists()
+    created = post(client, "/api/v1/training/events", _event_payload(world))
+    again = post(client, "/api/v1/training/events", _event_payload(world))
+    assert created.status_code == again.status_code == 201
+    assert created.json()["id"] == again.json()["id"] and created.json()["status"] == "draft"
+    event_id = created.json()["id"]
+    changed = client.patch(
+        f"/api/v1/training/events/{event_id}", {"capacity": 40}, content_type="application/json"
+    )
+    assert changed.status_code == 200 and changed.json()["capacity"] == 40
+    assert changed.json()["title"] == "商标品牌培育讲座"
+    bad = client.patch(
+        f"/api/v1/training/events/{event_id}", {"capacity": 0}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "capacity"
+    published = post(client, f"/api/v1/training/events/{event_id}/publish")
+    assert published.json()["status"] == "published"
+    assert post(client, f"/api/v1/training/events/{event_id}/publish").status_code == 409
+
+    client.force_login(world.users.staff_b)  # another agency: not theirs
+    patch = client.patch(
+        f"/api/v1/training/events/{event_id}", {"capacity": 1}, content_type="application/json"
+    )
+    assert patch.status_code == 404
+    assert post(client, f"/api/v1/training/events/{event_id}/cancel", {"reason": "x"}).status_code == 404
+    client.force_login(world.users.public)
+    assert (
+        post(client, "/api/v1/training/events", _event_payload(world, submission_key="p")).status_code == 404
+    )
+    assert TrainingEvent.objects.count() == 1
+
+
+def test_staff_list_registrations_and_check_people_in(client, world, make, people):
+    event = make()
+    client.force_login(people[0])
+    registration_id = post(client, f"/api/v1/training/events/{event.pk}/register").json()["id"]
+    event.starts_at = timezone.now() - dt.timedelta(minutes=10)  # now it is on
+    event.save(update_fields=["starts_at"])
+    assert client.get(f"/api/v1/training/events/{event.pk}/registrations").status_code == 404
+    assert post(client, f"/api/v1/training/registrations/{registration_id}/check-in").status_code == 404
+    client.force_login(world.users.staff_b)
+    assert client.get(f"/api/v1/training/events/{event.pk}/registrations").status_code == 404
+    assert post(client, f"/api/v1/training/registrations/{registration_id}/check-in").status_code == 404
+    client.force_login(world.users.staff_a)
+    listed = client.get(f"/api/v1/training/events/{event.pk}/registrations").json()
+    assert [(row["id"], row["status"]) for row in listed["items"]] == [(registration_id, "registered")]
+    done = post(client, f"/api/v1/training/registrations/{registration_id}/check-in")
+    assert done.status_code == 200 and done.json()["status"] == "attended"
+    assert Registration.objects.get(pk=registration_id).checked_in_by == world.users.staff_a

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhichan.core.once import OnceKeyField
 from zhichan.training.models import Audience
 
 LOCAL = forms.DateTimeInput(
@@ -33,6 +34,7 @@ class EventForm(forms.Form):
     description = forms.CharField(
         label=_("description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+    submission_key = OnceKeyField()
 
     def __init__(self, *args, user=None, event=None, **kwargs):
         from zhichan.training import services

@@ -22,6 +22,7 @@ from zhichan.accounts.models import AGENCY_ROLES
 from zhichan.agencies.models import Agency
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.core.errors import TransitionError
+from zhichan.core.once import create_once
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text
 from zhichan.regions.models import Region, RegionKind
@@ -224,8 +225,13 @@ def _lock(actor, event: TrainingEvent) -> TrainingEvent:
     return locked
 
 
+def do_create_event(actor, submission_key=None, **data) -> TrainingEvent:
+    """A draft event; the same submission sent twice (`submission_key`) creates one."""
+    return create_once(submission_key, actor, lambda: _create_event(actor, data))
+
+
 @transaction.atomic
-def do_create_event(actor, **data) -> TrainingEvent:
+def _create_event(actor, data) -> TrainingEvent:
     if not can_manage_events(actor):
         raise PermissionDenied
     event = TrainingEvent.objects.create(created_by=actor, **_clean(actor, data, None))

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import run_action
+from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.training import certificates, reports, services
 from zhichan.training.forms import CancelEventForm, CheckInForm, EventForm, FeedbackForm
@@ -256,7 +257,7 @@ def code_sheet(request, pk: int):
 def create(request):
     if not services.can_manage_events(request.user):
         raise Http404
-    form = EventForm(request.POST or None, user=request.user)
+    form = EventForm(request.POST or None, user=request.user, initial={"submission_key": new_key()})
     if request.method == "POST" and form.is_valid():
         ok, event = run_action(form, lambda: services.do_create_event(request.user, **form.cleaned_data))
         if ok:
@@ -273,7 +274,9 @@ def edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         ok, _event = run_action(
             form,
-            lambda: services.do_update_event(request.user, event, **form.cleaned_data),
+            lambda: services.do_update_event(
+                request.user, event, **{k: v for k, v in form.cleaned_data.items() if k != "submission_key"}
+            ),
             transition_field="__all__",
         )
         if ok:

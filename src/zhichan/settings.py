@@ -265,6 +265,8 @@ ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
 # Outside providers: the highest price (yuan) of a "low-cost" offer (docs/providers.md).
 ZHICHAN_PROVIDER_LOW_COST_MAX = os.environ.get("ZHICHAN_PROVIDER_LOW_COST_MAX", "500")
 ZHICHAN_TRACKING_GUESS_LIMIT = int(os.environ.get("ZHICHAN_TRACKING_GUESS_LIMIT", "20"))
+# Password-reset e-mails one address (and one client) may ask for per hour.
+ZHICHAN_PASSWORD_RESET_LIMIT = int(os.environ.get("ZHICHAN_PASSWORD_RESET_LIMIT", "5"))
 ZHICHAN_CASE_TIMER_MINUTES = int(os.environ.get("ZHICHAN_CASE_TIMER_MINUTES", "10"))
 # Case attachments live here, outside the web root; only the case's readers download them.
 ZHICHAN_CASE_FILES_ROOT = Path(os.environ.get("ZHICHAN_CASE_FILES_ROOT", DATA_DIR / "case-files"))

@@ -158,3 +158,22 @@ def test_evidence_download_only_for_reviewers(client, world, application_data, s
     client.force_login(world.users.county_admin_a)
     response = client.get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_an_expired_link_leads_to_a_new_one_by_email(client, world, pending, mailoutbox, settings):
+    application = services.do_approve(world.users.city_admin, pending)
+    account = application.account
+    assert account.email and not account.has_usable_password()
+    settings.PASSWORD_RESET_TIMEOUT = -1  # every link is expired
+    page = client.get(services.set_password_path(account), follow=True).content.decode()
+    assert 'data-testid="ask-new-link"' in page
+    settings.PASSWORD_RESET_TIMEOUT = 3600
+    mailoutbox.clear()
+    response = client.post("/accounts/password-reset/", {"email": account.email.upper()})
+    assert response.status_code == 302 and response["Location"] == "/accounts/password-reset/sent/"
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [account.email]
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/reset/" in line)
+    page = client.get(link.split("testserver", 1)[1], follow=True)
+    url = page.redirect_chain[-1][0]
+    client.post(url, {"new_password1": "Ln7-provider-pass", "new_password2": "Ln7-provider-pass"})
+    assert User.objects.get(pk=account.pk).check_password("Ln7-provider-pass")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhichan.accounts import views
+from zhichan.accounts import passwords, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("password-reset/", passwords.ResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", passwords.ResetDoneView.as_view(), name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", passwords.ResetConfirmView.as_view(), name="password_reset_confirm"),
 ]

@@ -41,6 +41,16 @@ def test_generic_intake_of_an_offer_goes_to_the_provider(world, provider, offer)
     assert case.owner == provider.agency
 
 
+def test_generic_intake_keeps_the_counties_served(world, provider, offer):
+    with pytest.raises(ValidationError) as exc:
+        cases.do_intake(
+            None, type=CaseType.SERVICE_APPLICATION, service_item=offer.item.code, region=world.county_b.code,
+            **APPLICATION,
+        )  # fmt: skip
+    assert world.county_a.name in exc.value.message_dict["region"][0]  # "serves only 甲区"
+    assert not Case.objects.exists()
+
+
 def test_existing_routing_is_unchanged(world, provider, offer):
     RoutingRule.objects.create(case_type=CaseType.SERVICE_APPLICATION, agency=world.centre_b)
     case = cases.do_intake(

@@ -166,3 +166,25 @@ def test_provider_admin_manages_offers_through_pages(client, world, provider, of
     client.force_login(world.users.agency_admin_a)
     assert client.get(f"/providers/offers/{offer.pk}/edit/").status_code == 404
     assert client.get("/providers/offers/new/").status_code == 404
+
+
+def test_the_guide_is_written_in_the_site_language(world, provider, offer_data, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "zh-hans"
+    with translation.override("en"):  # the provider's browser is in English
+        offer = services.do_create_offer(provider.admin, **offer_data)
+    assert offer.item.current.fees == "免费"
+    assert offer.item.current.steps[0] != "Apply online on this page"
+
+
+def test_the_catalogue_api_names_the_provider_and_price(client, world, provider, offer):
+    rows = {row["code"]: row for row in client.get("/api/v1/catalog/items?page_size=100").json()["items"]}
+    mine = rows[offer.item.code]
+    assert (mine["provider_id"], mine["provider"], mine["price"]) == (
+        provider.agency.pk,
+        provider.agency.name,
+        "0.00",
+    )
+    government = rows[world.item.code]
+    assert government["provider_id"] is None and government["price"] is None

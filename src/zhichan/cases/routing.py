@@ -70,6 +70,13 @@ def route(case_type: str, region=None, ip_type: str = "", service_item=None) -> 
             raise ValidationError(
                 {"service_item": [_("The provider of this service is not taking applications now.")]}
             )
+        # Whichever form the request came through, the offer's counties served hold.
+        from zhichan.providers.models import Offer  # providers builds on cases: import late
+
+        offer = Offer.objects.filter(item_id=service_item.pk).first()
+        refusal = offer.refusal_for(region) if offer is not None else None
+        if refusal:
+            raise ValidationError({"region": [refusal]})
         return provider
     rules = matching_rules(case_type, region, ip_type, service_item)
     if rules:

@@ -5,6 +5,7 @@ for those who may change the item (others get 404, as for a missing item).
 """
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Router, Schema, Status
@@ -66,6 +67,20 @@ class ItemOut(Schema):
     sort: int
     published: bool
     current_version: int | None
+    provider_id: int | None = Field(
+        description="the outside provider offering it; null: a government service"
+    )
+    provider: str | None = Field(description="the provider's name")
+    price: Decimal | None = Field(description="a provider offer's price in yuan (0: free); null otherwise")
+
+    @staticmethod
+    def resolve_provider(obj):
+        return obj.provider.display_name if obj.provider_id else None
+
+    @staticmethod
+    def resolve_price(obj):
+        offer = getattr(obj, "offer", None) if obj.provider_id else None
+        return offer.price if offer is not None else None
 
     @staticmethod
     def resolve_owner_region(obj):
@@ -149,7 +164,9 @@ class PublishIn(InputSchema):
 
 
 def _items(user, action=VIEW):
-    return ServiceItem.objects.restrict(user, action).select_related("owner_region", "current")
+    return ServiceItem.objects.restrict(user, action).select_related(
+        "owner_region", "current", "provider", "offer"
+    )
 
 
 @router.get("/items", response={200: list[ItemOut], 422: FieldErrors}, summary="List service items")

@@ -191,3 +191,18 @@ class Offer(TimeStampedModel):
     @property
     def is_withdrawn(self):
         return not self.item.published
+
+    def refusal_for(self, region) -> str | None:
+        """Why a request from `region` is outside the counties served (None: it is inside)."""
+        served = list(self.counties.all())
+        if not served or region is None:
+            return None
+        ids = {r.pk for r in served}
+        node = region
+        while node is not None:
+            if node.pk in ids:
+                return None
+            node = node.parent
+        return _("This offer serves only %(counties)s.") % {
+            "counties": ", ".join(r.display_name for r in served)
+        }

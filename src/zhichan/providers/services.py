@@ -18,7 +18,7 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -576,18 +576,25 @@ def clean_offer(data: dict, provider: Agency, *, partial=False) -> dict:
     return out
 
 
+# A guide is content, written once in the site's language like the government's own guides,
+# not in whichever language the provider's browser happened to use.
 def fees_text(price: Decimal) -> str:
-    return _("Free") if not price else _("%(price)s yuan") % {"price": f"{price:.2f}"}
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Free") if not price else _("%(price)s yuan") % {"price": f"{price:.2f}"}
+
+
+def _default_steps() -> list[str]:
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            _("Apply online on this page"),
+            _("The provider contacts you to agree the details"),
+            _("The service is delivered"),
+        ]
 
 
 def _guide(offer_fields: dict, provider: Agency) -> dict:
     return {
-        "steps": offer_fields.get("steps")
-        or [
-            _("Apply online on this page"),
-            _("The provider contacts you to agree the details"),
-            _("The service is delivered"),
-        ],
+        "steps": offer_fields.get("steps") or _default_steps(),
         "fees": fees_text(offer_fields["price"]),
         "time_limit_days": offer_fields["time_limit_days"],
         "channels": [Channel.ONLINE],
@@ -747,24 +754,9 @@ def do_apply_for_offer(actor, offer: Offer, *, region=None, idempotency_key=None
             raise ValidationError(
                 {"region": [_("Unknown county code %(code)s.") % {"code": str(region)[:20]}]}
             )
-        served = list(offer.counties.all())
-        if served:
-            ids = {r.pk for r in served}
-            node, inside = found, False
-            while node is not None:
-                if node.pk in ids:
-                    inside = True
-                    break
-                node = node.parent
-            if not inside:
-                raise ValidationError(
-                    {
-                        "region": [
-                            _("This offer serves only %(counties)s.")
-                            % {"counties": ", ".join(r.display_name for r in served)}
-                        ]
-                    }
-                )
+        refusal = offer.refusal_for(found)
+        if refusal:
+            raise ValidationError({"region": [refusal]})
         region = found
     if not ServiceItem.objects.filter(pk=offer.item_id, published=True).exists():
         raise ValidationError({"service_item": [_("This offer has been withdrawn.")]})

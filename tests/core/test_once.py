@@ -67,3 +67,44 @@ def test_old_keys_are_purged():
     create_once("new", None, create)
     assert purge_old() == 1
     assert list(Submission.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="needs concurrent connections (PostgreSQL)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_sends_at_the_same_moment_make_one_record():
+    import threading
+    import time
+
+    from django.db import connections
+
+    user = UserFactory()
+    barrier = threading.Barrier(2)
+    results = []
+
+    days = iter(range(1, 10))
+    lock = threading.Lock()
+
+    def create():
+        with lock:
+            day = next(days)
+        record = WorkdayOverride.objects.create(date=dt.date(2031, 1, day), is_workday=True)
+        time.sleep(0.3)  # the other send arrives while this one is open
+        return record
+
+    def send():
+        try:
+            barrier.wait()
+            results.append(create_once("same", user, create).pk)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and results[0] == results[1]
+    assert WorkdayOverride.objects.count() == 1

@@ -302,3 +302,14 @@ def test_the_same_submission_twice_makes_one_application(world, fin):
     assert again.pk == first.pk
     assert PledgeApplication.objects.count() == 1
     assert apply(world, fin, submission_key="k-2").pk != first.pk
+
+
+def test_a_product_form_sent_twice_creates_one_product(world, fin):
+    data = {
+        "name": "科技贷", "amount_min": "100000", "amount_max": "900000", "term_min_months": 12,
+        "term_max_months": 24, "rate_min": "3", "rate_max": "4", "ip_types": ["patent"], "published": True,
+    }  # fmt: skip
+    before = LoanProduct.objects.count()
+    first = services.do_save_product(fin.users.bank_a, institution=fin.bank_a, submission_key="p-1", **data)
+    again = services.do_save_product(fin.users.bank_a, institution=fin.bank_a, submission_key="p-1", **data)
+    assert again.pk == first.pk and LoanProduct.objects.count() == before + 1

@@ -188,3 +188,9 @@ def test_the_catalogue_api_names_the_provider_and_price(client, world, provider,
     )
     government = rows[world.item.code]
     assert government["provider_id"] is None and government["price"] is None
+
+
+def test_an_offer_form_sent_twice_publishes_one_offer(world, provider, offer_data):
+    first = services.do_create_offer(provider.admin, submission_key="offer-1", **offer_data)
+    again = services.do_create_offer(provider.admin, submission_key="offer-1", **offer_data)
+    assert again.pk == first.pk and Offer.objects.count() == 1

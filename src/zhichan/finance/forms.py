@@ -186,6 +186,8 @@ class ProductForm(forms.Form):
     )
     published = forms.BooleanField(label=_("published"), required=False)
 
+    submission_key = OnceKeyField()
+
     def __init__(self, *args, institutions=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["institution"].queryset = institutions

@@ -246,11 +246,22 @@ def _clean_product(data, errors) -> dict:
     return cleaned
 
 
-@transaction.atomic
 def do_save_product(
-    actor, product: LoanProduct | None = None, *, institution=None, regions=(), **data
+    actor, product: LoanProduct | None = None, *, institution=None, regions=(), submission_key=None, **data
 ) -> LoanProduct:
-    """Create (with `institution`) or update a loan product; staff of the institution or the city."""
+    """Create (with `institution`, once per `submission_key`) or update a loan product; staff of the
+    institution or the city."""
+    if product is None:
+        return create_once(
+            submission_key,
+            actor,
+            lambda: _save_product(actor, None, institution=institution, regions=regions, **data),
+        )
+    return _save_product(actor, product, institution=institution, regions=regions, **data)
+
+
+@transaction.atomic
+def _save_product(actor, product, *, institution, regions, **data) -> LoanProduct:
     if product is not None:
         product = (
             LoanProduct.objects.restrict(actor, CHANGE).select_for_update().filter(pk=product.pk).first()

@@ -208,7 +208,9 @@ def product_edit(request, pk: int | None = None):
     form = ProductForm(
         request.POST or None,
         institutions=institutions,
-        initial=_product_initial(product) if product else {"ip_types": ["patent", "trademark"]},
+        initial=_product_initial(product)
+        if product
+        else {"ip_types": ["patent", "trademark"], "submission_key": new_key()},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

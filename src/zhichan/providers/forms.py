@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhichan.agencies.models import Function
 from zhichan.catalog.models import Category
+from zhichan.core.once import OnceKeyField
 from zhichan.providers.models import PROVIDER_TYPE_CHOICES
 from zhichan.regions.models import Region, RegionKind
 
@@ -100,6 +101,8 @@ class OfferForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea({**TEXT, "rows": 3}),
     )
+
+    submission_key = OnceKeyField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,6 +30,7 @@ from zhichan.catalog import services as catalog
 from zhichan.catalog.models import Category, Channel, ServiceItem
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
+from zhichan.core.once import create_once
 from zhichan.core.permissions import PermissionDenied, role_of
 from zhichan.core.validation import clean_text
 from zhichan.enterprises.uscc import UsccError, parse_uscc
@@ -616,8 +617,12 @@ def can_change_offer(user, offer) -> bool:
     return Offer.objects.restrict(user, "change").filter(pk=offer.pk).exists()
 
 
-def do_create_offer(actor, **fields) -> Offer:
-    """A new offer, published in the catalogue at once (guide version 1)."""
+def do_create_offer(actor, submission_key=None, **fields) -> Offer:
+    """A new offer, published in the catalogue at once (guide version 1); once per `submission_key`."""
+    return create_once(submission_key, actor, lambda: _create_offer(actor, fields))
+
+
+def _create_offer(actor, fields) -> Offer:
     provider = offer_provider_for(actor)
     cleaned = clean_offer(fields, provider)
     with transaction.atomic():

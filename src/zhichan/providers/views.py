@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import run_action
+from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.providers import records, services
 from zhichan.providers.forms import (
@@ -190,7 +191,7 @@ def offer_create(request):
         services.offer_provider_for(request.user)
     except PermissionDenied as exc:
         raise Http404 from exc
-    form = OfferForm(request.POST or None)
+    form = OfferForm(request.POST or None, initial={"submission_key": new_key()})
     if request.method == "POST" and form.is_valid():
         ok, offer = run_action(
             form,

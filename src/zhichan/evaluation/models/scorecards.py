@@ -271,7 +271,7 @@ class RunQuerySet(RestrictedQuerySet):
             return self.none()
         # Others read published runs only, and of those only their own rows (ScorecardResult).
         if role == "county_admin" and user.region_id:
-            return self.filter(status=RunStatus.PUBLISHED).exclude(level=ScopeKind.CITY)
+            return self.filter(status=RunStatus.PUBLISHED)
         if role in AGENCY_ROLES and user.agency_id:
             return self.filter(status=RunStatus.PUBLISHED, level=ScopeKind.AGENCY)
         return self.none()
@@ -341,6 +341,8 @@ class ResultQuerySet(ScopedQuerySet):
         if own is None:
             return self.none()
         rows = self.filter(run__in=runs.values("pk"))
+        if role_of(user) == "county_admin":
+            own |= Q(scope_kind=ScopeKind.CITY)  # the city's published figures
         return rows.filter(own) if own else rows
 
 

@@ -1,6 +1,6 @@
 """Small metrics of the scorecard tests: figures set by hand per scope, registered for one test.
 
-Import the fixtures into a test module (`from tests.evaluation.scorecard_fixtures import *`).
+tests/evaluation/conftest.py makes the fixtures available to the tests there.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def hand_metrics():
     """Three metrics: t_volume (higher), t_days (lower, quality), t_rate (higher, satisfaction)."""
     made = {
         "t_volume": HandMetric("t_volume"),
-        "t_days": HandMetric("t_days", direction=Direction.LOWER, dimension=Dimension.QUALITY, unit=Unit.DAYS),
+        "t_days": HandMetric(
+            "t_days", direction=Direction.LOWER, dimension=Dimension.QUALITY, unit=Unit.DAYS
+        ),
         "t_rate": HandMetric("t_rate", dimension=Dimension.SATISFACTION, unit=Unit.PERCENT),
     }
     for metric in made.values():

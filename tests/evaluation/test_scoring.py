@@ -63,7 +63,11 @@ def test_a_run_weighs_scores_adds_them_up_and_ranks():
     assert {k: s.rank for k, s in scored.items()} == {"c": 1, "b": 2, "a": 3, "d": 4}
     assert scored["d"].missing == 2 and scored["d"].scores["volume"] is None
     assert scored["d"].weighted == {"volume": D(0), "days": D("22.50"), "rate": D(0)}
-    assert scored["a"].subtotals == {"utilisation": D("0.00"), "quality": D("30.00"), "satisfaction": D("10.00")}
+    assert scored["a"].subtotals == {
+        "utilisation": D("0.00"),
+        "quality": D("30.00"),
+        "satisfaction": D("10.00"),
+    }
     assert [s.key for s in score_run(items, raw, ["a", "b", "c", "d"])] == ["c", "b", "a", "d"]
 
 

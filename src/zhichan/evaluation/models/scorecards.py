@@ -116,7 +116,9 @@ class ScorecardItem(models.Model):
         Indicator, verbose_name=_("indicator"), on_delete=models.PROTECT, related_name="items"
     )
     weight = models.DecimalField(_("weight"), max_digits=6, decimal_places=2)
-    rule = models.CharField(_("scoring"), max_length=10, choices=ScoringRule.choices, default=ScoringRule.MINMAX)
+    rule = models.CharField(
+        _("scoring"), max_length=10, choices=ScoringRule.choices, default=ScoringRule.MINMAX
+    )
     target = models.DecimalField(_("target value"), max_digits=16, decimal_places=4, null=True, blank=True)
     sort = models.PositiveIntegerField(_("order"), default=0)
 

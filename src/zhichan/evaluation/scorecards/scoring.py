@@ -56,7 +56,10 @@ def _clamp(value: Decimal) -> Decimal:
 
 
 def item_scores(
-    values: dict[Hashable, Decimal | None], direction: str, rule: str = "minmax", target: Decimal | None = None
+    values: dict[Hashable, Decimal | None],
+    direction: str,
+    rule: str = "minmax",
+    target: Decimal | None = None,
 ) -> dict[Hashable, Decimal | None]:
     """The 0–100 score of each scope's raw value for one item (None where the value is missing)."""
     present = {key: Decimal(v) for key, v in values.items() if v is not None}

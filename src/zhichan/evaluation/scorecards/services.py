@@ -271,8 +271,8 @@ def _write_items(scorecard: Scorecard, items: list[dict]) -> None:
 def _audit_scorecard(actor, scorecard, action, before=None):
     from django.contrib.contenttypes.models import ContentType
 
-    from zhichan.core.models import AuditEntry
     from zhichan.core.audit import diff
+    from zhichan.core.models import AuditEntry
 
     after = _snapshot_scorecard(scorecard)
     changes = diff(None if action == "create" else before, after)
@@ -319,7 +319,9 @@ def do_update_scorecard(actor, scorecard: Scorecard, **data) -> Scorecard:
     if cleaned["level"] != scorecard.level and scorecard.runs.exists():
         raise ValidationError({"level": [_("The scorecard has runs; its level can no longer change.")]})
     if cleaned["period_kind"] != scorecard.period_kind and scorecard.runs.exists():
-        raise ValidationError({"period_kind": [_("The scorecard has runs; its period can no longer change.")]})
+        raise ValidationError(
+            {"period_kind": [_("The scorecard has runs; its period can no longer change.")]}
+        )
     for name, value in cleaned.items():
         setattr(scorecard, name, value)
     scorecard.save()
@@ -342,7 +344,10 @@ def scored_scopes(level: str) -> list[ScopeInfo]:
     """Every scope a scorecard of `level` scores: the city, its counties, or its open agencies."""
     if level == ScopeKind.AGENCY:
         agencies = Agency.objects.filter(status__in=PUBLIC_STATUSES).select_related("region")
-        return [ScopeInfo(Scope(ScopeKind.AGENCY, a.pk), a.name, a) for a in agencies.order_by("region__sort", "name")]
+        return [
+            ScopeInfo(Scope(ScopeKind.AGENCY, a.pk), a.name, a)
+            for a in agencies.order_by("region__sort", "name")
+        ]
     kind = RegionKind.CITY if level == ScopeKind.CITY else RegionKind.COUNTY
     regions = Region.objects.filter(kind=kind).order_by("sort", "code")
     return [ScopeInfo(Scope(level, r.pk), r.name) for r in regions]
@@ -404,7 +409,9 @@ def _check_files(files) -> list:
     files = [f for f in (files or []) if f]
     limit = settings.ZHICHAN_EVALUATION_EVIDENCE_FILES
     if not files:
-        raise ValidationError({"evidence": [_("Attach the evidence the value rests on (at least one file).")]})
+        raise ValidationError(
+            {"evidence": [_("Attach the evidence the value rests on (at least one file).")]}
+        )
     if len(files) > limit:
         raise ValidationError({"evidence": [_("At most %(n)d files.") % {"n": limit}]})
     from zhichan.cases.files import check_upload
@@ -422,7 +429,9 @@ def _check_files(files) -> list:
     return checked
 
 
-def do_enter_manual_value(actor, indicator, scope, period, value, note="", files=()) -> tuple[ManualValue, bool]:
+def do_enter_manual_value(
+    actor, indicator, scope, period, value, note="", files=()
+) -> tuple[ManualValue, bool]:
     """A value of a manual indicator for a scope and period, with its evidence, to be reviewed.
 
     Returns (value, created); the same value entered twice by the same person while it awaits
@@ -477,8 +486,11 @@ def do_enter_manual_value(actor, indicator, scope, period, value, note="", files
             path = store_upload(uploaded, EVIDENCE_FOLDER, content_type=content_type)
             stored.append(
                 ManualValueEvidence.objects.create(
-                    value=record, path=path, original_name=(getattr(uploaded, "name", "") or "file")[-200:],
-                    content_type=content_type, size=size,
+                    value=record,
+                    path=path,
+                    original_name=(getattr(uploaded, "name", "") or "file")[-200:],
+                    content_type=content_type,
+                    size=size,
                 )  # fmt: skip
             )
         _event(ManualValueEvent, actor, "entered", to_state=ManualStatus.PENDING, value=record,
@@ -621,15 +633,22 @@ def do_run(actor, scorecard: Scorecard, period) -> ScorecardRun:
         raise PermissionDenied
     period = _period(period)
     with transaction.atomic():
-        scorecard = Scorecard.objects.restrict(actor, CHANGE).select_for_update().filter(pk=scorecard.pk).first()
+        scorecard = (
+            Scorecard.objects.restrict(actor, CHANGE).select_for_update().filter(pk=scorecard.pk).first()
+        )
         if scorecard is None:
             raise PermissionDenied
         if period.kind != scorecard.period_kind:
+            example = Period.containing(timezone.localdate(), scorecard.period_kind).code
+            kind = scorecard.get_period_kind_display().lower()
             raise ValidationError(
-                {"period": [_("This scorecard is for a %(kind)s; write e.g. %(example)s.")
-                            % {"kind": scorecard.get_period_kind_display().lower(),
-                               "example": Period.containing(timezone.localdate(), scorecard.period_kind).code}]}
-            )  # fmt: skip
+                {
+                    "period": [
+                        _("This scorecard is for a %(kind)s; write e.g. %(example)s.")
+                        % {"kind": kind, "example": example}
+                    ]
+                }
+            )
         if period.start > timezone.localdate():
             raise ValidationError({"period": [_("The period has not started yet.")]})
         items = [_item_snapshot(i) for i in scorecard.items.select_related("indicator")]
@@ -651,12 +670,16 @@ def do_run(actor, scorecard: Scorecard, period) -> ScorecardRun:
         before = {}
         if previous is not None:
             before = {(r.scope_kind, r.scope_id): r for r in previous.results.all()}
-        run = ScorecardRun.objects.select_for_update().filter(
-            scorecard=scorecard, period=period.code, status=RunStatus.DRAFT
-        ).first()
+        run = (
+            ScorecardRun.objects.select_for_update()
+            .filter(scorecard=scorecard, period=period.code, status=RunStatus.DRAFT)
+            .first()
+        )
         kind = "recomputed" if run is not None else "computed"
         if run is None:
-            run = ScorecardRun(scorecard=scorecard, period=period.code, level=scorecard.level, created_by=actor)
+            run = ScorecardRun(
+                scorecard=scorecard, period=period.code, level=scorecard.level, created_by=actor
+            )
         run.items, run.warnings, run.previous = items, warnings, previous
         run.computed_at = timezone.now()
         run.save()

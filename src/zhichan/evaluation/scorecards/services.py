@@ -229,7 +229,10 @@ def _clean_items(raw_items, level: str, errors: dict) -> list[dict]:
     elif not problems:
         total = sum(item["weight"] for item in items)
         if total != WEIGHT_TOTAL:
-            problems.append(_("The weights add up to %(total)s; they must add up to 100.") % {"total": total})
+            problems.append(
+                _("The weights add up to %(total)s; they must add up to 100.")
+                % {"total": f"{total.normalize():f}"}
+            )
     if problems:
         errors["items"] = problems
     return items

@@ -17,8 +17,15 @@ from zhichan.evaluation.metrics import Dimension, Direction, Drilldown, Metric, 
 class HandMetric(Metric):
     """values[period code][scope key] → the figure; the drill-down lists the scope's agencies."""
 
-    def __init__(self, code, *, direction=Direction.HIGHER, dimension=Dimension.UTILISATION, unit=Unit.COUNT,
-                 scope_kinds=(ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY)):  # fmt: skip
+    def __init__(
+        self,
+        code,
+        *,
+        direction=Direction.HIGHER,
+        dimension=Dimension.UTILISATION,
+        unit=Unit.COUNT,
+        scope_kinds=(ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY),
+    ):
         self.code = code
         self.label = f"test {code}"
         self.direction = direction

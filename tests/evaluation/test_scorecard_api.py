@@ -20,13 +20,24 @@ def fields(response):
 def defined(world, hand_metrics):
     admin = world.users.city_admin
     volume = services.do_create_indicator(
-        admin, code="volume", name="受理量", dimension="utilisation", unit="count", direction="higher",
-        source="computed", metric_code="t_volume",
-    )  # fmt: skip
+        admin,
+        code="volume",
+        name="受理量",
+        dimension="utilisation",
+        unit="count",
+        direction="higher",
+        source="computed",
+        metric_code="t_volume",
+    )
     services.do_create_indicator(
-        admin, code="survey", name="走访评价", dimension="satisfaction", unit="score", direction="higher",
+        admin,
+        code="survey",
+        name="走访评价",
+        dimension="satisfaction",
+        unit="score",
+        direction="higher",
         source="manual",
-    )  # fmt: skip
+    )
     hand_metrics["t_volume"].set(
         "2026Q2", **{f"county_{world.county_a.pk}": 12, f"county_{world.county_b.pk}": 4}
     )
@@ -41,16 +52,24 @@ def test_indicators_create_update_and_refusals(client, world, defined):
     listed = client.get(f"{API}/indicators").json()
     assert {i["code"] for i in listed["items"]} == {"volume", "survey"}
     assert next(i for i in listed["items"] if i["code"] == "volume")["metric_available"] is True
-    body = {"code": "rate", "name": "满意率", "dimension": "satisfaction", "unit": "percent", "direction": "higher",
-            "source": "computed", "metric_code": "t_rate"}  # fmt: skip
+    body = {
+        "code": "rate",
+        "name": "满意率",
+        "dimension": "satisfaction",
+        "unit": "percent",
+        "direction": "higher",
+        "source": "computed",
+        "metric_code": "t_rate",
+    }
     assert client.post(f"{API}/indicators", body, content_type="application/json").status_code == 404
     client.force_login(world.users.city_admin)
     response = client.post(f"{API}/indicators", body, content_type="application/json")
     assert response.status_code == 201 and response.json()["code"] == "rate"
     response = client.post(
-        f"{API}/indicators", {**body, "code": "X Y", "unit": "furlongs", "metric_code": "nope"},
+        f"{API}/indicators",
+        {**body, "code": "X Y", "unit": "furlongs", "metric_code": "nope"},
         content_type="application/json",
-    )  # fmt: skip
+    )
     assert response.status_code == 422 and fields(response) == {"code", "unit", "metric_code"}
     response = client.post(f"{API}/indicators", {"code": "only"}, content_type="application/json")
     assert response.status_code == 422 and {"name", "dimension"} <= fields(response)
@@ -71,8 +90,12 @@ def test_indicators_create_update_and_refusals(client, world, defined):
 
 def test_scorecard_run_and_results(client, world, defined):
     client.force_login(world.users.city_admin)
-    card = {"name": "区县评价", "level": "county", "period_kind": "quarter",
-            "items": [{"indicator_id": defined.pk, "weight": "60"}]}  # fmt: skip
+    card = {
+        "name": "区县评价",
+        "level": "county",
+        "period_kind": "quarter",
+        "items": [{"indicator_id": defined.pk, "weight": "60"}],
+    }
     response = client.post(f"{API}/scorecards", card, content_type="application/json")
     assert response.status_code == 422 and fields(response) == {"items"}
     card["items"][0]["weight"] = "-1"
@@ -120,8 +143,12 @@ def test_scorecard_run_and_results(client, world, defined):
     client.force_login(world.users.county_admin_b)
     got = client.get(f"{API}/runs/{run['id']}").json()
     assert [r["name"] for r in got["results"]] == ["乙县"] and got["results"][0]["rank"] == 2
-    assert client.post(f"{API}/scorecards/{card_id}/runs", {"period": "2026Q2"},
-                       content_type="application/json").status_code == 404  # fmt: skip
+    assert (
+        client.post(
+            f"{API}/scorecards/{card_id}/runs", {"period": "2026Q2"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
     client.force_login(world.users.enterprise)
     assert client.get(f"{API}/runs/{run['id']}").status_code == 404
     assert client.get(f"{API}/runs").status_code == 404
@@ -131,8 +158,13 @@ def test_scorecard_run_and_results(client, world, defined):
 def test_manual_values_enter_and_review(client, world, defined):
     survey = Indicator.objects.get(code="survey")
     client.force_login(world.users.agency_admin_a)
-    data = {"indicator_id": survey.pk, "scope": f"agency:{world.centre_a.pk}", "period": "2026Q2", "value": "93.5",
-            "note": "问卷"}  # fmt: skip
+    data = {
+        "indicator_id": survey.pk,
+        "scope": f"agency:{world.centre_a.pk}",
+        "period": "2026Q2",
+        "value": "93.5",
+        "note": "问卷",
+    }
     response = client.post(f"{API}/manual-values", data)
     assert response.status_code == 422 and "evidence" in fields(response)
     response = client.post(

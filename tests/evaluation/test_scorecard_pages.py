@@ -22,26 +22,49 @@ def login(client, user):
 def card(world, hand_metrics):
     admin = world.users.city_admin
     volume = services.do_create_indicator(
-        admin, code="volume", name="受理量", dimension="utilisation", unit="count", direction="higher",
-        source="computed", metric_code="t_volume",
-    )  # fmt: skip
+        admin,
+        code="volume",
+        name="受理量",
+        dimension="utilisation",
+        unit="count",
+        direction="higher",
+        source="computed",
+        metric_code="t_volume",
+    )
     days = services.do_create_indicator(
-        admin, code="days", name="办理时长", dimension="quality", unit="days", direction="lower",
-        source="computed", metric_code="t_days",
-    )  # fmt: skip
+        admin,
+        code="days",
+        name="办理时长",
+        dimension="quality",
+        unit="days",
+        direction="lower",
+        source="computed",
+        metric_code="t_days",
+    )
     services.do_create_indicator(
-        admin, code="survey", name="走访评价", dimension="satisfaction", unit="score", direction="higher",
+        admin,
+        code="survey",
+        name="走访评价",
+        dimension="satisfaction",
+        unit="score",
+        direction="higher",
         source="manual",
-    )  # fmt: skip
+    )
     for agency, volume_value, days_value in (
-        (world.centre_a, 30, 4), (world.outlet_a, 10, 2), (world.centre_b, 20, 8), (world.city_centre, 20, 6),
-    ):  # fmt: skip
+        (world.centre_a, 30, 4),
+        (world.outlet_a, 10, 2),
+        (world.centre_b, 20, 8),
+        (world.city_centre, 20, 6),
+    ):
         hand_metrics["t_volume"].set("2026Q2", **{f"agency_{agency.pk}": volume_value})
         hand_metrics["t_days"].set("2026Q2", **{f"agency_{agency.pk}": days_value})
     return services.do_create_scorecard(
-        admin, name="网点季度考核", level="agency", period_kind="quarter",
+        admin,
+        name="网点季度考核",
+        level="agency",
+        period_kind="quarter",
         items=[{"indicator": volume, "weight": "60"}, {"indicator": days, "weight": "40"}],
-    )  # fmt: skip
+    )
 
 
 def test_definitions_are_for_staff_and_only_the_city_changes_them(client, world, card):
@@ -58,10 +81,11 @@ def test_definitions_are_for_staff_and_only_the_city_changes_them(client, world,
     login(client, world.users.county_admin_a)
     assert all(client.get(url).status_code == 200 for url in pages)
     for url in (
-        reverse("evaluation:indicator_create"), reverse("evaluation:scorecard_create"),
+        reverse("evaluation:indicator_create"),
+        reverse("evaluation:scorecard_create"),
         reverse("evaluation:scorecard_edit", args=[card.pk]),
         reverse("evaluation:indicator_edit", args=[Indicator.objects.first().pk]),
-    ):  # fmt: skip
+    ):
         assert client.get(url).status_code == 404
     assert (
         client.post(reverse("evaluation:scorecard_run", args=[card.pk]), {"period": "2026Q2"}).status_code
@@ -72,26 +96,53 @@ def test_definitions_are_for_staff_and_only_the_city_changes_them(client, world,
 
 def test_city_admin_defines_an_indicator_and_a_scorecard_with_field_errors(client, world, card, english):
     login(client, world.users.city_admin)
-    response = client.post(reverse("evaluation:indicator_create"), {
-        "code": "Bad Code", "name": "满意率", "dimension": "quality", "unit": "count", "direction": "higher",
-        "source": "computed", "metric_code": "",
-    })  # fmt: skip
+    response = client.post(
+        reverse("evaluation:indicator_create"),
+        {
+            "code": "Bad Code",
+            "name": "满意率",
+            "dimension": "quality",
+            "unit": "count",
+            "direction": "higher",
+            "source": "computed",
+            "metric_code": "",
+        },
+    )
     assert response.status_code == 422
     assert b'data-field="code"' in response.content and b'data-field="metric_code"' in response.content
-    response = client.post(reverse("evaluation:indicator_create"), {
-        "code": "rate", "name": "满意率", "dimension": "satisfaction", "unit": "percent", "direction": "higher",
-        "source": "computed", "metric_code": "t_rate", "active": "on",
-    })  # fmt: skip
+    response = client.post(
+        reverse("evaluation:indicator_create"),
+        {
+            "code": "rate",
+            "name": "满意率",
+            "dimension": "satisfaction",
+            "unit": "percent",
+            "direction": "higher",
+            "source": "computed",
+            "metric_code": "t_rate",
+            "active": "on",
+        },
+    )
     assert response.status_code == 302
     rate = Indicator.objects.get(code="rate")
     form = {
-        "name": "区县评价", "level": "county", "period_kind": "quarter", "active": "on",
-        "items-TOTAL_FORMS": "3", "items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "40",
-        "items-0-indicator": str(rate.pk), "items-0-weight": "70", "items-0-rule": "minmax",
-        "items-1-indicator": str(Indicator.objects.get(code="survey").pk), "items-1-weight": "20",
-        "items-1-rule": "target", "items-1-target": "",
+        "name": "区县评价",
+        "level": "county",
+        "period_kind": "quarter",
+        "active": "on",
+        "items-TOTAL_FORMS": "3",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "40",
+        "items-0-indicator": str(rate.pk),
+        "items-0-weight": "70",
+        "items-0-rule": "minmax",
+        "items-1-indicator": str(Indicator.objects.get(code="survey").pk),
+        "items-1-weight": "20",
+        "items-1-rule": "target",
+        "items-1-target": "",
         "items-2-rule": "minmax",
-    }  # fmt: skip
+    }
     response = client.post(reverse("evaluation:scorecard_create"), form)
     assert response.status_code == 422
     assert "Row 2: a target rule needs a target above 0." in response.content.decode()
@@ -104,8 +155,9 @@ def test_city_admin_defines_an_indicator_and_a_scorecard_with_field_errors(clien
     assert response.status_code == 302
     made = Scorecard.objects.get(name="区县评价")
     assert [(i.indicator.code, i.weight, i.target) for i in made.items.all()] == [
-        ("rate", D("70.00"), None), ("survey", D("30.00"), D("90.0000")),
-    ]  # fmt: skip
+        ("rate", D("70.00"), None),
+        ("survey", D("30.00"), D("90.0000")),
+    ]
     # The edit form shows the items; removing one re-weights only when the rest add up to 100.
     response = client.get(reverse("evaluation:scorecard_edit", args=[made.pk]))
     assert response.status_code == 200 and "满意率" in response.content.decode()
@@ -163,8 +215,11 @@ def test_run_page_ranks_links_to_drilldown_and_reports(client, world, card, engl
     sheet = wb.worksheets[0]
     rows = [r for r in sheet.iter_rows(values_only=True) if r and isinstance(r[0], int)]
     assert [(r[0], r[1]) for r in rows] == [
-        (1, "甲区知识产权服务中心"), (2, "测试市知识产权保护中心"), (3, "甲区开发区工作站"), (4, "乙县商标品牌指导站"),
-    ]  # fmt: skip
+        (1, "甲区知识产权服务中心"),
+        (2, "测试市知识产权保护中心"),
+        (3, "甲区开发区工作站"),
+        (4, "乙县商标品牌指导站"),
+    ]
     assert sheet._charts and rows[0][-3] == pytest.approx(86.67)
     assert client.get(reverse("evaluation:run_report", args=[run.pk, "pdf"])).status_code == 404
 
@@ -209,13 +264,22 @@ def test_manual_value_entry_review_and_evidence_pages(client, world, card, engli
     survey = Indicator.objects.get(code="survey")
     login(client, world.users.county_admin_a)
     url = reverse("evaluation:manual_new")
-    response = client.post(url, {"indicator": survey.pk, "scope": f"agency:{world.centre_a.pk}", "period": "2026Q2",
-                                 "value": "92"})  # fmt: skip
+    response = client.post(
+        url,
+        {"indicator": survey.pk, "scope": f"agency:{world.centre_a.pk}", "period": "2026Q2", "value": "92"},
+    )
     assert response.status_code == 422 and b'data-field="evidence"' in response.content
-    response = client.post(url, {
-        "indicator": survey.pk, "scope": f"agency:{world.centre_a.pk}", "period": "2026Q2", "value": "92",
-        "note": "走访 12 家企业", "evidence": SimpleUploadedFile("走访记录.pdf", PDF, content_type="application/pdf"),
-    })  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "indicator": survey.pk,
+            "scope": f"agency:{world.centre_a.pk}",
+            "period": "2026Q2",
+            "value": "92",
+            "note": "走访 12 家企业",
+            "evidence": SimpleUploadedFile("走访记录.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert response.status_code == 302
     record = ManualValue.objects.get()
     page = client.get(response["Location"]).content.decode()

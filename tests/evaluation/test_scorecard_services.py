@@ -29,9 +29,14 @@ def pdf(name="evidence.pdf"):
 
 def indicator(actor, code, metric=None, **extra):
     data = {
-        "code": code, "name": f"指标 {code}", "dimension": "utilisation", "unit": "count",
-        "direction": "higher", "source": "computed" if metric else "manual", "metric_code": metric or "",
-    }  # fmt: skip
+        "code": code,
+        "name": f"指标 {code}",
+        "dimension": "utilisation",
+        "unit": "count",
+        "direction": "higher",
+        "source": "computed" if metric else "manual",
+        "metric_code": metric or "",
+    }
     data.update(extra)
     return services.do_create_indicator(actor, **data)
 
@@ -43,13 +48,16 @@ def county_card(world, hand_metrics):
     days = indicator(admin, "days", "t_days", direction="lower", dimension="quality", unit="days")
     survey = indicator(admin, "survey", None, dimension="satisfaction", unit="score")
     card = services.do_create_scorecard(
-        admin, name="区县季度评价", level="county", period_kind="quarter",
+        admin,
+        name="区县季度评价",
+        level="county",
+        period_kind="quarter",
         items=[
             {"indicator": volume, "weight": "50"},
             {"indicator": days, "weight": "30"},
             {"indicator": survey, "weight": "20", "rule": "target", "target": "90"},
         ],
-    )  # fmt: skip
+    )
     return card
 
 
@@ -116,8 +124,12 @@ def test_rerunning_a_draft_recomputes_it_and_a_published_run_is_frozen(world, ha
     run.refresh_from_db()
     assert run.status == "superseded"
     assert list(RunEvent.objects.filter(run=run).values_list("kind", flat=True)) == [
-        "computed", "findings", "recomputed", "published", "superseded",
-    ]  # fmt: skip
+        "computed",
+        "findings",
+        "recomputed",
+        "published",
+        "superseded",
+    ]
 
 
 def test_a_run_refuses_a_wrong_period_and_outsiders(world, county_card, english):
@@ -162,9 +174,12 @@ def test_scorecard_weights_must_add_up_to_100(world, hand_metrics, county_card, 
     assert Scorecard.objects.count() == 1
     with pytest.raises(PermissionDenied):
         services.do_create_scorecard(
-            world.users.county_admin_a, name="x", level="county", period_kind="quarter",
+            world.users.county_admin_a,
+            name="x",
+            level="county",
+            period_kind="quarter",
             items=[{"indicator": volume, "weight": "100"}],
-        )  # fmt: skip
+        )
 
 
 def test_a_metric_that_cannot_serve_the_level_is_refused(world, hand_metrics, english):
@@ -183,8 +198,16 @@ def test_a_metric_that_cannot_serve_the_level_is_refused(world, hand_metrics, en
 def test_indicator_fields_are_checked(world, hand_metrics):
     admin = world.users.city_admin
     with pytest.raises(ValidationError) as exc:
-        services.do_create_indicator(admin, code="9bad code", name="", dimension="x", unit="y", direction="z",
-                                     source="computed", metric_code="no_such_metric")  # fmt: skip
+        services.do_create_indicator(
+            admin,
+            code="9bad code",
+            name="",
+            dimension="x",
+            unit="y",
+            direction="z",
+            source="computed",
+            metric_code="no_such_metric",
+        )
     assert set(exc.value.message_dict) == {"code", "name", "dimension", "unit", "direction", "metric_code"}
     ok = indicator(admin, "volume", "t_volume")
     with pytest.raises(ValidationError) as exc:

@@ -9,14 +9,19 @@ from zhichan.evaluation.scorecards.scoring import ItemRule, competition_ranks, i
 
 def test_min_max_higher_is_better_spreads_the_values_over_0_to_100():
     assert item_scores({"a": D(10), "b": D(20), "c": D(30), "d": None}, "higher") == {
-        "a": D("0.00"), "b": D("50.00"), "c": D("100.00"), "d": None,
-    }  # fmt: skip
+        "a": D("0.00"),
+        "b": D("50.00"),
+        "c": D("100.00"),
+        "d": None,
+    }
 
 
 def test_min_max_lower_is_better_gives_the_smallest_value_100():
     assert item_scores({"a": D(2), "b": D(4), "c": D(6)}, "lower") == {
-        "a": D("100.00"), "b": D("50.00"), "c": D("0.00"),
-    }  # fmt: skip
+        "a": D("100.00"),
+        "b": D("50.00"),
+        "c": D("0.00"),
+    }
 
 
 def test_equal_values_all_score_100_and_thirds_round_half_up():
@@ -31,11 +36,16 @@ def test_only_missing_values_score_nothing():
 
 def test_target_higher_is_capped_at_100_and_lower_divides_the_target_by_the_value():
     assert item_scores({"a": D(10), "b": D(20), "c": D(30), "d": D(-5)}, "higher", "target", D(25)) == {
-        "a": D("40.00"), "b": D("80.00"), "c": D("100.00"), "d": D("0.00"),
-    }  # fmt: skip
+        "a": D("40.00"),
+        "b": D("80.00"),
+        "c": D("100.00"),
+        "d": D("0.00"),
+    }
     assert item_scores({"a": D(2), "b": D(4), "c": D(6)}, "lower", "target", D(3)) == {
-        "a": D("100.00"), "b": D("75.00"), "c": D("50.00"),
-    }  # fmt: skip
+        "a": D("100.00"),
+        "b": D("75.00"),
+        "c": D("50.00"),
+    }
     with pytest.raises(ValueError):
         item_scores({"a": D(1)}, "higher", "target", D(0))
 
@@ -58,8 +68,11 @@ def test_a_run_weighs_scores_adds_them_up_and_ranks():
     scored = {s.key: s for s in score_run(items, raw, ["a", "b", "c", "d"])}
     # volume 0/50/100/–, days 100/50/0/75, rate 50/100/100/– → weighted by 50, 30, 20.
     assert {k: s.total for k, s in scored.items()} == {
-        "a": D("40.00"), "b": D("60.00"), "c": D("70.00"), "d": D("22.50"),
-    }  # fmt: skip
+        "a": D("40.00"),
+        "b": D("60.00"),
+        "c": D("70.00"),
+        "d": D("22.50"),
+    }
     assert {k: s.rank for k, s in scored.items()} == {"c": 1, "b": 2, "a": 3, "d": 4}
     assert scored["d"].missing == 2 and scored["d"].scores["volume"] is None
     assert scored["d"].weighted == {"volume": D(0), "days": D("22.50"), "rate": D(0)}

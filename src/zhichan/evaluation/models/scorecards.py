@@ -254,6 +254,10 @@ class ManualValueEvent(EventModel):
         verbose_name = _("manual value event")
         verbose_name_plural = _("manual value events")
 
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)
+
 
 # --- runs ----------------------------------------------------------------------------------------
 
@@ -403,3 +407,19 @@ class RunEvent(EventModel):
     class Meta(EventModel.Meta):
         verbose_name = _("scorecard run event")
         verbose_name_plural = _("scorecard run events")
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)
+
+
+EVENT_LABELS = {
+    "entered": _("Value entered"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "superseded": _("Replaced by a later one"),
+    "computed": _("Computed"),
+    "recomputed": _("Computed again"),
+    "findings": _("Findings written"),
+    "published": _("Published"),
+}

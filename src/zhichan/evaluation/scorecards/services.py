@@ -517,7 +517,12 @@ def do_review_manual_value(actor, record: ManualValue, decision: str, note="") -
     """Approve (the value counts in runs from now on, replacing an earlier approved one) or reject."""
     if not can_review_values(actor):
         raise PermissionDenied
-    record = ManualValue.objects.restrict(actor, CHANGE).select_for_update().filter(pk=record.pk).first()
+    record = (
+        ManualValue.objects.restrict(actor, CHANGE)
+        .select_for_update(of=("self",))
+        .filter(pk=record.pk)
+        .first()
+    )
     if record is None:
         raise PermissionDenied
     errors: dict[str, list] = {}

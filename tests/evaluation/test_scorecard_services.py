@@ -171,6 +171,15 @@ def test_scorecard_weights_must_add_up_to_100(world, hand_metrics, county_card, 
     with pytest.raises(ValidationError) as exc:
         services.do_create_scorecard(admin, name="", level="town", period_kind="week", items=[])
     assert {"name", "level", "period_kind", "items"} <= set(exc.value.message_dict)
+    with pytest.raises(ValidationError) as exc:  # the same form sent again
+        services.do_create_scorecard(
+            admin,
+            name="区县季度评价",
+            level="county",
+            period_kind="quarter",
+            items=[{"indicator": volume, "weight": "100"}],
+        )
+    assert "name" in exc.value.message_dict
     assert Scorecard.objects.count() == 1
     with pytest.raises(PermissionDenied):
         services.do_create_scorecard(

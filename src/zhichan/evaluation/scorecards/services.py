@@ -238,7 +238,7 @@ def _clean_items(raw_items, level: str, errors: dict) -> list[dict]:
     return items
 
 
-def _clean_scorecard(data: dict) -> tuple[dict, list[dict]]:
+def _clean_scorecard(data: dict, scorecard: Scorecard | None = None) -> tuple[dict, list[dict]]:
     errors: dict[str, list] = {}
     cleaned = {
         "name": clean_text(data.get("name"), "name", errors, required=True, max_length=120),
@@ -249,6 +249,12 @@ def _clean_scorecard(data: dict) -> tuple[dict, list[dict]]:
                                _("Choose quarter, half-year or year.")),
         "active": bool(data.get("active", True)),
     }  # fmt: skip
+    if (
+        cleaned["name"]
+        and Scorecard.objects.filter(name=cleaned["name"]).exclude(pk=getattr(scorecard, "pk", None)).exists()
+    ):
+        # Also what makes a form sent twice one scorecard.
+        errors["name"] = [_("Another scorecard has this name.")]
     items = _clean_items(data.get("items"), cleaned["level"] if "level" not in errors else "", errors)
     if errors:
         raise ValidationError(errors)
@@ -318,7 +324,7 @@ def do_update_scorecard(actor, scorecard: Scorecard, **data) -> Scorecard:
     if scorecard is None:
         raise PermissionDenied
     before = _snapshot_scorecard(scorecard)
-    cleaned, items = _clean_scorecard({**scorecard_values(scorecard), **data})
+    cleaned, items = _clean_scorecard({**scorecard_values(scorecard), **data}, scorecard)
     if cleaned["level"] != scorecard.level and scorecard.runs.exists():
         raise ValidationError({"level": [_("The scorecard has runs; its level can no longer change.")]})
     if cleaned["period_kind"] != scorecard.period_kind and scorecard.runs.exists():

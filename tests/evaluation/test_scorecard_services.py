@@ -366,3 +366,23 @@ def test_results_are_restricted_per_role(world, hand_metrics):
     for user in (world.users.public, world.users.enterprise, world.users.anonymous):
         assert seen(user) == set()
         assert not ScorecardRun.objects.restrict(user, "view").exists()
+
+
+def test_the_drilldown_of_a_manual_figure_lists_the_values_entered(world, county_card):
+    from zhichan.evaluation.scorecards.reports import run_table
+
+    scope = Scope("county", world.county_a.pk)
+    approve(world, scope, "72", period="2026Q1")
+    admin = world.users.city_admin
+    run = services.do_run(admin, county_card, "2026Q1")
+    row = run.results.get(scope_id=world.county_a.pk)
+    drill = services.drilldown(admin, run, row, "survey")
+    assert [v.value for v in drill.queryset] == [D("72.0000")]
+    assert drill.url(drill.queryset[0]).endswith(f"/values/{drill.queryset[0].pk}/")
+    assert services.drilldown(admin, run, row, "no_such_item") is None
+    # The table of the page and reports: cells in item order, subtotals in dimension order.
+    table = run_table(admin, run)
+    first = next(r for r in table["rows"] if r["result"].pk == row.pk)
+    assert [c["item"]["code"] for c in first["cells"]] == ["volume", "days", "survey"]
+    assert first["cells"][2]["raw"] == D("72")
+    assert [code for code, _label in table["dimensions"]] == ["utilisation", "quality", "satisfaction"]

@@ -344,6 +344,11 @@ ZHICHAN_WATCH_MAX_ITEMS = int(os.environ.get("ZHICHAN_WATCH_MAX_ITEMS", "200"))
 ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES = int(os.environ.get("ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES", "120"))
 ZHICHAN_WATCH_MAX_ALERTS = int(os.environ.get("ZHICHAN_WATCH_MAX_ALERTS", "200"))
 
+# Evaluation: the most evidence files attached to one hand-entered indicator value, and the
+# records per page of a scorecard figure's drill-down.
+ZHICHAN_EVALUATION_EVIDENCE_FILES = int(os.environ.get("ZHICHAN_EVALUATION_EVIDENCE_FILES", "5"))
+ZHICHAN_EVALUATION_DRILLDOWN_PAGE = int(os.environ.get("ZHICHAN_EVALUATION_DRILLDOWN_PAGE", "50"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,4 +2,7 @@
 
 from ninja import Router
 
+from zhichan.evaluation.scorecards.api import router as scorecards_router
+
 router = Router(tags=["evaluation"])
+router.add_router("", scorecards_router)

@@ -1,1 +1,17 @@
 """The evaluation's tables, one module per part (imported here so Django finds them)."""
+
+from zhichan.evaluation.models.scorecards import (  # noqa: F401
+    Indicator,
+    IndicatorSource,
+    ManualStatus,
+    ManualValue,
+    ManualValueEvent,
+    ManualValueEvidence,
+    RunEvent,
+    RunStatus,
+    Scorecard,
+    ScorecardItem,
+    ScorecardResult,
+    ScorecardRun,
+    ScoringRule,
+)

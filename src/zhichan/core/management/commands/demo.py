@@ -68,6 +68,9 @@ class Command(BaseCommand):
             from zhichan.watch.demo import create_demo_watch
 
             create_demo_watch(log=self.stdout.write)
+        from zhichan.evaluation.scorecards.demo import create_demo_scorecards
+
+        create_demo_scorecards(log=self.stdout.write)
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

@@ -62,13 +62,20 @@ def test_filters_and_home_page(client, world, write):
     for n, (category, county, agency) in enumerate(
         [("training", world.county_a, world.centre_a), ("rights_protection", world.county_b, None)] * 2
     ):
-        practice = write(world.users.city_admin, title=f"经验{n}", category=category, county=county, agency=agency)
+        practice = write(
+            world.users.city_admin, title=f"经验{n}", category=category, county=county, agency=agency
+        )
         services.do_submit_practice(world.users.city_admin, practice)
         made.append(services.do_approve_practice(world.users.county_admin_a if county == world.county_a
                                                  else world.users.county_admin_b, practice))  # fmt: skip
     body = client.get(f"/practices/?category=training&county={world.county_a.pk}").content.decode()
     assert body.count('data-testid="practice-card"') == 2
-    assert client.get("/practices/?category=rights_protection").content.decode().count('data-testid="practice-card"') == 2
+    assert (
+        client.get("/practices/?category=rights_protection")
+        .content.decode()
+        .count('data-testid="practice-card"')
+        == 2
+    )
     assert client.get("/practices/?county=nonsense&category=zzz").status_code == 200
     api = client.get(f"/api/v1/practices/?county={world.county_b.pk}").json()
     assert {p["title"] for p in api["items"]} == {"经验1", "经验3"}
@@ -109,7 +116,13 @@ def test_write_submit_return_through_the_pages(client, world):
     assert response.status_code == 302 and practice.files.count() == 1
     bad = client.post(
         f"/practices/{practice.pk}/edit/",
-        {"title": "", "category": "network_building", "county": world.county_a.pk, "summary": "摘要", "body": "<b>粗</b>"},
+        {
+            "title": "",
+            "category": "network_building",
+            "county": world.county_a.pk,
+            "summary": "摘要",
+            "body": "<b>粗</b>",
+        },
     )
     assert bad.status_code == 200 and 'data-field="title"' in bad.content.decode()
     html_body = client.post(
@@ -133,4 +146,4 @@ def test_write_submit_return_through_the_pages(client, world):
     assert client.get(f"/practices/files/{practice.files.get().pk}/").status_code == 404
     client.force_login(world.users.staff_a)
     assert "请补充照片说明" in client.get(f"/practices/{practice.pk}/").content.decode()
-    assert 'data-practice="%d"' % practice.pk in client.get("/practices/mine/").content.decode()
+    assert f'data-practice="{practice.pk}"' in client.get("/practices/mine/").content.decode()

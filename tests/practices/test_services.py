@@ -66,7 +66,11 @@ def test_submit_approve_and_unpublish(world, write):
             services.do_approve_practice(getattr(world.users, reviewer), practice)
     services.do_approve_practice(world.users.county_admin_a, practice)
     practice.refresh_from_db()
-    assert practice.status == "published" and practice.published_at and practice.reviewed_by == world.users.county_admin_a
+    assert (
+        practice.status == "published"
+        and practice.published_at
+        and practice.reviewed_by == world.users.county_admin_a
+    )
     with pytest.raises(TransitionError):
         services.do_approve_practice(world.users.city_admin, practice)
     with pytest.raises(PermissionDenied):

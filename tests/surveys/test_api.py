@@ -24,10 +24,14 @@ def test_list_and_detail(client, world, make):
 
 
 def test_answer_anonymously_once(client, world, survey):
-    first = client.post(f"/api/v1/surveys/{survey.pk}/responses", payload(survey), content_type="application/json")
+    first = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses", payload(survey), content_type="application/json"
+    )
     assert first.status_code == 201, first.content
     assert f"zc_survey_{survey.pk}" in first.cookies
-    again = client.post(f"/api/v1/surveys/{survey.pk}/responses", payload(survey), content_type="application/json")
+    again = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses", payload(survey), content_type="application/json"
+    )
     assert again.status_code == 422
     assert again.json()["detail"][0]["field"] == "survey"
     assert Response.objects.count() == 1

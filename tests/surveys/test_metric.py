@@ -22,17 +22,23 @@ def answer(survey, scale, *, on=IN_Q3, county=None, token):
 def test_registered_at_start_up():
     metric = get_metric("survey_satisfaction")
     assert metric is METRICS["survey_satisfaction"]
-    assert (metric.unit, metric.dimension, metric.scope_kinds) == ("percent", "satisfaction", ("city", "county"))
+    assert (metric.unit, metric.dimension, metric.scope_kinds) == (
+        "percent",
+        "satisfaction",
+        ("city", "county"),
+    )
     assert "survey_satisfaction" in dict(metric_choices("county"))
     assert "survey_satisfaction" not in dict(metric_choices("agency"))
 
 
 def test_values_by_scope_and_period(world):
-    wide = build_survey(
-        world, ask_county=True, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31)
+    wide = build_survey(world, ask_county=True, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31))
+    county_a = build_survey(
+        world, region=world.county_a, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31)
     )
-    county_a = build_survey(world, region=world.county_a, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31))
-    county_b = build_survey(world, region=world.county_b, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31))
+    county_b = build_survey(
+        world, region=world.county_b, opens_on=dt.date(2026, 1, 1), closes_on=dt.date(2026, 12, 31)
+    )
     # County A's own survey: 5, 4, 2 → 2 of 3.
     for n, scale in enumerate([5, 4, 2]):
         answer(county_a, scale, token=f"a{n}")
@@ -47,7 +53,11 @@ def test_values_by_scope_and_period(world):
     answer(county_a, 1, token="old", on=dt.date(2026, 6, 30))
     answer(wide, 5, token="next", on=dt.date(2026, 10, 1), county=world.county_a.pk)
 
-    city, a, b = Scope("city", world.city.pk), Scope("county", world.county_a.pk), Scope("county", world.county_b.pk)
+    city, a, b = (
+        Scope("city", world.city.pk),
+        Scope("county", world.county_a.pk),
+        Scope("county", world.county_b.pk),
+    )
     values = get_metric("survey_satisfaction").values([city, a, b], Q3)
     # City: every survey → satisfied 5,4,5,4 of 8 answers.
     assert values[city] == Decimal("50.0")

@@ -43,7 +43,9 @@ def test_the_list_shows_open_surveys_only(client, world, make, role):
     manages = role in ("county_admin_a", "county_admin_b", "city_admin")
     assert client.get(f"/surveys/{draft.pk}/").status_code == (200 if role == "city_admin" else 404)
     assert client.get(f"/surveys/{closed.pk}/").status_code == (200 if role == "city_admin" else 404)
-    assert client.get("/surveys/manage/").status_code == (200 if manages else 302 if role == "anonymous" else 404)
+    assert client.get("/surveys/manage/").status_code == (
+        200 if manages else 302 if role == "anonymous" else 404
+    )
 
 
 def test_an_anonymous_visitor_answers_once(client, world, survey):
@@ -76,7 +78,9 @@ def test_errors_appear_at_each_question(client, world, survey):
     response = client.post(f"/surveys/{survey.pk}/", {f"q{scale.pk}": "9", f"q{text.pk}": "好"})
     assert response.status_code == 422
     errors = dict(FIELD_ERROR.findall(response.content.decode()))
-    assert html.unescape(errors[f"q{single.pk}"]) == "Question 1 (“您通过什么渠道了解到服务？”) needs an answer."
+    assert (
+        html.unescape(errors[f"q{single.pk}"]) == "Question 1 (“您通过什么渠道了解到服务？”) needs an answer."
+    )
     assert "give a whole number from 1 to 5" in html.unescape(errors[f"q{scale.pk}"])
     assert 'value="好"' not in response.content.decode() and ">好</textarea>" in response.content.decode()
     assert not Response.objects.exists()
@@ -120,7 +124,9 @@ def test_results_page_and_xlsx(client, world, make):
     for n, value in enumerate([5, 4, 2, 1, 4]):
         answers = good_answers(survey, scale=value)
         answers[text.pk] = f"建议{n}"
-        services.do_submit(survey, answers, browser_token=f"b{n}", county=world.county_a.pk if n < 2 else None)
+        services.do_submit(
+            survey, answers, browser_token=f"b{n}", county=world.county_a.pk if n < 2 else None
+        )
     client.force_login(world.users.city_admin)
     body = client.get(f"/surveys/{survey.pk}/results/").content.decode()
     assert 'data-testid="survey-results-count">5<' in body
@@ -153,7 +159,9 @@ def test_setup_through_the_pages(client, world):
     )  # fmt: skip
     survey = Survey.objects.get()
     assert response.status_code == 302 and survey.region == world.county_a
-    bad = client.post(f"/surveys/{survey.pk}/questions/", {"kind": "single", "text": "渠道", "options": "只有一个"})
+    bad = client.post(
+        f"/surveys/{survey.pk}/questions/", {"kind": "single", "text": "渠道", "options": "只有一个"}
+    )
     assert bad.status_code == 422 and 'data-field="options"' in bad.content.decode()
     client.post(f"/surveys/{survey.pk}/questions/", {"kind": "scale", "text": "总体满意度", "required": "on"})
     client.post(f"/surveys/{survey.pk}/open/")

@@ -67,7 +67,9 @@ def test_bad_survey_fields_are_named(world):
         )
     assert set(info.value.message_dict) == {"title", "audience", "closes_on"}
     with pytest.raises(ValidationError) as info:
-        services.do_create_survey(world.users.city_admin, **fields(world, region=world.county_a, ask_county=True))
+        services.do_create_survey(
+            world.users.city_admin, **fields(world, region=world.county_a, ask_county=True)
+        )
     assert "ask_county" in info.value.message_dict
 
 
@@ -194,7 +196,9 @@ def test_the_answer_tables_have_no_reference_to_a_person():
     assert "submitted_on" in names and "created_at" not in names and "submitted_at" not in names
     assert isinstance(AnswerKey._meta.pk.default(), type(AnswerKey._meta.pk.default()))
     assert AnswerKey._meta.pk.get_internal_type() == "UUIDField"
-    assert not [f for f in AnswerKey._meta.get_fields() if f.get_internal_type() in ("DateTimeField", "DateField")]
+    assert not [
+        f for f in AnswerKey._meta.get_fields() if f.get_internal_type() in ("DateTimeField", "DateField")
+    ]
 
 
 def test_the_same_browser_answers_once(world, survey):
@@ -221,9 +225,11 @@ def test_a_race_of_two_submissions_keeps_one(world, survey):
     from unittest import mock
 
     services.do_submit(survey, good_answers(survey), browser_token="racer")
-    with mock.patch.object(services, "has_answered", return_value=False):
-        with pytest.raises(ValidationError) as info:
-            services.do_submit(survey, good_answers(survey), browser_token="racer")
+    with (
+        mock.patch.object(services, "has_answered", return_value=False),
+        pytest.raises(ValidationError) as info,
+    ):
+        services.do_submit(survey, good_answers(survey), browser_token="racer")
     assert "already answered" in info.value.message_dict["survey"][0]
     assert Response.objects.count() == 1 and Answer.objects.count() == 4
 
@@ -239,9 +245,13 @@ def test_validation_names_the_question(world, survey):
             browser_token="v",
         )
     errors = info.value.message_dict
-    assert errors[f"q{single.pk}"] == ["Question 1 (“您通过什么渠道了解到服务？”): choose one of its options."]
+    assert errors[f"q{single.pk}"] == [
+        "Question 1 (“您通过什么渠道了解到服务？”): choose one of its options."
+    ]
     assert errors[f"q{multiple.pk}"] == ["Question 2 (“您使用过哪些服务？”): choose among its options only."]
-    assert errors[f"q{scale.pk}"] == ["Question 3 (“您对服务态度是否满意？”): give a whole number from 1 to 5."]
+    assert errors[f"q{scale.pk}"] == [
+        "Question 3 (“您对服务态度是否满意？”): give a whole number from 1 to 5."
+    ]
     assert errors[f"q{text.pk}"][0].startswith("Question 4 (“您的建议”): At most 2000 characters")
     with pytest.raises(ValidationError) as info:
         services.do_submit(survey, {multiple.pk: [multiple.options.first().pk]}, browser_token="v")
@@ -282,12 +292,16 @@ def test_answers_only_while_open_and_for_the_audience(world, make):
 
 def test_the_respondents_county(world, make):
     survey = make(ask_county=True)
-    response = services.do_submit(survey, good_answers(survey), browser_token="a", county=str(world.county_b.pk))
+    response = services.do_submit(
+        survey, good_answers(survey), browser_token="a", county=str(world.county_b.pk)
+    )
     assert response.county == world.county_b
     with pytest.raises(ValidationError) as info:
         services.do_submit(survey, good_answers(survey), browser_token="b", county=world.park_a.pk)
     assert "county" in info.value.message_dict
     county_survey = make(region=world.county_a)
     with pytest.raises(ValidationError) as info:
-        services.do_submit(county_survey, good_answers(county_survey), browser_token="c", county=world.county_a.pk)
+        services.do_submit(
+            county_survey, good_answers(county_survey), browser_token="c", county=world.county_a.pk
+        )
     assert "county" in info.value.message_dict

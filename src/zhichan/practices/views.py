@@ -26,7 +26,7 @@ def _practices():
 
 
 def filtered(queryset, params):
-    """The public list's filters, shared with the API: category, county (id), tag."""
+    """The public list's filters: category, county (id); unknown values are ignored."""
     category = params.get("category") or ""
     if category in Category.values:
         queryset = queryset.filter(category=category)

@@ -25,8 +25,10 @@ from zhichan.enterprises.models import Enterprise
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
+from zhichan.practices.models import Practice
 from zhichan.providers.models import ProviderApplication
 from zhichan.regions.models import Region
+from zhichan.surveys.models import Response, Survey
 from zhichan.training.models import TrainingEvent
 
 DEMO_USERS = {
@@ -77,6 +79,9 @@ def snapshot():
         "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
         "loan_products": sorted(LoanProduct.objects.values_list("pk", "updated_at")),
         "training": sorted(TrainingEvent.objects.values_list("pk", "title", "status", "updated_at")),
+        "surveys": sorted(Survey.objects.values_list("pk", "status", "updated_at")),
+        "survey_responses": Response.objects.count(),
+        "practices": sorted(Practice.objects.values_list("pk", "status", "updated_at")),
     }
 
 
@@ -130,6 +135,14 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # Published training events of the demo agency, upcoming, one of them for agency staff.
     training = TrainingEvent.objects.upcoming().filter(organiser=custody.agency)
     assert training.count() == 3 and training.filter(audience="agency_staff").exists()
+    # An open city-wide survey with anonymous answers, and last quarter's closed one; four
+    # published good-practice write-ups of the demo agency.
+    open_survey = Survey.objects.accepting().get()
+    assert open_survey.region.kind == "city" and open_survey.questions.count() == 8
+    assert open_survey.responses.exists()
+    closed = Survey.objects.get(status="closed")
+    assert closed.closes_on < open_survey.opens_on and closed.responses.count() > 20
+    assert Practice.objects.published().filter(agency=custody.agency).count() == 4
 
 
 @pytest.mark.django_db

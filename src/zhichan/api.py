@@ -21,9 +21,11 @@ from zhichan.finance.api import router as finance_router
 from zhichan.ipdata.api import router as ipdata_router
 from zhichan.knowledge.api import router as knowledge_router
 from zhichan.notices.api import router as notices_router
+from zhichan.practices.api import router as practices_router
 from zhichan.providers.api import router as providers_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
+from zhichan.surveys.api import router as surveys_router
 from zhichan.training.api import router as training_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
@@ -37,7 +39,8 @@ api = NinjaAPI(
         "industry definitions with their patent landscape and navigation reports, trademark screening, "
         "legal deadlines of patents and trademarks, watch lists and their alerts, IP custody, "
         "the SME IP risk diagnosis, IP valuation, pledge financing and IP insurance, "
-        "outside service providers and their offers, training events and registrations."
+        "outside service providers and their offers, training events and registrations, "
+        "satisfaction surveys and their anonymous answers, published good practice."
     ),
     urls_namespace="api",
 )
@@ -113,6 +116,8 @@ api.add_router("/diagnosis", diagnosis_router)
 api.add_router("/finance", finance_router)
 api.add_router("/providers", providers_router)
 api.add_router("/training", training_router)
+api.add_router("/surveys", surveys_router)
+api.add_router("/practices", practices_router)
 api.add_router("/evaluation", evaluation_router)
 
 __all__ = ["api", "django_auth"]

@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "zhichan.finance",
     "zhichan.providers",
     "zhichan.training",
+    "zhichan.surveys",
+    "zhichan.practices",
     "zhichan.evaluation",
 ]
 
@@ -260,6 +262,13 @@ ZHICHAN_FAIR_DECIDE_HOURS = int(os.environ.get("ZHICHAN_FAIR_DECIDE_HOURS", "24"
 ZHICHAN_FAIR_WARN_HOURS = int(os.environ.get("ZHICHAN_FAIR_WARN_HOURS", "1"))
 # Training: how many minutes before an event starts its check-in opens (it closes at the end).
 ZHICHAN_TRAINING_CHECKIN_MINUTES = int(os.environ.get("ZHICHAN_TRAINING_CHECKIN_MINUTES", "60"))
+# Satisfaction surveys (docs/surveys.md): the longest free-text answer; how long the browser
+# cookie that stops a second answer lasts; the secret of the answer keys (default: SECRET_KEY).
+ZHICHAN_SURVEY_TEXT_MAX = int(os.environ.get("ZHICHAN_SURVEY_TEXT_MAX", "2000"))
+ZHICHAN_SURVEY_COOKIE_DAYS = int(os.environ.get("ZHICHAN_SURVEY_COOKIE_DAYS", "400"))
+ZHICHAN_SURVEY_KEY = os.environ.get("ZHICHAN_SURVEY_KEY", "")
+# Good practice (docs/practices.md): images and attachments per practice.
+ZHICHAN_PRACTICE_MAX_FILES = int(os.environ.get("ZHICHAN_PRACTICE_MAX_FILES", "6"))
 # The agency (id) that owns a case no routing rule matches; else the first operating city centre.
 ZHICHAN_FALLBACK_AGENCY = os.environ.get("ZHICHAN_FALLBACK_AGENCY", "")
 # Outside providers: the highest price (yuan) of a "low-cost" offer (docs/providers.md).

@@ -21,6 +21,8 @@ urlpatterns = [
     path("finance/", include("zhichan.finance.urls")),
     path("providers/", include("zhichan.providers.urls")),
     path("training/", include("zhichan.training.urls")),
+    path("surveys/", include("zhichan.surveys.urls")),
+    path("practices/", include("zhichan.practices.urls")),
     path("evaluation/", include("zhichan.evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

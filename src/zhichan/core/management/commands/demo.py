@@ -48,6 +48,11 @@ class Command(BaseCommand):
             from zhichan.training.demo import create_demo_training
 
             create_demo_training(log=self.stdout.write)
+            from zhichan.practices.demo import create_demo_practices
+            from zhichan.surveys.demo import create_demo_surveys
+
+            create_demo_surveys(log=self.stdout.write)
+            create_demo_practices(log=self.stdout.write)
             filed = create_demo_requests(county)
             if filed:
                 self.stdout.write(f"sample requests: {', '.join(c.number for c in filed)}")

@@ -15,6 +15,7 @@ from zhichan.core.permissions import PermissionDenied
 from zhichan.custody.api import router as custody_router
 from zhichan.diagnosis.api import router as diagnosis_router
 from zhichan.enterprises.api import router as enterprises_router
+from zhichan.evaluation.api import router as evaluation_router
 from zhichan.fairs.api import router as fairs_router
 from zhichan.finance.api import router as finance_router
 from zhichan.ipdata.api import router as ipdata_router
@@ -24,7 +25,6 @@ from zhichan.providers.api import router as providers_router
 from zhichan.regions.api import router as regions_router
 from zhichan.screening.api import router as screening_router
 from zhichan.training.api import router as training_router
-from zhichan.evaluation.api import router as evaluation_router
 from zhichan.watch.api import router as deadlines_router
 from zhichan.watch.lists_api import router as watch_router
 

@@ -3,7 +3,6 @@ and working days (the case changes later; the counts must not)."""
 
 import datetime as dt
 
-from tests.cases.conftest import file_case
 from zhichan.cases import services
 from zhichan.cases.models import CaseEvent
 

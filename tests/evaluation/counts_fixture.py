@@ -28,7 +28,7 @@ def at(month, day, hour=12, year=2026):
     return dt.datetime(year, month, day, hour, tzinfo=TZ)
 
 
-def make_case(owner, type="consultation", channel="web", received=None, **fields):
+def make_case(owner, type="consultation", channel="web", received=None, name=None, **fields):
     received = received or at(1, 1)
     n = Case.objects.count() + 1
     return Case.objects.create(
@@ -37,7 +37,7 @@ def make_case(owner, type="consultation", channel="web", received=None, **fields
         tracking_code="ABCD2345",
         type=type,
         channel=channel,
-        subject=f"case {n}",
+        subject=f"case {name or n}",
         description="d",
         owner=owner,
         deadline=fields.pop("deadline", received + dt.timedelta(days=20)),
@@ -68,40 +68,50 @@ def build_cases(w):
     w.uni_b = AgencyFactory(name="乙县大学", type=AgencyType.UNIVERSITY, region=w.county_b)
     c = SimpleNamespace()
     # County A
-    c.c1 = make_case(w.centre_a, received=at(1, 5), status="closed")
+    c.c1 = make_case(name="1", owner=w.centre_a, received=at(1, 5), status="closed")
     event(c.c1, "created", at(1, 5))
     event(c.c1, "reply", at(1, 10), **finish(True, 3))
     event(c.c1, "closed", at(1, 12))
-    c.c2 = make_case(w.outlet_a, type="complaint", channel="hotline", received=at(2, 1), first_contact=True)
+    c.c2 = make_case(
+        name="2",
+        owner=w.outlet_a,
+        type="complaint",
+        channel="hotline",
+        received=at(2, 1),
+        first_contact=True,
+        status="closed",
+    )
     event(c.c2, "created", at(2, 1))
     event(c.c2, "reply", at(2, 1), **finish(True, 0))
     event(c.c2, "closed", at(2, 1), first_contact=True)
-    c.c3 = make_case(w.centre_a, type="complaint", channel="hotline", received=at(2, 3), status="accepted")
+    c.c3 = make_case(
+        name="3", owner=w.centre_a, type="complaint", channel="hotline", received=at(2, 3), status="accepted"
+    )
     event(c.c3, "created", at(2, 3))
     event(c.c3, "reply", at(3, 20), **finish(False, 30))
     event(c.c3, "closed", at(3, 21))
     event(c.c3, "reopened", at(3, 25))
     # Still running, past its deadline: overdue.
-    c.c4 = make_case(w.centre_a, received=at(3, 1), status="accepted", deadline=at(3, 10))
+    c.c4 = make_case(name="4", owner=w.centre_a, received=at(3, 1), status="accepted", deadline=at(3, 10))
     event(c.c4, "created", at(3, 1))
     event(c.c4, "supervised", at(3, 15))
     # County B
-    c.c5 = make_case(w.centre_b, channel="letter", received=at(1, 20), status="closed")
+    c.c5 = make_case(name="5", owner=w.centre_b, channel="letter", received=at(1, 20), status="closed")
     event(c.c5, "created", at(1, 20))
     event(c.c5, "closed", at(1, 25), **finish(True, 4))
-    c.c6 = make_case(w.uni_b, received=at(2, 10), status="closed")
+    c.c6 = make_case(name="6", owner=w.uni_b, received=at(2, 10), status="closed")
     event(c.c6, "created", at(2, 10))
     event(c.c6, "closed", at(2, 20), **finish(True, 8))
     # Received by county A, referred to county B, closed there.
-    c.c9 = make_case(w.centre_b, received=at(1, 16), status="closed")
+    c.c9 = make_case(name="9", owner=w.centre_b, received=at(1, 16), status="closed")
     event(c.c9, "created", at(1, 15), agency=w.centre_a)
     event(c.c9, "referred", at(1, 16), agency=w.centre_b)
     event(c.c9, "closed", at(1, 30), **finish(True, 10))
     # City
-    c.c7 = make_case(w.city_centre, type="report", received=at(3, 30))
+    c.c7 = make_case(name="7", owner=w.city_centre, type="report", received=at(3, 30))
     event(c.c7, "created", at(3, 30))
     # Outside the quarter on both ends (local time).
-    c.c8 = make_case(w.centre_a, received=at(12, 31, 23, year=2025), status="replied")
+    c.c8 = make_case(name="8", owner=w.centre_a, received=at(12, 31, 23, year=2025), status="replied")
     event(c.c8, "created", at(12, 31, 23, year=2025))
     event(c.c8, "reply", dt.datetime(2026, 4, 1, 0, 30, tzinfo=TZ), **finish(True, 60))
     # Ratings
@@ -128,7 +138,9 @@ def build_others(w):
     watch = WatchList.objects.create(enterprise=w.enterprise_a, name="marks")
     item = WatchItem.objects.create(watch_list=watch, kind="mark", text="晋商")
     for n, when in enumerate((at(1, 8), at(3, 8))):
-        alert = Alert.objects.create(watch_list=watch, item=item, kind="similar_mark", key=f"k{n}", summary="s")
+        alert = Alert.objects.create(
+            watch_list=watch, item=item, kind="similar_mark", key=f"k{n}", summary="s"
+        )
         Alert.objects.filter(pk=alert.pk).update(created_at=when)
 
     bank = AgencyFactory(name="银行", type=AgencyType.FINANCIAL, region=w.city)
@@ -158,7 +170,9 @@ def build_others(w):
     Registration.objects.create(event=training, user=w.users.staff_b, status=RegistrationStatus.NO_SHOW)
     TrainingLog.objects.create(event=training, kind="finished", to_state="finished")
 
-    report = NavigationReport.objects.create(title="新材料", query="q", requested_by=w.users.staff_a, status="done")
+    report = NavigationReport.objects.create(
+        title="新材料", query="q", requested_by=w.users.staff_a, status="done"
+    )
     row = IndustryEvent.objects.create(kind="report_done", report=report)
     IndustryEvent.objects.filter(pk=row.pk).update(at=at(3, 5))
     questionnaire = Questionnaire.objects.create(code="q", version=1, title="q", definition={}, digest="x")

@@ -43,10 +43,10 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.cases.notify import notify_in_transaction
+from zhichan.core import workdays
 from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
-from zhichan.core import workdays
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text, required_text
 from zhichan.regions.models import Region
@@ -135,7 +135,9 @@ def _finish(case: Case, at) -> dict:
     return {
         "finish": {
             "on_time": at <= case.deadline,
-            "days": workdays.working_days_between(timezone.localtime(case.received_at), timezone.localtime(at)),
+            "days": workdays.working_days_between(
+                timezone.localtime(case.received_at), timezone.localtime(at)
+            ),
         }
     }
 
@@ -763,7 +765,14 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
         case.replied_at = now
         case.save()
         event = _event(
-            case, actor, "reply", from_state=old, to_state=Status.REPLIED, note=message, data=finish, public=True
+            case,
+            actor,
+            "reply",
+            from_state=old,
+            to_state=Status.REPLIED,
+            note=message,
+            data=finish,
+            public=True,
         )
         _attach(case, checked, actor, event)
         _notify(

@@ -102,9 +102,9 @@ class CaseEvents(Source):
         return list(
             CaseEvent.objects.filter(pk__gt=after, kind__in=self.KINDS)
             .order_by("pk")
-            .values_list("pk", "at", "kind", "agency_id", "case__owner_id", "data", "case__type", "case__channel")[
-                :limit
-            ]
+            .values_list(
+                "pk", "at", "kind", "agency_id", "case__owner_id", "data", "case__type", "case__channel"
+            )[:limit]
         )
 
     def facts(self, rows, places):
@@ -138,7 +138,9 @@ class Ratings(Source):
         from zhichan.cases.models import Rating
 
         return list(
-            Rating.objects.filter(pk__gt=after).order_by("pk").values_list("pk", "at", "agency_id", "level")[:limit]
+            Rating.objects.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "at", "agency_id", "level")[:limit]
         )
 
     def facts(self, rows, places):
@@ -153,9 +155,9 @@ class Alerts(Source):
         return list(
             Alert.objects.filter(pk__gt=after)
             .order_by("pk")
-            .values_list("pk", "created_at", "kind", "watch_list__agency_id", "watch_list__enterprise__region_id")[
-                :limit
-            ]
+            .values_list(
+                "pk", "created_at", "kind", "watch_list__agency_id", "watch_list__enterprise__region_id"
+            )[:limit]
         )
 
     def facts(self, rows, places):
@@ -186,7 +188,9 @@ class NavigationReports(Source):
         return list(
             IndustryEvent.objects.filter(pk__gt=after, kind="report_done")
             .order_by("pk")
-            .values_list("pk", "at", "report__requested_by__agency_id", "report__requested_by__region_id")[:limit]
+            .values_list("pk", "at", "report__requested_by__agency_id", "report__requested_by__region_id")[
+                :limit
+            ]
         )
 
     def facts(self, rows, places):
@@ -203,7 +207,12 @@ class Pledges(Source):
             PledgeEvent.objects.filter(pk__gt=after, kind="registered")
             .order_by("pk")
             .values_list(
-                "pk", "at", "pledge__registered_on", "pledge__amount", "pledge__pledgee_id", "pledge__pledgor__region_id"
+                "pk",
+                "at",
+                "pledge__registered_on",
+                "pledge__amount",
+                "pledge__pledgee_id",
+                "pledge__pledgor__region_id",
             )[:limit]
         )
 
@@ -291,7 +300,9 @@ def _add(facts: Iterable[Fact]) -> int:
         row = existing.get(ident)
         if row is None:
             day, region, agency, kind, key = ident
-            new.append(DailyCount(day=day, region_id=region, agency_id=agency, kind=kind, key=key, value=value))
+            new.append(
+                DailyCount(day=day, region_id=region, agency_id=agency, kind=kind, key=key, value=value)
+            )
         else:
             row.value += value
             changed.append(row)

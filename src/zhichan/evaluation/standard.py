@@ -77,9 +77,15 @@ def sums(
     rows = DailyCount.objects.filter(key__in=list(keys), day__gte=period.start, day__lt=period.end)
     if agency_ids is not None:
         rows = rows.filter(agency_id__in=list(agency_ids))
-    grouped = rows.values_list("region_id", "agency_id", "key", "kind").annotate(total=Sum("value")).order_by()
+    grouped = (
+        rows.values_list("region_id", "agency_id", "key", "kind").annotate(total=Sum("value")).order_by()
+    )
     # The city also takes the facts of no known place (an anonymous screening).
-    areas = {s: {*_subtree(s.id), None} if s.kind == ScopeKind.CITY else {s.id} for s in scopes if s.kind != "agency"}
+    areas = {
+        s: {*_subtree(s.id), None} if s.kind == ScopeKind.CITY else {s.id}
+        for s in scopes
+        if s.kind != "agency"
+    }
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
     for region_id, agency_id, key, kind, total in grouped:
         for scope in scopes:
@@ -227,7 +233,9 @@ class FirstContactRate(RateMetric):
     def drilldown(self, user, scope, period):
         cases = _event_cases(user, scope, period, ["created"]).filter(channel="hotline")
         drill = _case_drilldown(_("Hotline cases received"), cases)
-        drill.columns.append((_("Closed at first contact"), lambda c: _("yes") if c.first_contact else _("no")))
+        drill.columns.append(
+            (_("Closed at first contact"), lambda c: _("yes") if c.first_contact else _("no"))
+        )
         return drill
 
 
@@ -293,7 +301,9 @@ class SatisfactionRate(RateMetric):
         from zhichan.cases.models import Case, Rating
 
         start, end = _bounds(period)
-        ratings = Rating.objects.filter(_agency_filter(scope), level="dissatisfied", at__gte=start, at__lt=end)
+        ratings = Rating.objects.filter(
+            _agency_filter(scope), level="dissatisfied", at__gte=start, at__lt=end
+        )
         cases = (
             Case.objects.restrict(user, "view")
             .filter(pk__in=ratings.values("case_id"))

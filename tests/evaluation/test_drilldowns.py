@@ -71,7 +71,7 @@ def test_case_drilldowns_name_the_cases_behind_each_figure(quarter):
     assert numbers("first_contact_rate", admin, a) == ["2", "3"]
     drill = get_metric("avg_handling_days").drilldown(admin, a, Q1)
     days = {
-        row.subject.split()[-1]: dict((str(h), f(row)) for h, f in drill.columns)["Working days"]
+        row.subject.split()[-1]: {str(h): f(row) for h, f in drill.columns}["Working days"]
         for row in drill.queryset
     }
     assert days == {"1": 3, "2": 0, "3": 30}

@@ -89,10 +89,7 @@ def sums(
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
     for region_id, agency_id, key, kind, total in grouped:
         for scope in scopes:
-            if scope.kind == ScopeKind.AGENCY:
-                hit = agency_id == scope.id
-            else:
-                hit = region_id in areas[scope]
+            hit = agency_id == scope.id if scope.kind == ScopeKind.AGENCY else region_id in areas[scope]
             if hit:
                 out[scope][(key, kind)] += total
     return out

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from zhichan.evaluation.models import CountCursor, DailyCount
@@ -282,11 +282,33 @@ SOURCES: list[Source] = [
 ]
 
 
+def _sum_into(totals: dict, facts: Iterable[Fact]) -> None:
+    for day, region, agency, kind, key, value in facts:
+        totals[(day, region, agency, kind, key)] += value
+
+
+def _insert(totals: Iterable[tuple[tuple, Decimal]]) -> None:
+    """Write new count rows: COPY on PostgreSQL (a rebuild writes millions), else bulk inserts."""
+    if connection.vendor == "postgresql":
+        columns = "day, region_id, agency_id, kind, key, value"
+        sql = f"COPY {DailyCount._meta.db_table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for (day, region, agency, kind, key), value in totals:
+                copy.write_row((day, region, agency, kind, key, value))
+        return
+    DailyCount.objects.bulk_create(
+        (
+            DailyCount(day=day, region_id=region, agency_id=agency, kind=kind, key=key, value=value)
+            for (day, region, agency, kind, key), value in totals
+        ),
+        batch_size=2000,
+    )
+
+
 def _add(facts: Iterable[Fact]) -> int:
     """Add the facts to the counts: existing rows grow, new ones are written. Returns rows touched."""
     totals: dict[tuple, Decimal] = defaultdict(Decimal)
-    for day, region, agency, kind, key, value in facts:
-        totals[(day, region, agency, kind, key)] += value
+    _sum_into(totals, facts)
     if not totals:
         return 0
     days = [k[0] for k in totals]
@@ -311,9 +333,10 @@ def _add(facts: Iterable[Fact]) -> int:
     return len(totals)
 
 
-def _step(source: Source, cutoff: dt.datetime, places: Places, limit: int) -> int | None:
-    """Count one batch of a source in one transaction; the number of rows taken, None when the
-    cursor is held by another worker (it is counting this source now)."""
+def _step(source: Source, cutoff: dt.datetime, places: Places, limit: int, totals: dict | None) -> int:
+    """Count one batch of a source in one transaction (the cursor row locked, so a second
+    worker waits and then reads the moved cursor); the number of rows taken. With `totals`
+    (a rebuild) the facts are summed there and written once at the end."""
     with transaction.atomic():
         cursor = CountCursor.objects.select_for_update().get(source=source.name)
         rows = source.rows(cursor.position, limit)
@@ -324,13 +347,16 @@ def _step(source: Source, cutoff: dt.datetime, places: Places, limit: int) -> in
             taken.append(row)
         if not taken:
             return 0
-        _add(source.facts(taken, places))
+        if totals is None:
+            _add(source.facts(taken, places))
+        else:
+            _sum_into(totals, source.facts(taken, places))
         cursor.position = taken[-1][0]
         cursor.save(update_fields=["position", "updated_at"])
         return len(taken)
 
 
-def update_counts(now: dt.datetime | None = None, limit: int = BATCH) -> dict[str, int]:
+def update_counts(now: dt.datetime | None = None, limit: int = BATCH, *, _totals: dict | None = None) -> dict:
     """Count every source's new rows; {source: rows counted}."""
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=settings.ZHICHAN_COUNTS_LAG_SECONDS)
     places = Places()
@@ -339,8 +365,8 @@ def update_counts(now: dt.datetime | None = None, limit: int = BATCH) -> dict[st
     for source in SOURCES:
         total = 0
         while True:
-            taken = _step(source, cutoff, places, limit)
-            total += taken or 0
+            taken = _step(source, cutoff, places, limit, _totals)
+            total += taken
             if not taken or taken < limit:
                 break
         done[source.name] = total
@@ -348,9 +374,15 @@ def update_counts(now: dt.datetime | None = None, limit: int = BATCH) -> dict[st
 
 
 def rebuild_counts(now: dt.datetime | None = None, limit: int = BATCH) -> dict[str, int]:
-    """Empty the counts and count every source again from its first row."""
+    """Empty the counts and count every source again from its first row, in one transaction
+    (the figures never show half a rebuild; the worker waits on the cursor rows meanwhile).
+    The facts are summed in memory and written once: the table is empty, nothing to merge."""
     with transaction.atomic():
-        list(CountCursor.objects.select_for_update().all())
+        CountCursor.objects.bulk_create([CountCursor(source=s.name) for s in SOURCES], ignore_conflicts=True)
+        list(CountCursor.objects.select_for_update().order_by("source"))
         DailyCount.objects.all().delete()
         CountCursor.objects.update(position=0)
-        return update_counts(now, limit)
+        totals: dict[tuple, Decimal] = defaultdict(Decimal)
+        done = update_counts(now, limit, _totals=totals)
+        _insert(totals.items())
+        return done

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,11 +41,25 @@ AREA_KINDS = (ScopeKind.CITY, ScopeKind.COUNTY)
 # --- scopes and periods --------------------------------------------------------------------------
 
 
-def _subtree(region_id: int) -> list[int]:
+def _subtrees(region_ids) -> dict[int, set[int]]:
+    """Each region and every region below it, from one query."""
     from zhichan.regions.models import Region
 
-    region = Region.objects.filter(pk=region_id).first()
-    return region.subtree_ids() if region is not None else []
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Region.objects.values_list("pk", "parent_id"):
+        children[parent].append(pk)
+    out = {}
+    for region_id in region_ids:
+        found, frontier = {region_id}, [region_id]
+        while frontier:
+            frontier = [c for p in frontier for c in children.get(p, ())]
+            found.update(frontier)
+        out[region_id] = found
+    return out
+
+
+def _subtree(region_id: int) -> list[int]:
+    return sorted(_subtrees([region_id])[region_id])
 
 
 def _bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -81,10 +95,9 @@ def sums(
         rows.values_list("region_id", "agency_id", "key", "kind").annotate(total=Sum("value")).order_by()
     )
     # The city also takes the facts of no known place (an anonymous screening).
+    trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.CITY})
     areas = {
-        s: {*_subtree(s.id), None} if s.kind == ScopeKind.CITY else {s.id}
-        for s in scopes
-        if s.kind != "agency"
+        s: {*trees[s.id], None} if s.kind == ScopeKind.CITY else {s.id} for s in scopes if s.kind != "agency"
     }
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
     for region_id, agency_id, key, kind, total in grouped:
@@ -472,20 +485,29 @@ class OutletsOperating(Metric):
     dimension = Dimension.CONSTRUCTION
     scope_kinds = AREA_KINDS
 
-    def queryset(self, scope):
+    def values(self, scopes, period):
         from zhichan.agencies.models import Agency, Status
 
-        return Agency.objects.filter(status=Status.OPERATING, region_id__in=_subtree(scope.id))
-
-    def values(self, scopes, period):
-        return {s: Decimal(self.queryset(s).count()) if s.kind != ScopeKind.AGENCY else None for s in scopes}
+        by_region = dict(
+            Agency.objects.filter(status=Status.OPERATING)
+            .values_list("region_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        trees = _subtrees({s.id for s in scopes if s.kind != ScopeKind.AGENCY})
+        return {
+            s: Decimal(sum(by_region.get(r, 0) for r in trees[s.id])) if s.kind != ScopeKind.AGENCY else None
+            for s in scopes
+        }
 
     def drilldown(self, user, scope, period):
-        from zhichan.agencies.models import Agency
+        from zhichan.agencies.models import Agency, Status
 
         if scope.kind == ScopeKind.AGENCY:
             return None
-        rows = Agency.objects.restrict(user, "view").filter(pk__in=self.queryset(scope).values("pk"))
+        rows = Agency.objects.restrict(user, "view").filter(
+            status=Status.OPERATING, region_id__in=_subtree(scope.id)
+        )
         return Drilldown(
             str(self.label),
             rows.select_related("region"),
@@ -565,7 +587,7 @@ class CatalogueItems(Metric):
     )
     dimension = Dimension.RESOURCE_SUPPLY
 
-    def queryset(self, scope):
+    def queryset(self, scope, trees=None):
         from zhichan.catalog.models import LISTED, ServiceItem
 
         items = ServiceItem.objects.filter(LISTED)
@@ -573,11 +595,29 @@ class CatalogueItems(Metric):
             return items.filter(provider_id=scope.id)
         if scope.kind == ScopeKind.CITY:
             return items
-        ids = _subtree(scope.id)
+        ids = (trees or _subtrees([scope.id]))[scope.id]
         return items.filter(Q(owner_region_id__in=ids) | Q(provider__region_id__in=ids))
 
     def values(self, scopes, period):
-        return {s: Decimal(self.queryset(s).count()) for s in scopes}
+        from zhichan.catalog.models import LISTED, ServiceItem
+
+        listed = list(
+            ServiceItem.objects.filter(LISTED).values_list(
+                "owner_region_id", "provider__region_id", "provider_id"
+            )
+        )
+        trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.COUNTY})
+        out = {}
+        for scope in scopes:
+            if scope.kind == ScopeKind.CITY:
+                n = len(listed)
+            elif scope.kind == ScopeKind.AGENCY:
+                n = sum(1 for _o, _r, provider in listed if provider == scope.id)
+            else:
+                ids = trees[scope.id]
+                n = sum(1 for owner, region, _p in listed if owner in ids or region in ids)
+            out[scope] = Decimal(n)
+        return out
 
     def drilldown(self, user, scope, period):
         from zhichan.catalog.models import ServiceItem

@@ -68,6 +68,9 @@ class Command(BaseCommand):
             from zhichan.watch.demo import create_demo_watch
 
             create_demo_watch(log=self.stdout.write)
+        from zhichan.evaluation.demo import create_demo_history
+
+        create_demo_history(log=self.stdout.write)
         if options["no_serve"]:
             return
         self.serve(options["host"], options["port"])

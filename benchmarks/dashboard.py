@@ -138,8 +138,8 @@ def make_network(rng):
 class Copier:
     """Rows written with COPY in chunks (text format, tab separated)."""
 
-    def __init__(self, table, columns, chunk=200_000):
-        self.table, self.columns, self.chunk = table, columns, chunk
+    def __init__(self, table, columns, chunk=200_000, after=()):
+        self.table, self.columns, self.chunk, self.after = table, columns, chunk, after
         self.buffer, self.count, self.total = io.StringIO(), 0, 0
 
     @staticmethod
@@ -166,6 +166,8 @@ class Copier:
 
         if not self.count:
             return
+        for other in self.after:  # the rows this table's rows refer to go first
+            other.flush()
         with connection.cursor() as cursor:
             sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
@@ -199,8 +201,9 @@ def generate(n_cases, n_events, rng, city, counties, agencies, watch):
     events = Copier(
         "cases_caseevent",
         ["id", "case_id", "agency_id", "at", "kind", "from_state", "to_state", "note", "data", "public"],
+        after=[cases],
     )
-    ratings = Copier("cases_rating", ["id", "case_id", "level", "comment", "agency_id", "at"])
+    ratings = Copier("cases_rating", ["id", "case_id", "level", "comment", "agency_id", "at"], after=[cases])
     pending: list = []  # (at, seq, table, row): events and ratings, written in time order
     seq = [0, 0]  # event id, rating id
     weights = [rng.uniform(0.3, 3.0) for _ in agencies]

@@ -227,7 +227,7 @@ def generate(n_cases, n_events, rng, city, counties, agencies, watch):
     carry = 0.0
     for day in range(days):
         day_start = start + dt.timedelta(days=day)
-        carry += per_day * (1.25 if day_start.weekday() < 5 else 0.4) * 7 / 6.15
+        carry += per_day * (1.25 if day_start.weekday() < 5 else 0.375)  # a week averages 1
         todays = int(carry)
         carry -= todays
         todays = min(todays, n_cases - case_id)

@@ -71,6 +71,7 @@ def test_a_row_is_counted_once_however_often_the_worker_runs(world):
     assert [r.value for r in DailyCount.objects.filter(key="received")] == [1]
     assert DailyCount.objects.get(key="received").region_id == world.county_a.pk
     assert DailyCount.objects.get(key="received").kind == "consultation"
+    assert DailyCount.objects.filter(key="closed").count() == 0
 
 
 def test_a_park_agency_counts_for_its_county(world):

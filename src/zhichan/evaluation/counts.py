@@ -77,7 +77,10 @@ class Places:
 
 
 def _day(at) -> dt.date:
-    return timezone.localtime(at).date() if isinstance(at, dt.datetime) else at
+    """The local calendar day of a moment (a date stays itself)."""
+    if isinstance(at, dt.datetime):
+        return at.astimezone(timezone.get_current_timezone()).date()
+    return at
 
 
 @dataclass
@@ -108,12 +111,15 @@ class CaseEvents(Source):
         )
 
     def facts(self, rows, places):
+        # Only receipts keep the case type (trends by type); the other facts are summed over
+        # types, which keeps the table several times smaller than its sources.
         for _pk, at, kind, agency_id, owner_id, data, case_type, channel in rows:
             agency_id = agency_id or owner_id  # rows written before agencies were stamped
-            base = (_day(at), places.of_agency(agency_id), agency_id, case_type)
+            day, region = _day(at), places.of_agency(agency_id)
+            base = (day, region, agency_id, "")
             hotline = channel == "hotline"
             if kind == "created":
-                yield (*base, RECEIVED, ONE)
+                yield (day, region, agency_id, case_type, RECEIVED, ONE)
                 if hotline:
                     yield (*base, HOTLINE_RECEIVED, ONE)
             elif kind in ("reply", "closed"):

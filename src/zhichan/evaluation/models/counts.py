@@ -10,7 +10,7 @@ class DailyCount(models.Model):
     `key` is the fact ("received", "finished_on_time", "pledge_amount"...), `kind` a sub-kind
     (the case type of a receipt, a rating level, an alert kind) or empty. `region` is the
     county the agency (or the enterprise, the person) belongs to, or the city for city-level
-    agencies; `agency` is empty for facts that belong to no agency. The worker adds to these rows; nothing else does.
+    agencies; `agency` is empty for facts that belong to no agency. Only the worker writes here.
     """
 
     day = models.DateField(_("day"))

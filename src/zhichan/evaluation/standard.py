@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -41,13 +42,27 @@ AREA_KINDS = (ScopeKind.CITY, ScopeKind.COUNTY)
 # --- scopes and periods --------------------------------------------------------------------------
 
 
-def _subtrees(region_ids) -> dict[int, set[int]]:
-    """Each region and every region below it, from one query."""
+_TREE_KEY = "evaluation:region-tree:v1"
+_TREE_SECONDS = 300
+
+
+def _children() -> dict:
+    """parent id -> child ids of every region; regions change rarely, so kept a few minutes."""
     from zhichan.regions.models import Region
 
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent in Region.objects.values_list("pk", "parent_id"):
-        children[parent].append(pk)
+    found = cache.get(_TREE_KEY)
+    if found is None:
+        found = defaultdict(list)
+        for pk, parent in Region.objects.values_list("pk", "parent_id"):
+            found[parent].append(pk)
+        found = dict(found)
+        cache.set(_TREE_KEY, found, _TREE_SECONDS)
+    return found
+
+
+def _subtrees(region_ids) -> dict[int, set[int]]:
+    """Each region and every region below it."""
+    children = _children()
     out = {}
     for region_id in region_ids:
         found, frontier = {region_id}, [region_id]
@@ -83,28 +98,36 @@ def _round(value: Decimal, places: str = "0.1") -> Decimal:
 
 
 def sums(
-    keys: Sequence[str], scopes: Sequence[Scope], period: Period, *, agency_ids=None
+    keys: Sequence[str], scopes: Sequence[Scope], period: Period, *, agency_types=None, by_kind: bool = False
 ) -> dict[Scope, dict[tuple[str, str], Decimal]]:
-    """{scope: {(key, kind): total}} over the daily counts of the period, in one query."""
+    """{scope: {(key, kind): total}} over the daily counts of the period, in one query (kind is
+    "" unless `by_kind`)."""
     from zhichan.evaluation.models import DailyCount
 
     rows = DailyCount.objects.filter(key__in=list(keys), day__gte=period.start, day__lt=period.end)
-    if agency_ids is not None:
-        rows = rows.filter(agency_id__in=list(agency_ids))
-    grouped = (
-        rows.values_list("region_id", "agency_id", "key", "kind").annotate(total=Sum("value")).order_by()
-    )
-    # The city also takes the facts of no known place (an anonymous screening).
+    if agency_types is not None:  # the agency's type now (an agency may change its type)
+        rows = rows.filter(agency__type__in=list(agency_types))
+    fields = ["region_id", "agency_id", "key"] + (["kind"] if by_kind else [])
+    grouped = rows.values_list(*fields).annotate(total=Sum("value")).order_by()
+    # Which scopes a row of (region, agency) adds to. The city also takes the facts of no known
+    # place (an anonymous screening).
+    by_agency: dict[int, list[Scope]] = defaultdict(list)
+    by_region: dict[int | None, list[Scope]] = defaultdict(list)
     trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.CITY})
-    areas = {
-        s: {*trees[s.id], None} if s.kind == ScopeKind.CITY else {s.id} for s in scopes if s.kind != "agency"
-    }
+    for scope in scopes:
+        if scope.kind == ScopeKind.AGENCY:
+            by_agency[scope.id].append(scope)
+        elif scope.kind == ScopeKind.CITY:
+            for region_id in (*trees[scope.id], None):
+                by_region[region_id].append(scope)
+        else:
+            by_region[scope.id].append(scope)
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
-    for region_id, agency_id, key, kind, total in grouped:
-        for scope in scopes:
-            hit = agency_id == scope.id if scope.kind == ScopeKind.AGENCY else region_id in areas[scope]
-            if hit:
-                out[scope][(key, kind)] += total
+    for row in grouped:
+        region_id, agency_id, key = row[0], row[1], row[2]
+        kind = row[3] if by_kind else ""
+        for scope in (*by_region.get(region_id, ()), *by_agency.get(agency_id, ())):
+            out[scope][(key, kind)] += row[-1]
     return out
 
 
@@ -159,11 +182,12 @@ class CountMetric(Metric):
     key = ""
     kinds: tuple[str, ...] | None = None
 
-    def agency_ids(self):
-        return None
+    agency_types: tuple[str, ...] | None = None
 
     def values(self, scopes, period):
-        found = sums([self.key], scopes, period, agency_ids=self.agency_ids())
+        found = sums(
+            [self.key], scopes, period, agency_types=self.agency_types, by_kind=self.kinds is not None
+        )
         return {s: _total(found[s], self.key, self.kinds) for s in scopes}
 
 
@@ -176,7 +200,7 @@ class RateMetric(Metric):
     part_kinds: tuple[str, ...] | None = None
 
     def values(self, scopes, period):
-        found = sums({self.part, self.whole}, scopes, period)
+        found = sums({self.part, self.whole}, scopes, period, by_kind=self.part_kinds is not None)
         out = {}
         for scope in scopes:
             whole = _total(found[scope], self.whole)
@@ -346,11 +370,7 @@ class ProviderServices(CountMetric):
     )
     dimension = Dimension.RESOURCE_SUPPLY
     key = facts.CLOSED
-
-    def agency_ids(self):
-        from zhichan.agencies.models import Agency
-
-        return Agency.objects.filter(type__in=PROVIDER_TYPES).values_list("pk", flat=True)
+    agency_types = PROVIDER_TYPES
 
     def drilldown(self, user, scope, period):
         cases = _event_cases(user, scope, period, ["closed"], Q(agency__type__in=PROVIDER_TYPES))
@@ -525,12 +545,13 @@ def _coverage_rows(scopes):
     from zhichan.agencies.coverage import compute_coverage
     from zhichan.regions.models import Region
 
+    regions = Region.objects.select_related("parent__parent").in_bulk(
+        [s.id for s in scopes if s.kind != ScopeKind.AGENCY]
+    )
     out = {}
     cities: dict[int, object] = {}
     for scope in scopes:
-        if scope.kind == ScopeKind.AGENCY:
-            continue
-        region = Region.objects.filter(pk=scope.id).first()
+        region = regions.get(scope.id) if scope.kind != ScopeKind.AGENCY else None
         city = region.city if region is not None else None
         if city is None:
             continue

@@ -32,6 +32,8 @@ HANDLERS = [t for t in AgencyType.values if t != AgencyType.FINANCIAL]
 
 
 def _event(case, kind, at, *, agency, frm="", to="", **data):
+    if at > timezone.now():
+        return  # not happened yet (a step is never dated in the future)
     row = CaseEvent.objects.create(
         case=case, agency=agency, kind=kind, from_state=frm, to_state=to, data=data, public=True
     )
@@ -99,7 +101,7 @@ def _one(rng, n, agency, received, now):
             frm=Status.CLOSED,
             to=Status.ACCEPTED,
         )
-    elif rng.random() < 0.4:
+    elif rng.random() < 0.4 and closed + dt.timedelta(hours=5) < now:
         level = rng.choices(RatingLevel.values, [70, 20, 10])[0]
         rating = Rating.objects.create(case=case, level=level, agency=agency)
         Rating.objects.filter(pk=rating.pk).update(at=closed + dt.timedelta(hours=5))

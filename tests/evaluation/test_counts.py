@@ -112,3 +112,17 @@ def test_the_worker_task_counts(world):
     done = count_new_facts.call_local()
     assert done["case_events"] == 1
     assert DailyCount.objects.get(key="received").value == 1
+
+
+def test_the_interval_setting_makes_the_schedule():
+    import datetime as dt
+
+    from zhichan.evaluation.tasks import _schedule
+
+    def fires(minutes):
+        test = _schedule(minutes)
+        return [m for m in range(60) if test(dt.datetime(2026, 1, 1, 10, m))]
+
+    assert fires(10) == [0, 10, 20, 30, 40, 50]
+    assert fires(1) == list(range(60))
+    assert fires(90) == [0]

@@ -7,6 +7,13 @@ from huey.contrib.djhuey import db_periodic_task
 from zhichan.evaluation.counts import update_counts
 
 
-@db_periodic_task(crontab(minute=f"*/{max(1, min(59, settings.ZHICHAN_COUNTS_EVERY_MINUTES))}"))
+def _schedule(minutes: int):
+    """Every `minutes` minutes within the hour (1 to 59); 60 or more: once an hour."""
+    if minutes >= 60:
+        return crontab(minute="0")
+    return crontab(minute=f"*/{max(1, minutes)}")
+
+
+@db_periodic_task(_schedule(settings.ZHICHAN_COUNTS_EVERY_MINUTES))
 def count_new_facts():
     return update_counts()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 from django.utils import timezone
 
 from zhichan.accounts.models import Role, User
@@ -22,6 +23,7 @@ from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
+from zhichan.evaluation.models import DailyCount
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -101,9 +103,14 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
         user.full_clean()  # staff have an agency, the county admin a county
     assert User.objects.get(username="demo-county-admin").region.kind == "county"
     # Sample requests at several stages, handled by the demo staff, one of them rated.
-    statuses = sorted(Case.objects.values_list("status", flat=True))
+    samples = Case.objects.exclude(idempotency_key__startswith="demo-history-")
+    statuses = sorted(samples.values_list("status", flat=True))
     assert statuses == ["accepted", "closed", "new", "new", "waiting_supplement"], statuses
-    assert Case.objects.filter(rating__level="satisfied").count() == 1
+    assert samples.filter(rating__level="satisfied").count() == 1
+    # A year of past requests for the evaluation's trends, and the daily counts built from all.
+    history = Case.objects.filter(idempotency_key__startswith="demo-history-")
+    assert len({(c.created_at.year, c.created_at.month) for c in history}) >= 11
+    assert DailyCount.objects.filter(key="received").aggregate(n=Sum("value"))["n"] == Case.objects.count()
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3

@@ -352,6 +352,11 @@ ZHICHAN_FINANCE_MAX_LIFE_YEARS = int(os.environ.get("ZHICHAN_FINANCE_MAX_LIFE_YE
 ZHICHAN_WATCH_MAX_ITEMS = int(os.environ.get("ZHICHAN_WATCH_MAX_ITEMS", "200"))
 ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES = int(os.environ.get("ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES", "120"))
 ZHICHAN_WATCH_MAX_ALERTS = int(os.environ.get("ZHICHAN_WATCH_MAX_ALERTS", "200"))
+# Evaluation counts: how often the worker adds new facts to the daily counts, and how old a
+# source row must be before it is counted (a transaction that wrote a row with a lower id may
+# still be open; the lag gives it time to commit before the cursor moves past it).
+ZHICHAN_COUNTS_EVERY_MINUTES = int(os.environ.get("ZHICHAN_COUNTS_EVERY_MINUTES", "10"))
+ZHICHAN_COUNTS_LAG_SECONDS = int(os.environ.get("ZHICHAN_COUNTS_LAG_SECONDS", "120"))
 
 # Evaluation: the most evidence files attached to one hand-entered indicator value, and the
 # records per page of a scorecard figure's drill-down.

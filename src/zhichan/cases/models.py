@@ -250,6 +250,16 @@ class CaseEvent(EventModel):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     public = models.BooleanField(_("shown to requester"), default=False)
+    # The owner agency at the moment of the step: the case may be referred later, and the
+    # evaluation counts each step for the agency that held the case then.
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("owner agency then"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta(EventModel.Meta):
         verbose_name = _("case event")

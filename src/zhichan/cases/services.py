@@ -43,6 +43,7 @@ from zhichan.cases.models import (
     Status,
 )
 from zhichan.cases.notify import notify_in_transaction
+from zhichan.core import workdays
 from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
@@ -114,6 +115,7 @@ def _event(case, actor, kind, *, from_state="", to_state="", note="", data=None,
         actor = None
     return CaseEvent.objects.create(
         case=case,
+        agency_id=case.owner_id,
         actor=actor,
         kind=kind,
         from_state=from_state,
@@ -122,6 +124,22 @@ def _event(case, actor, kind, *, from_state="", to_state="", note="", data=None,
         data=data or {},
         public=public,
     )
+
+
+def _finish(case: Case, at) -> dict:
+    """What the evaluation needs of a first finish (the first reply or closing), stamped on the
+    event because the case changes later: whether it left the running state by its deadline,
+    and the working days since the owner received it. Empty for a later reply or closing."""
+    if case.replied_at is not None or case.closed_at is not None or case.reopen_count:
+        return {}
+    return {
+        "finish": {
+            "on_time": at <= case.deadline,
+            "days": workdays.working_days_between(
+                timezone.localtime(case.received_at), timezone.localtime(at)
+            ),
+        }
+    }
 
 
 def _check_move(case: Case, to: str):
@@ -455,6 +473,7 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
         **cleaned,
     )
     case.deadline = deadlines.initial_deadline(case, now)
+    finish = _finish(case, now) if answer else {}
     if answer:
         case.status = Status.CLOSED
         case.first_contact = True
@@ -472,7 +491,16 @@ def _create(actor, cleaned, owner, key, answer) -> Case:
         public=True,
     )
     if answer:
-        _event(case, actor, "reply", from_state=Status.NEW, to_state=Status.REPLIED, note=answer, public=True)
+        _event(
+            case,
+            actor,
+            "reply",
+            from_state=Status.NEW,
+            to_state=Status.REPLIED,
+            note=answer,
+            data=finish,
+            public=True,
+        )
         _event(
             case,
             actor,
@@ -731,11 +759,20 @@ def do_reply(actor, case: Case, message: str, files=()) -> Case:
         case = _lock(case)
         _check_move(case, Status.REPLIED)
         old = case.status
+        now = timezone.now()
+        finish = _finish(case, now)
         case.status = Status.REPLIED
-        case.replied_at = timezone.now()
+        case.replied_at = now
         case.save()
         event = _event(
-            case, actor, "reply", from_state=old, to_state=Status.REPLIED, note=message, public=True
+            case,
+            actor,
+            "reply",
+            from_state=old,
+            to_state=Status.REPLIED,
+            note=message,
+            data=finish,
+            public=True,
         )
         _attach(case, checked, actor, event)
         _notify(
@@ -754,8 +791,10 @@ def do_close(actor, case: Case, note: str = "") -> Case:
         case = _lock(case)
         _check_move(case, Status.CLOSED)
         old = case.status
+        now = timezone.now()
+        finish = _finish(case, now)
         case.status = Status.CLOSED
-        case.closed_at = timezone.now()
+        case.closed_at = now
         case.save()
         _event(
             case,
@@ -764,6 +803,7 @@ def do_close(actor, case: Case, note: str = "") -> Case:
             from_state=old,
             to_state=Status.CLOSED,
             note=(note or "").strip(),
+            data=finish,
             public=True,
         )
         _notify(

@@ -6,3 +6,8 @@ class EvaluationConfig(AppConfig):
     name = "zhichan.evaluation"
     label = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self):
+        from zhichan.evaluation.standard import register_standard
+
+        register_standard()

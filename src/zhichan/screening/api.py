@@ -4,7 +4,8 @@ from ninja import Field, Router, Schema
 
 from zhichan.core.api import FieldErrors
 from zhichan.screening.features import MAX_LENGTH
-from zhichan.screening.services import MAX_GOODS, screen
+from zhichan.screening.models import ScreeningChannel
+from zhichan.screening.services import MAX_GOODS, log_screening, parse_query, screen_query
 
 router = Router(tags=["trademark screening"])
 
@@ -59,13 +60,11 @@ def screen_mark(request, payload: ScreeningIn):
     """Live marks identical or similar to the proposed one in the classes, groups or goods given,
     ranked, each with its reasons; the overall risk with a plain-language explanation. Bad input
     answers 422 naming the field (mark, classes, groups or goods)."""
-    result = screen(
-        payload.mark,
-        classes=[str(n) for n in payload.classes],
-        groups=payload.groups,
-        goods=payload.goods,
-        limit=payload.limit,
+    query = parse_query(
+        payload.mark, classes=[str(n) for n in payload.classes], groups=payload.groups, goods=payload.goods
     )
+    result = screen_query(query, limit=payload.limit)
+    log_screening(request.user, query, ScreeningChannel.API)
     return {
         "mark": result.query.mark,
         "classes": result.query.classes,

@@ -329,6 +329,29 @@ def screen_query(query: Query, limit: int = 20) -> Result:
     return Result(query, hits, risk, _explain(risk, hits), len(rows))
 
 
+def log_screening(user, query: Query, channel: str) -> None:
+    """Note that a screening was served (for the evaluation's counts): when, by whom, the county
+    when known and how many classes; never the mark, which may be an unpublished plan."""
+    from zhichan.screening.models import ScreeningLog
+
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    agency = getattr(user, "agency", None) if user is not None else None
+    region = None
+    if agency is not None:
+        region = agency.region
+    elif user is not None and user.enterprise_id and user.enterprise.region_id:
+        region = user.enterprise.region
+    elif user is not None and user.region_id:
+        region = user.region
+    ScreeningLog.objects.create(
+        channel=channel,
+        user=user,
+        agency=agency,
+        region=(region.county or region) if region is not None else None,
+        classes=min(len(query.classes), 32767),
+    )
+
+
 # --- the index -----------------------------------------------------------------------------
 
 

@@ -1,5 +1,6 @@
 """The evaluation's tables, one module per part (imported here so Django finds them)."""
 
+from zhichan.evaluation.models.counts import CountCursor, DailyCount  # noqa: F401
 from zhichan.evaluation.models.scorecards import (  # noqa: F401
     Indicator,
     IndicatorSource,

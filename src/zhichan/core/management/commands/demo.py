@@ -73,6 +73,9 @@ class Command(BaseCommand):
             from zhichan.watch.demo import create_demo_watch
 
             create_demo_watch(log=self.stdout.write)
+        from zhichan.evaluation.demo import create_demo_history
+
+        create_demo_history(log=self.stdout.write)
         from zhichan.evaluation.scorecards.demo import create_demo_scorecards
 
         create_demo_scorecards(log=self.stdout.write)

@@ -159,3 +159,20 @@ def test_monthly_spans_sum_to_the_quarter(quarter):
     metric = get_metric("cases_received")
     months = [metric.values([w.city_s], span)[w.city_s] for span in month_spans(2026, 3, 3)]
     assert months == [3, 3, 2]  # January c1 c5 c9; February c2 c3 c6; March c4 c7
+
+
+def test_shared_reads_give_the_same_figures_with_fewer_queries(quarter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhichan.evaluation.metrics import values_for
+
+    w = quarter
+    scopes = [w.city_s, w.a, w.b, Scope("agency", w.centre_a.pk), Scope("agency", w.centre_b.pk)]
+    codes = [code for code, m in METRICS.items() if "agency" in m.scope_kinds]
+    with CaptureQueriesContext(connection) as one_by_one:
+        alone = {code: METRICS[code].values(scopes, Q1) for code in codes}
+    with CaptureQueriesContext(connection) as together:
+        shared = values_for(codes, scopes, Q1)
+    assert shared == alone
+    assert len(together) < len(one_by_one) / 2, (len(together), len(one_by_one))

@@ -9,6 +9,8 @@ all read figures through `Metric.values`, never by querying the raw tables thems
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -115,6 +117,36 @@ def metric_choices(scope_kind: str | None = None) -> list[tuple[str, str]]:
     return [(m.code, m.label) for m in METRICS.values() if scope_kind is None or scope_kind in m.scope_kinds]
 
 
+_shared: ContextVar[dict | None] = ContextVar("evaluation_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    """Within the block, metrics share what they read (a period's counts, the coverage) instead
+    of each asking the database again: a dashboard of many figures costs a few queries."""
+    token = _shared.set({}) if _shared.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _shared.reset(token)
+
+
+def shared(key, compute: Callable):
+    """compute() once per key inside `shared_reads()`; every time outside it."""
+    store = _shared.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]
+
+
+def reads_are_shared() -> bool:
+    return _shared.get() is not None
+
+
 def values_for(codes: Iterable[str], scopes: Sequence[Scope], period: Period) -> dict:
     """{code: {scope: value}} for several metrics."""
-    return {code: METRICS[code].values(scopes, period) for code in codes}
+    with shared_reads():
+        return {code: METRICS[code].values(scopes, period) for code in codes}

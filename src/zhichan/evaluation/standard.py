@@ -29,7 +29,9 @@ from zhichan.evaluation.metrics import (
     Scope,
     ScopeKind,
     Unit,
+    reads_are_shared,
     register,
+    shared,
 )
 from zhichan.evaluation.periods import Period
 
@@ -102,13 +104,7 @@ def sums(
 ) -> dict[Scope, dict[tuple[str, str], Decimal]]:
     """{scope: {(key, kind): total}} over the daily counts of the period, in one query (kind is
     "" unless `by_kind`)."""
-    from zhichan.evaluation.models import DailyCount
-
-    rows = DailyCount.objects.filter(key__in=list(keys), day__gte=period.start, day__lt=period.end)
-    if agency_types is not None:  # the agency's type now (an agency may change its type)
-        rows = rows.filter(agency__type__in=list(agency_types))
-    fields = ["region_id", "agency_id", "key"] + (["kind"] if by_kind else [])
-    grouped = rows.values_list(*fields).annotate(total=Sum("value")).order_by()
+    grouped = _grouped_counts(keys, period, agency_types, by_kind)
     # Which scopes a row of (region, agency) adds to. The city also takes the facts of no known
     # place (an anonymous screening).
     by_agency: dict[int, list[Scope]] = defaultdict(list)
@@ -123,12 +119,34 @@ def sums(
         else:
             by_region[scope.id].append(scope)
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
-    for row in grouped:
-        region_id, agency_id, key = row[0], row[1], row[2]
-        kind = row[3] if by_kind else ""
+    for region_id, agency_id, key, kind, total in grouped:
         for scope in (*by_region.get(region_id, ()), *by_agency.get(agency_id, ())):
-            out[scope][(key, kind)] += row[-1]
+            out[scope][(key, kind)] += total
     return out
+
+
+def _grouped_counts(keys, period: Period, agency_types, by_kind: bool) -> list[tuple]:
+    """(region, agency, key, kind, total) of the period's counts. Inside `shared_reads()` every
+    key of the period is read once and shared by all the metrics asking."""
+    from zhichan.evaluation.models import DailyCount
+
+    def read(key_filter, with_kind):
+        rows = DailyCount.objects.filter(day__gte=period.start, day__lt=period.end)
+        if key_filter is not None:
+            rows = rows.filter(key__in=list(key_filter))
+        if agency_types is not None:  # the agency's type now (an agency may change its type)
+            rows = rows.filter(agency__type__in=list(agency_types))
+        fields = ["region_id", "agency_id", "key"] + (["kind"] if with_kind else [])
+        grouped = rows.values_list(*fields).annotate(total=Sum("value")).order_by()
+        return [(r[0], r[1], r[2], r[3] if with_kind else "", r[-1]) for r in grouped]
+
+    if not reads_are_shared():
+        return read(keys, by_kind)
+    every = shared(
+        ("counts", period.start, period.end, tuple(agency_types or ()) or None), lambda: read(None, True)
+    )
+    wanted = set(keys)
+    return [(r, a, k, kind if by_kind else "", t) for r, a, k, kind, t in every if k in wanted]
 
 
 def _total(found: dict, key: str, kinds: Sequence[str] | None = None) -> Decimal:
@@ -556,7 +574,7 @@ def _coverage_rows(scopes):
         if city is None:
             continue
         if city.pk not in cities:
-            cities[city.pk] = compute_coverage(city)
+            cities[city.pk] = shared(("coverage", city.pk), lambda city=city: compute_coverage(city))
         coverage = cities[city.pk]
         if scope.kind == ScopeKind.CITY:
             out[scope] = (coverage.covered, coverage.total)

@@ -342,6 +342,16 @@ ZHICHAN_WATCH_MAX_ITEMS = int(os.environ.get("ZHICHAN_WATCH_MAX_ITEMS", "200"))
 ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES = int(os.environ.get("ZHICHAN_WATCH_SCAN_OVERLAP_MINUTES", "120"))
 ZHICHAN_WATCH_MAX_ALERTS = int(os.environ.get("ZHICHAN_WATCH_MAX_ALERTS", "200"))
 
+# Evaluation: the metrics whose figures the public open-figures page and API show (city and
+# county totals only, never records), how long those figures are cached, and the days a
+# rectification notice gives an agency by default.
+ZHICHAN_OPEN_METRICS = _list(
+    "ZHICHAN_OPEN_METRICS",
+    "cases_received,cases_closed,satisfaction_rate,coverage_rate,outlets_operating,functions_covered,on_time_rate",
+)
+ZHICHAN_OPEN_FIGURES_CACHE_SECONDS = int(os.environ.get("ZHICHAN_OPEN_FIGURES_CACHE_SECONDS", "300"))
+ZHICHAN_RECTIFICATION_DAYS = int(os.environ.get("ZHICHAN_RECTIFICATION_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

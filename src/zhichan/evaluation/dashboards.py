@@ -160,6 +160,8 @@ def home_url(user) -> str | None:
     """The dashboard a user lands on: the city's, their county's or their agency's; None: none."""
     if is_city_admin(user):
         return reverse("evaluation:overview")
+    if user is None or not user.is_authenticated:
+        return None
     role = role_of(user)
     if role == "county_admin" and user.region_id:
         return reverse("evaluation:county", args=[user.region_id])
@@ -208,12 +210,13 @@ def change_of(metric: Metric, value, previous) -> dict:
     if value is None or previous is None:
         return {"change": None, "change_display": "", "better": None}
     delta = Decimal(value) - Decimal(previous)
-    if delta == 0:
-        better = None
-    else:
-        better = (delta > 0) == (metric.direction == Direction.HIGHER)
+    better = None if delta == 0 else (delta > 0) == (metric.direction == Direction.HIGHER)
     sign = "+" if delta > 0 else ""
-    return {"change": as_number(delta), "change_display": sign + display(delta, metric.unit), "better": better}
+    return {
+        "change": as_number(delta),
+        "change_display": sign + display(delta, metric.unit),
+        "better": better,
+    }
 
 
 def metrics_for(kind: str, codes=None) -> list[Metric]:
@@ -304,7 +307,9 @@ def trend(scope: Scope, codes, until: dt.date | None = None, count: int = TREND_
     series = []
     for metric in metrics_for(scope.kind, codes):
         points = [as_number(metric.values([scope], month).get(scope)) for month in months]
-        series.append({"code": metric.code, "label": str(metric.label), "unit": metric.unit, "values": points})
+        series.append(
+            {"code": metric.code, "label": str(metric.label), "unit": metric.unit, "values": points}
+        )
     return {"months": [m.code for m in months], "series": series}
 
 
@@ -331,7 +336,12 @@ def map_and_rankings(user, city: Region, metric: Metric, period: Period) -> dict
         "period": period.code,
         # The map's regions are named as in the boundary file (the region's own name).
         "map": [
-            {"name": names.get(row["id"], row["name"]), "label": row["name"], "value": row["value"], "url": row["url"]}
+            {
+                "name": names.get(row["id"], row["name"]),
+                "label": row["name"],
+                "value": row["value"],
+                "url": row["url"],
+            }
             for row in counties
         ],
         "counties": counties,

@@ -29,7 +29,9 @@ class DrilldownRequest:
     drilldown: Drilldown
 
 
-def resolve(user, metric_code: str | None, scope_key: str | None, period_code: str | None) -> DrilldownRequest:
+def resolve(
+    user, metric_code: str | None, scope_key: str | None, period_code: str | None
+) -> DrilldownRequest:
     metric = dashboards.get_metric_or_404(metric_code)
     try:
         scope = Scope.parse(scope_key or "")

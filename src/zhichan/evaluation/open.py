@@ -123,7 +123,8 @@ def open_figures(today: dt.date | None = None) -> dict:
     """The open figures of the public city, from the cache when computed recently."""
     today = today or timezone.localdate()
     city = public_city()
-    key = f"{CACHE_PREFIX}{city.pk if city else 0}:{today.isoformat()}:{get_language() or ''}:{','.join(open_codes())}"
+    codes = ",".join(open_codes())
+    key = f"{CACHE_PREFIX}{city.pk if city else 0}:{today.isoformat()}:{get_language() or ''}:{codes}"
     found = cache.get(key)
     if found is None:
         found = compute(city, today)

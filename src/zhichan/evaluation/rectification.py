@@ -124,7 +124,9 @@ def do_issue_notice(
     today = timezone.localdate()
     errors: dict = {}
     findings = clean_text(findings, "findings", errors, required=True, max_length=TEXT_MAX)
-    required_actions = clean_text(required_actions, "required_actions", errors, required=True, max_length=TEXT_MAX)
+    required_actions = clean_text(
+        required_actions, "required_actions", errors, required=True, max_length=TEXT_MAX
+    )
     deadline = _clean_deadline(deadline, errors, today)
     if scorecard_run_id in ("", None):
         scorecard_run_id = None
@@ -210,7 +212,8 @@ def _lock(notice) -> RectificationNotice:
 def _refuse(notice, *, allowed, to_state):
     if notice.status not in allowed:
         raise TransitionError(
-            _("This notice is %(status)s; that is not possible now.") % {"status": notice.get_status_display()},
+            _("This notice is %(status)s; that is not possible now.")
+            % {"status": notice.get_status_display()},
             from_state=notice.status,
             to_state=to_state,
         )
@@ -287,7 +290,14 @@ def do_accept(actor, notice: RectificationNotice, *, note="") -> RectificationNo
         notice.status = NoticeStatus.ACCEPTED
         notice.closed_at = timezone.now()
         notice.save(update_fields=["status", "closed_at", "updated_at"])
-        _event(notice, actor, "accepted", from_state=NoticeStatus.RESPONDED, to_state=NoticeStatus.ACCEPTED, note=note)
+        _event(
+            notice,
+            actor,
+            "accepted",
+            from_state=NoticeStatus.RESPONDED,
+            to_state=NoticeStatus.ACCEPTED,
+            note=note,
+        )
         _notify(
             _agency_admins(notice.agency),
             "rectification_accepted",
@@ -312,7 +322,14 @@ def do_reject(actor, notice: RectificationNotice, *, note) -> RectificationNotic
         _decide(notice, actor, RectificationResponse.Decision.REJECTED, note)
         notice.status = NoticeStatus.OPEN
         notice.save(update_fields=["status", "updated_at"])
-        _event(notice, actor, "rejected", from_state=NoticeStatus.RESPONDED, to_state=NoticeStatus.OPEN, note=note)
+        _event(
+            notice,
+            actor,
+            "rejected",
+            from_state=NoticeStatus.RESPONDED,
+            to_state=NoticeStatus.OPEN,
+            note=note,
+        )
         _notify(
             _agency_admins(notice.agency),
             "rectification_rejected",
@@ -357,8 +374,10 @@ def flag_overdue(today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     told = 0
-    for pk in RectificationNotice.objects.overdue(today).filter(overdue_notified_at__isnull=True).values_list(
-        "pk", flat=True
+    for pk in (
+        RectificationNotice.objects.overdue(today)
+        .filter(overdue_notified_at__isnull=True)
+        .values_list("pk", flat=True)
     ):
         with transaction.atomic():
             notice = (

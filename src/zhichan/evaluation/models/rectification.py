@@ -109,7 +109,9 @@ class RectificationResponse(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     responded_at = models.DateTimeField(_("at"), auto_now_add=True)
-    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
     decision_note = models.TextField(_("reviewer's note"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -18,7 +18,9 @@ from zhichan.regions.models import Region
 class TableMetric(Metric):
     """Figures looked up in a table the test fills: {(scope key, period code): value}."""
 
-    def __init__(self, code, label, *, unit=Unit.COUNT, direction=Direction.HIGHER, dimension=Dimension.UTILISATION):
+    def __init__(
+        self, code, label, *, unit=Unit.COUNT, direction=Direction.HIGHER, dimension=Dimension.UTILISATION
+    ):
         self.code = code
         self.label = label
         self.unit = unit
@@ -65,7 +67,13 @@ def dashboard_metrics():
     registry.METRICS.clear()
     cases = registry.register(TableMetric("test_cases", "Cases (test)"))
     days = registry.register(
-        TableMetric("test_days", "Handling days (test)", unit=Unit.DAYS, direction=Direction.LOWER, dimension=Dimension.QUALITY)
+        TableMetric(
+            "test_days",
+            "Handling days (test)",
+            unit=Unit.DAYS,
+            direction=Direction.LOWER,
+            dimension=Dimension.QUALITY,
+        )
     )
     outlets = registry.register(OutletsMetric())
     yield {"cases": cases, "days": days, "outlets": outlets}

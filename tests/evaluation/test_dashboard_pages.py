@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from tests.evaluation.dashboard_metrics import dashboard_metrics  # noqa: F401 - fixture
 from zhichan.evaluation import open as open_figures
+from zhichan.evaluation.metrics import get_metric
+
+pytestmark = pytest.mark.usefixtures("dashboard_metrics")
 
 ROLES = [
     "anonymous",
@@ -33,7 +36,7 @@ def client_as(client, world, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_city_overview_access(client, world, dashboard_metrics, role):
+def test_city_overview_access(client, world, role):
     response = client_as(client, world, role).get(reverse("evaluation:overview"))
     if role == "city_admin":
         assert response.status_code == 200
@@ -52,7 +55,7 @@ def test_city_overview_access(client, world, dashboard_metrics, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_county_page_access(client, world, dashboard_metrics, role):
+def test_county_page_access(client, world, role):
     response = client_as(client, world, role).get(reverse("evaluation:county", args=[world.county_a.pk]))
     if role in ("city_admin", "county_admin_a"):
         assert response.status_code == 200
@@ -63,7 +66,7 @@ def test_county_page_access(client, world, dashboard_metrics, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_agency_page_access(client, world, dashboard_metrics, role):
+def test_agency_page_access(client, world, role):
     response = client_as(client, world, role).get(reverse("evaluation:agency", args=[world.centre_a.pk]))
     if role in ("city_admin", "county_admin_a", "staff_a", "agency_admin_a"):
         assert response.status_code == 200
@@ -74,7 +77,7 @@ def test_agency_page_access(client, world, dashboard_metrics, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_overview_data_access(client, world, dashboard_metrics, role):
+def test_overview_data_access(client, world, role):
     url = reverse("evaluation:overview_data") + "?metric=test_outlets&period=2026Q2"
     response = client_as(client, world, role).get(url)
     if role == "city_admin":
@@ -88,7 +91,7 @@ def test_overview_data_access(client, world, dashboard_metrics, role):
         assert response.status_code == 404
 
 
-def test_missing_things_are_404(client, world, dashboard_metrics):
+def test_missing_things_are_404(client, world):
     client.force_login(world.users.city_admin)
     assert client.get(reverse("evaluation:county", args=[world.park_a.pk])).status_code == 404
     assert client.get(reverse("evaluation:county", args=[999999])).status_code == 404
@@ -97,8 +100,8 @@ def test_missing_things_are_404(client, world, dashboard_metrics):
     assert client.get(reverse("evaluation:overview_data") + "?metric=nope&period=2026Q2").status_code == 404
 
 
-def test_overview_shows_figures_rankings_and_the_chosen_metric(client, world, dashboard_metrics, english):
-    cases = dashboard_metrics["cases"]
+def test_overview_shows_figures_rankings_and_the_chosen_metric(client, world, english):
+    cases = get_metric("test_cases")
     cases.table.update(
         {
             (f"city:{world.city.pk}", "2026Q2"): Decimal(30),
@@ -123,7 +126,7 @@ def test_overview_shows_figures_rankings_and_the_chosen_metric(client, world, da
         assert "src=" in tag or 'type="application/json"' in tag, tag
 
 
-def test_county_page_ranks_its_own_agencies_only(client, world, dashboard_metrics):
+def test_county_page_ranks_its_own_agencies_only(client, world):
     client.force_login(world.users.county_admin_a)
     response = client.get(
         reverse("evaluation:county", args=[world.county_a.pk]) + "?period=2026Q2&metric=test_outlets"
@@ -141,7 +144,7 @@ def drill(scope, metric="test_outlets", period="2026Q2"):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_drilldown_of_a_county_follows_the_scope_rule(client, world, dashboard_metrics, role):
+def test_drilldown_of_a_county_follows_the_scope_rule(client, world, role):
     response = client_as(client, world, role).get(drill(f"county:{world.county_a.pk}"))
     if role in ("city_admin", "county_admin_a"):
         assert response.status_code == 200
@@ -154,13 +157,13 @@ def test_drilldown_of_a_county_follows_the_scope_rule(client, world, dashboard_m
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_drilldown_of_an_agency(client, world, dashboard_metrics, role):
+def test_drilldown_of_an_agency(client, world, role):
     response = client_as(client, world, role).get(drill(f"agency:{world.centre_b.pk}"))
     expected = 200 if role in ("city_admin", "county_admin_b", "staff_b", "agency_admin_b") else 404
     assert response.status_code == (302 if role == "anonymous" else expected)
 
 
-def test_drilldown_refuses_what_does_not_resolve(client, world, dashboard_metrics):
+def test_drilldown_refuses_what_does_not_resolve(client, world):
     client.force_login(world.users.city_admin)
     scope = f"county:{world.county_a.pk}"
     for url in (
@@ -175,7 +178,7 @@ def test_drilldown_refuses_what_does_not_resolve(client, world, dashboard_metric
         assert client.get(url).status_code == 404, url
 
 
-def test_drilldown_table_is_paginated(client, world, dashboard_metrics, settings):
+def test_drilldown_table_is_paginated(client, world, settings):
     from tests.factories import AgencyFactory
     from zhichan.evaluation import drilldown
 
@@ -194,9 +197,9 @@ def test_drilldown_table_is_paginated(client, world, dashboard_metrics, settings
 
 
 @pytest.fixture
-def open_setup(settings, world, dashboard_metrics):
+def open_setup(settings, world):
     settings.ZHICHAN_OPEN_METRICS = ["test_cases", "test_outlets", "not_registered"]
-    cases = dashboard_metrics["cases"]
+    cases = get_metric("test_cases")
     year = timezone.localdate().year
     key = f"city:{world.city.pk}"
     cases.table.update(
@@ -207,7 +210,7 @@ def open_setup(settings, world, dashboard_metrics):
             (key, f"{year - 1}-12"): Decimal(11),
         }
     )
-    return dashboard_metrics
+    return {"cases": cases}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,8 +10,10 @@ from django.http import Http404
 from tests.evaluation.dashboard_metrics import dashboard_metrics  # noqa: F401 - fixture
 from zhichan.evaluation import dashboards
 from zhichan.evaluation.dashboards import MonthPeriod
-from zhichan.evaluation.metrics import Scope
+from zhichan.evaluation.metrics import Scope, get_metric
 from zhichan.evaluation.periods import Period
+
+pytestmark = pytest.mark.usefixtures("dashboard_metrics")
 
 Q2 = Period.parse("2026Q2")
 
@@ -26,7 +28,11 @@ def county(region):
 
 def test_month_periods_cross_the_year():
     december = MonthPeriod.of(2025, 12)
-    assert (december.start, december.end, december.code) == (dt.date(2025, 12, 1), dt.date(2026, 1, 1), "2025-12")
+    assert (december.start, december.end, december.code) == (
+        dt.date(2025, 12, 1),
+        dt.date(2026, 1, 1),
+        "2025-12",
+    )
     assert MonthPeriod.of(2026, 1).previous() == december
     months = dashboards.last_months(dt.date(2026, 3, 20), 12)
     assert [m.code for m in months][:2] == ["2025-04", "2025-05"] and months[-1].code == "2026-03"
@@ -42,14 +48,18 @@ def test_parse_period_defaults_to_the_current_quarter_and_refuses_nonsense():
         dashboards.parse_period("2026Q9")
 
 
-def test_figures_give_value_previous_and_change_by_direction(world, dashboard_metrics):
-    cases, days = dashboard_metrics["cases"], dashboard_metrics["days"]
+def test_figures_give_value_previous_and_change_by_direction(world):
+    cases, days = get_metric("test_cases"), get_metric("test_days")
     key = city(world).key
     cases.table.update({(key, "2026Q2"): Decimal(120), (key, "2026Q1"): Decimal(100)})
     days.table.update({(key, "2026Q2"): Decimal("4.25"), (key, "2026Q1"): Decimal("3.5")})
     rows = {r["code"]: r for r in dashboards.figures(city(world), Q2)}
     assert set(rows) == {"test_cases", "test_days", "test_outlets"}
-    assert (rows["test_cases"]["value"], rows["test_cases"]["previous"], rows["test_cases"]["change"]) == (120, 100, 20)
+    assert (rows["test_cases"]["value"], rows["test_cases"]["previous"], rows["test_cases"]["change"]) == (
+        120,
+        100,
+        20,
+    )
     assert rows["test_cases"]["better"] is True and rows["test_cases"]["change_display"] == "+20"
     # Handling days went up: worse, since lower is better.
     assert rows["test_days"]["change"] == 0.75 and rows["test_days"]["better"] is False
@@ -63,32 +73,28 @@ def test_figures_give_value_previous_and_change_by_direction(world, dashboard_me
     assert f"scope=city%3A{world.city.pk}" in rows["test_outlets"]["drilldown_url"]
 
 
-def test_figures_without_data_show_a_dash(world, dashboard_metrics):
+def test_figures_without_data_show_a_dash(world):
     rows = {r["code"]: r for r in dashboards.figures(county(world.county_a), Q2)}
     assert rows["test_cases"]["value"] is None and rows["test_cases"]["display"] == "–"
     assert rows["test_cases"]["change"] is None
 
 
-def test_ranking_follows_the_direction_shares_ties_and_puts_unknown_last(world, dashboard_metrics):
-    days = dashboard_metrics["days"]
+def test_ranking_follows_the_direction_shares_ties_and_puts_unknown_last(world):
+    days = get_metric("test_days")
     a, b, c = world.centre_a, world.centre_b, world.city_centre
-    days.table.update(
-        {(f"agency:{a.pk}", "2026Q2"): Decimal(5), (f"agency:{b.pk}", "2026Q2"): Decimal(2)}
-    )
+    days.table.update({(f"agency:{a.pk}", "2026Q2"): Decimal(5), (f"agency:{b.pk}", "2026Q2"): Decimal(2)})
     entries = [(Scope("agency", x.pk), x.name, f"/x/{x.pk}") for x in (a, b, c)]
     rows = dashboards.ranking(days, entries, Q2)
     assert [(r["id"], r["rank"]) for r in rows] == [(b.pk, 1), (a.pk, 2), (c.pk, None)]
-    cases = dashboard_metrics["cases"]
-    cases.table.update(
-        {(f"agency:{x.pk}", "2026Q2"): Decimal(v) for x, v in ((a, 7), (b, 9), (c, 7))}
-    )
+    cases = get_metric("test_cases")
+    cases.table.update({(f"agency:{x.pk}", "2026Q2"): Decimal(v) for x, v in ((a, 7), (b, 9), (c, 7))})
     rows = dashboards.ranking(cases, entries, Q2)
     assert [r["rank"] for r in rows] == [1, 2, 2]
     assert rows[0]["id"] == b.pk
 
 
-def test_trend_has_twelve_months_of_each_metric(world, dashboard_metrics):
-    cases = dashboard_metrics["cases"]
+def test_trend_has_twelve_months_of_each_metric(world):
+    cases = get_metric("test_cases")
     key = city(world).key
     cases.table.update({(key, "2026-06"): Decimal(12), (key, "2025-07"): Decimal(3)})
     data = dashboards.trend(city(world), ["test_cases"], until=dt.date(2026, 6, 30))
@@ -98,10 +104,10 @@ def test_trend_has_twelve_months_of_each_metric(world, dashboard_metrics):
     assert series["values"][1:-1] == [None] * 10
 
 
-def test_map_and_rankings_name_counties_as_the_boundary_file(world, dashboard_metrics, english):
+def test_map_and_rankings_name_counties_as_the_boundary_file(world, english):
     world.county_a.name_en = "Jia District"
     world.county_a.save()
-    data = dashboards.map_and_rankings(world.users.city_admin, world.city, dashboard_metrics["outlets"], Q2)
+    data = dashboards.map_and_rankings(world.users.city_admin, world.city, get_metric("test_outlets"), Q2)
     by_name = {row["name"]: row for row in data["map"]}
     # County a: centre_a and its park outlet operate; county b: the guidance station.
     assert by_name["甲区"]["value"] == 2 and by_name["甲区"]["label"] == "Jia District"

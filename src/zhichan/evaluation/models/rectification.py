@@ -148,8 +148,22 @@ class RectificationFile(models.Model):
         return self.original_name
 
 
+EVENT_LABELS = {
+    "issued": _("Notice issued"),
+    "responded": _("Agency responded"),
+    "accepted": _("Response accepted"),
+    "rejected": _("Response rejected"),
+    "escalated": _("Escalated: agency closed"),
+    "overdue": _("Deadline passed"),
+}
+
+
 class RectificationEvent(EventModel):
     notice = models.ForeignKey(RectificationNotice, on_delete=models.CASCADE, related_name="events")
+
+    @property
+    def label(self):
+        return EVENT_LABELS.get(self.kind, self.kind)
 
     class Meta(EventModel.Meta):
         verbose_name = _("rectification event")

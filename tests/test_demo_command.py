@@ -22,6 +22,7 @@ from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
+from zhichan.evaluation.models import RectificationNotice
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -77,6 +78,7 @@ def snapshot():
         "questionnaires": sorted(Questionnaire.objects.values_list("code", "version", "active")),
         "loan_products": sorted(LoanProduct.objects.values_list("pk", "updated_at")),
         "training": sorted(TrainingEvent.objects.values_list("pk", "title", "status", "updated_at")),
+        "rectification": sorted(RectificationNotice.objects.values_list("pk", "status", "updated_at")),
     }
 
 
@@ -130,6 +132,10 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     # Published training events of the demo agency, upcoming, one of them for agency staff.
     training = TrainingEvent.objects.upcoming().filter(organiser=custody.agency)
     assert training.count() == 3 and training.filter(audience="agency_staff").exists()
+    # A rectification notice to the demo agency, answered by its administrator and accepted.
+    notice = RectificationNotice.objects.get()
+    assert notice.agency == custody.agency and notice.status == "accepted"
+    assert notice.responses.get().decision == "accepted" and notice.agency.status == "operating"
 
 
 @pytest.mark.django_db

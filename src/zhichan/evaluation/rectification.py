@@ -381,7 +381,7 @@ def flag_overdue(today: dt.date | None = None) -> int:
     ):
         with transaction.atomic():
             notice = (
-                RectificationNotice.objects.select_for_update()
+                RectificationNotice.objects.select_for_update(of=("self",))
                 .select_related("agency", "issued_by")
                 .filter(pk=pk, overdue_notified_at__isnull=True)
                 .first()

@@ -23,7 +23,7 @@ from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
-from zhichan.evaluation.models import DailyCount
+from zhichan.evaluation.models import DailyCount, RectificationNotice
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -84,6 +84,7 @@ def snapshot():
         "surveys": sorted(Survey.objects.values_list("pk", "status", "updated_at")),
         "survey_responses": Response.objects.count(),
         "practices": sorted(Practice.objects.values_list("pk", "status", "updated_at")),
+        "rectification": sorted(RectificationNotice.objects.values_list("pk", "status", "updated_at")),
     }
 
 
@@ -150,6 +151,10 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     closed = Survey.objects.get(status="closed")
     assert closed.closes_on < open_survey.opens_on and closed.responses.count() > 20
     assert Practice.objects.published().filter(agency=custody.agency).count() == 4
+    # A rectification notice to the demo agency, answered by its administrator and accepted.
+    notice = RectificationNotice.objects.get()
+    assert notice.agency == custody.agency and notice.status == "accepted"
+    assert notice.responses.get().decision == "accepted" and notice.agency.status == "operating"
 
 
 @pytest.mark.django_db

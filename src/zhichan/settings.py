@@ -363,6 +363,16 @@ ZHICHAN_COUNTS_LAG_SECONDS = int(os.environ.get("ZHICHAN_COUNTS_LAG_SECONDS", "1
 ZHICHAN_EVALUATION_EVIDENCE_FILES = int(os.environ.get("ZHICHAN_EVALUATION_EVIDENCE_FILES", "5"))
 ZHICHAN_EVALUATION_DRILLDOWN_PAGE = int(os.environ.get("ZHICHAN_EVALUATION_DRILLDOWN_PAGE", "50"))
 
+# Evaluation: the metrics whose figures the public open-figures page and API show (city and
+# county totals only, never records), how long those figures are cached, and the days a
+# rectification notice gives an agency by default.
+ZHICHAN_OPEN_METRICS = _list(
+    "ZHICHAN_OPEN_METRICS",
+    "cases_received,cases_closed,satisfaction_rate,coverage_rate,outlets_operating,functions_covered,on_time_rate",
+)
+ZHICHAN_OPEN_FIGURES_CACHE_SECONDS = int(os.environ.get("ZHICHAN_OPEN_FIGURES_CACHE_SECONDS", "300"))
+ZHICHAN_RECTIFICATION_DAYS = int(os.environ.get("ZHICHAN_RECTIFICATION_DAYS", "30"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

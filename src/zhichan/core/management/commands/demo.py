@@ -63,6 +63,9 @@ class Command(BaseCommand):
                     self.style.WARNING("Demo provider account (the password is shown only now):")
                 )
                 self.stdout.write(f"  {username:<20} {password:<16} {role}")
+            from zhichan.evaluation.rectification_demo import create_demo_rectification
+
+            create_demo_rectification(log=self.stdout.write)
         if manifest.get("synthetic_ipdata"):
             from zhichan.ipdata.demo import import_synthetic
 

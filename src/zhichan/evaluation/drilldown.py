@@ -1,0 +1,80 @@
+"""The records behind a figure: one page for every metric, scope and period.
+
+`resolve` checks everything a drill-down request names and answers 404 for anything missing or
+forbidden (an unknown metric, a malformed scope or period, a scope the user may not read, a
+metric without records); `page` turns the metric's Drilldown into rows of a paginated table.
+The records themselves come from the Drilldown's queryset, which the metric restricts to the
+user with the records' own `restrict(user, "view")`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.http import Http404
+
+from zhichan.evaluation import dashboards
+from zhichan.evaluation.metrics import Drilldown, Metric, Scope
+from zhichan.evaluation.periods import Period
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class DrilldownRequest:
+    metric: Metric
+    scope: Scope
+    period: Period
+    drilldown: Drilldown
+
+
+def resolve(
+    user, metric_code: str | None, scope_key: str | None, period_code: str | None
+) -> DrilldownRequest:
+    metric = dashboards.get_metric_or_404(metric_code)
+    try:
+        scope = Scope.parse(scope_key or "")
+    except ValueError as exc:
+        raise Http404 from exc
+    if scope.kind not in metric.scope_kinds:
+        raise Http404
+    if not period_code:
+        raise Http404
+    period = dashboards.parse_period(period_code)
+    dashboards.require_scope(user, scope)
+    drilldown = metric.drilldown(user, scope, period)
+    if drilldown is None:
+        raise Http404
+    return DrilldownRequest(metric, scope, period, drilldown)
+
+
+def scope_name(scope: Scope) -> str:
+    from zhichan.agencies.models import Agency
+    from zhichan.regions.models import Region
+
+    if scope.kind == "agency":
+        found = Agency.objects.filter(pk=scope.id).first()
+    else:
+        found = Region.objects.filter(pk=scope.id).first()
+    return found.display_name if found is not None else scope.key
+
+
+def page(request_: DrilldownRequest, number) -> dict:
+    """The table of one page: headings, rows of (cells, link) and the paginator's page."""
+    drilldown = request_.drilldown
+    queryset = drilldown.queryset
+    if not queryset.ordered:
+        queryset = queryset.order_by("pk")
+    paginator = Paginator(queryset, PAGE_SIZE)
+    current = paginator.get_page(number)
+    rows = []
+    for obj in current.object_list:
+        rows.append({"cells": [fn(obj) for _heading, fn in drilldown.columns], "url": drilldown.url(obj)})
+    return {
+        "title": drilldown.title,
+        "headings": [heading for heading, _fn in drilldown.columns],
+        "rows": rows,
+        "page": current,
+        "count": paginator.count,
+    }

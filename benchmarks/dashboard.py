@@ -14,12 +14,15 @@ Then it rebuilds the counts (timed), and times each scenario RUNS times, both wa
 - direct: hand-written SQL aggregates over the raw tables giving the same figures (checked
   equal on the first run).
 
-Scenarios (a list: page-level ones can be added with `Scenario(name, counts, direct)`):
+Scenarios:
 
 - city dashboard: every metric for the city and each county for one quarter, and the monthly
   trend of cases received over 12 months;
 - county scorecard: every metric that has agency figures, for each agency of one county, for
-  one quarter.
+  one quarter;
+- the city dashboard page and a county dashboard page as served to a signed-in administrator
+  (rendered HTML through Django's test client), timed against the direct aggregates of the
+  figures they show.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/zc_h1 python benchmarks/dashboard.py --cases 100000
     DATABASE_URL=... python benchmarks/dashboard.py            # 10^6 cases, 10^5 other rows
@@ -433,10 +436,12 @@ class Scenario:
     name: str
     counts: Callable[[], object]
     direct: Callable[[], object]
+    # A page is timed against the direct figures it shows, not compared with them.
+    compare: bool = True
 
 
 def scenarios(city, counties, agencies, period):
-    from zhichan.evaluation.metrics import METRICS, Scope
+    from zhichan.evaluation.metrics import METRICS, Scope, shared_reads
     from zhichan.evaluation.standard import month_spans
 
     areas = [Scope("city", city.pk)] + [Scope("county", c.pk) for c in counties]
@@ -448,8 +453,9 @@ def scenarios(city, counties, agencies, period):
     area_codes = [code for code in METRICS if code in DIRECT or code in LIVE]
 
     def city_counts():
-        out = {code: METRICS[code].values(areas, period) for code in area_codes}
-        out["trend"] = [METRICS["cases_received"].values(areas, span) for span in months]
+        with shared_reads():  # as the pages do
+            out = {code: METRICS[code].values(areas, period) for code in area_codes}
+            out["trend"] = [METRICS["cases_received"].values(areas, span) for span in months]
         return out
 
     def city_direct():
@@ -458,17 +464,48 @@ def scenarios(city, counties, agencies, period):
         return out
 
     def county_counts():
-        return {code: METRICS[code].values(own, period) for code in agency_codes}
+        with shared_reads():
+            return {code: METRICS[code].values(own, period) for code in agency_codes}
 
     def county_direct():
         return {code: direct_values(code, own, period, city.pk) for code in agency_codes}
 
+    city_page, county_page = pages(city, county, period)
     return [
         Scenario(f"city dashboard ({len(area_codes)} metrics x {len(areas)} areas + 12-month trend)",
                  city_counts, city_direct),
         Scenario(f"county scorecard ({len(agency_codes)} metrics x {len(own)} agencies)",
                  county_counts, county_direct),
+        Scenario("city dashboard page, served (GET /evaluation/)", city_page, city_direct, compare=False),
+        Scenario("county dashboard page, served (GET /evaluation/county/<id>/)", county_page, county_direct,
+                 compare=False),
     ]  # fmt: skip
+
+
+def pages(city, county, period):
+    """The dashboards as a browser gets them: the page rendered for a signed-in administrator."""
+    from django.test import Client
+
+    from zhichan.accounts.models import Role, User
+
+    admin, _ = User.objects.get_or_create(username="bench-city-admin", defaults={"role": Role.CITY_ADMIN})
+    county_admin, _ = User.objects.get_or_create(
+        username="bench-county-admin", defaults={"role": Role.COUNTY_ADMIN, "region": county}
+    )
+    city_client, county_client = Client(HTTP_HOST="localhost"), Client(HTTP_HOST="localhost")
+    city_client.force_login(admin)
+    county_client.force_login(county_admin)
+
+    def get(client, url):
+        response = client.get(url, {"period": period.code})
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        return response
+
+    return (
+        lambda: get(city_client, "/evaluation/"),
+        lambda: get(county_client, f"/evaluation/county/{county.pk}/"),
+    )
 
 
 def normalise(value):
@@ -513,7 +550,7 @@ def main():
     period = Period.containing(today, "quarter").previous()
     rows = []
     for scenario in scenarios(city, counties, agencies, period):
-        if normalise(scenario.counts()) != normalise(scenario.direct()):
+        if scenario.compare and normalise(scenario.counts()) != normalise(scenario.direct()):
             print(f"!! {scenario.name}: the two ways disagree", flush=True)
         times = {"counts": [], "direct": []}
         for _ in range(args.runs):

@@ -391,4 +391,8 @@ def rebuild_counts(now: dt.datetime | None = None, limit: int = BATCH) -> dict[s
         totals: dict[tuple, Decimal] = defaultdict(Decimal)
         done = update_counts(now, limit, _totals=totals)
         _insert(totals.items())
-        return done
+    if connection.vendor == "postgresql":
+        # The table was refilled at once: give the planner its new shape.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DailyCount._meta.db_table}")
+    return done

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
 
 from django.db import models
 from django.db.models import QuerySet
@@ -90,6 +91,8 @@ class Metric:
     dimension: str = Dimension.UTILISATION
     direction: str = Direction.HIGHER
     scope_kinds: tuple[str, ...] = (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY)
+    # A figure of the network as it is now, whatever the period (no trend to draw).
+    live: bool = False
 
     def values(self, scopes: Sequence[Scope], period: Period) -> dict[Scope, Decimal | None]:
         """The figure of each scope for the period; None where it is undefined (a rate of nothing)."""
@@ -130,6 +133,17 @@ def shared_reads():
     finally:
         if token is not None:
             _shared.reset(token)
+
+
+def sharing_reads(view):
+    """A view whose figures share their reads (see `shared_reads`)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        with shared_reads():
+            return view(*args, **kwargs)
+
+    return wrapped
 
 
 def shared(key, compute: Callable):

@@ -517,6 +517,7 @@ class TrainingHours(CountMetric):
 
 
 class OutletsOperating(Metric):
+    live = True
     code = "outlets_operating"
     label = _("Outlets operating")
     description = _("Agencies of the network operating now, in the area.")
@@ -526,11 +527,14 @@ class OutletsOperating(Metric):
     def values(self, scopes, period):
         from zhichan.agencies.models import Agency, Status
 
-        by_region = dict(
-            Agency.objects.filter(status=Status.OPERATING)
-            .values_list("region_id")
-            .annotate(n=Count("pk"))
-            .order_by()
+        by_region = shared(
+            ("outlets",),
+            lambda: dict(
+                Agency.objects.filter(status=Status.OPERATING)
+                .values_list("region_id")
+                .annotate(n=Count("pk"))
+                .order_by()
+            ),
         )
         trees = _subtrees({s.id for s in scopes if s.kind != ScopeKind.AGENCY})
         return {
@@ -563,9 +567,8 @@ def _coverage_rows(scopes):
     from zhichan.agencies.coverage import compute_coverage
     from zhichan.regions.models import Region
 
-    regions = Region.objects.select_related("parent__parent").in_bulk(
-        [s.id for s in scopes if s.kind != ScopeKind.AGENCY]
-    )
+    ids = tuple(sorted({s.id for s in scopes if s.kind != ScopeKind.AGENCY}))
+    regions = shared(("regions", ids), lambda: Region.objects.select_related("parent__parent").in_bulk(ids))
     out = {}
     cities: dict[int, object] = {}
     for scope in scopes:
@@ -586,6 +589,7 @@ def _coverage_rows(scopes):
 
 
 class FunctionsCovered(Metric):
+    live = True
     code = "functions_covered"
     label = _("Functions covered")
     description = _(
@@ -601,6 +605,7 @@ class FunctionsCovered(Metric):
 
 
 class CoverageRate(Metric):
+    live = True
     code = "coverage_rate"
     label = _("Coverage rate")
     description = _("Functions covered out of all functions of the area's counties and parks, in percent.")
@@ -618,6 +623,7 @@ class CoverageRate(Metric):
 
 
 class CatalogueItems(Metric):
+    live = True
     code = "catalogue_items"
     label = _("Catalogue items listed")
     description = _(
@@ -640,10 +646,13 @@ class CatalogueItems(Metric):
     def values(self, scopes, period):
         from zhichan.catalog.models import LISTED, ServiceItem
 
-        listed = list(
-            ServiceItem.objects.filter(LISTED).values_list(
-                "owner_region_id", "provider__region_id", "provider_id"
-            )
+        listed = shared(
+            ("catalogue",),
+            lambda: list(
+                ServiceItem.objects.filter(LISTED).values_list(
+                    "owner_region_id", "provider__region_id", "provider_id"
+                )
+            ),
         )
         trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.COUNTY})
         out = {}

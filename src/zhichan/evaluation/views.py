@@ -17,7 +17,7 @@ from zhichan.core.forms import run_action
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.evaluation import dashboards, drilldown, rectification
 from zhichan.evaluation.forms import IssueNoticeForm, RespondForm, ReviewForm
-from zhichan.evaluation.metrics import Scope, ScopeKind
+from zhichan.evaluation.metrics import Scope, ScopeKind, sharing_reads
 from zhichan.evaluation.models import NoticeStatus, RectificationFile, RectificationNotice
 from zhichan.evaluation.open import open_figures
 from zhichan.regions.models import Region, RegionKind
@@ -46,6 +46,7 @@ def _city_or_404(request):
 
 
 @login_required
+@sharing_reads
 def overview(request):
     """The city overview; a county's or an agency's people land on their own dashboard instead."""
     if not dashboards.is_city_admin(request.user):
@@ -85,6 +86,7 @@ def overview(request):
 
 
 @login_required
+@sharing_reads
 def overview_data(request):
     """The overview's map and rankings for another metric or period, for the page's script."""
     city = _city_or_404(request)
@@ -94,6 +96,7 @@ def overview_data(request):
 
 
 @login_required
+@sharing_reads
 def county(request, pk: int):
     region = get_object_or_404(Region, pk=pk, kind=RegionKind.COUNTY)
     scope = Scope(ScopeKind.COUNTY, region.pk)
@@ -123,6 +126,7 @@ def county(request, pk: int):
 
 
 @login_required
+@sharing_reads
 def agency(request, pk: int):
     found = get_object_or_404(Agency.objects.select_related("region"), pk=pk)
     scope = Scope(ScopeKind.AGENCY, found.pk)
@@ -183,6 +187,7 @@ def _scope_url(scope, period):
     return f"{url}?period={period.code}"
 
 
+@sharing_reads
 def open_page(request):
     figures = open_figures()
     return render(

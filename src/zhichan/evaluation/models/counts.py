@@ -31,7 +31,16 @@ class DailyCount(models.Model):
         verbose_name_plural = _("daily counts")
         # One row per (key, day, region, agency, kind): kept by the single writer (the cursor
         # rows are locked while counting), not by a constraint, as region and agency may be empty.
-        indexes = [models.Index(fields=["key", "day"], name="evaluation_count_key_day")]
+        # A dashboard reads every fact of a period at once: by day, from the index alone where
+        # the database can (PostgreSQL's INCLUDE); one fact over time: by key and day.
+        indexes = [
+            models.Index(fields=["key", "day"], name="evaluation_count_key_day"),
+            models.Index(
+                fields=["day"],
+                include=["key", "kind", "region", "agency", "value"],
+                name="evaluation_count_day",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.day} {self.key}/{self.kind} r{self.region_id} a{self.agency_id}: {self.value}"

@@ -24,7 +24,16 @@ from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text
-from zhichan.evaluation.metrics import Dimension, Direction, Drilldown, Scope, ScopeKind, Unit, get_metric
+from zhichan.evaluation.metrics import (
+    Dimension,
+    Direction,
+    Drilldown,
+    Scope,
+    ScopeKind,
+    Unit,
+    get_metric,
+    shared_reads,
+)
 from zhichan.evaluation.models.scorecards import (
     Indicator,
     IndicatorSource,
@@ -612,6 +621,11 @@ def _item_snapshot(item: ScorecardItem) -> dict:
 
 
 def _raw_values(items: list[dict], scopes: list[Scope], period: Period, warnings: list[str]) -> dict:
+    with shared_reads():  # the items read the period's counts once
+        return _read_values(items, scopes, period, warnings)
+
+
+def _read_values(items: list[dict], scopes: list[Scope], period: Period, warnings: list[str]) -> dict:
     raw: dict[str, dict] = {}
     for item in items:
         if item["source"] == IndicatorSource.MANUAL:

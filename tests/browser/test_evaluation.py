@@ -1,5 +1,5 @@
-"""The city administrator defines a scorecard, runs it for a quarter, opens the run and
-downloads the DOCX report (the ranking is in it)."""
+"""The city administrator defines a scorecard, runs it for a quarter, opens the run and the
+city dashboard, and downloads the DOCX report (the ranking is in it)."""
 
 import io
 
@@ -106,6 +106,17 @@ def test_define_a_scorecard_run_it_and_download_the_report(page, world, figures,
     rows.nth(0).locator('[data-code="volume"] [data-testid="drilldown-link"]').click()
     expect(page.get_by_test_id("drilldown-table")).to_be_visible()
     page.go_back()
+
+    # The city dashboard shows the same figure on the county map and in the ranking.
+    run_url = page.url
+    page.get_by_test_id("nav-evaluation").click()
+    page.goto(f"/evaluation/?metric=t_volume&period={quarter.code}")
+    expect(page.locator("#eval-map canvas")).to_have_count(1)
+    expect(page.get_by_test_id("eval-map")).to_have_attribute("data-metric", "t_volume")
+    expect(page.locator("#eval-rank-counties-body [data-testid=eval-rank-row]").first).to_have_attribute(
+        "data-scope", f"county:{world.county_a.pk}"
+    )
+    page.goto(run_url)
 
     with page.expect_download() as info:
         page.get_by_test_id("run-docx").click()

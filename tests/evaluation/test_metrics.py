@@ -176,3 +176,15 @@ def test_shared_reads_give_the_same_figures_with_fewer_queries(quarter):
         shared = values_for(codes, scopes, Q1)
     assert shared == alone
     assert len(together) < len(one_by_one) / 2, (len(together), len(one_by_one))
+
+
+def test_shared_month_reads_give_the_monthly_figures(quarter):
+    from zhichan.evaluation.metrics import shared_reads
+
+    w = quarter
+    spans = month_spans(2026, 3, 3)
+    alone = [get_metric("cases_received").values([w.city_s, w.a], span) for span in spans]
+    with shared_reads():
+        together = [get_metric("cases_received").values([w.city_s, w.a], span) for span in spans]
+    assert together == alone
+    assert sum(v[w.city_s] for v in alone) == 8  # the quarter's receipts, month by month

@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -126,30 +125,6 @@ def sums(
     return out
 
 
-def _whole_month(period) -> bool:
-    start, end = period.start, period.end
-    return start.day == 1 and end == (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def _read_year_by_month(year: int, agency_types) -> dict[dt.date, list[tuple]]:
-    """{first day of a month: [(region, agency, key, kind, total)]} of one calendar year."""
-    from zhichan.evaluation.models import DailyCount
-
-    rows = DailyCount.objects.filter(day__gte=dt.date(year, 1, 1), day__lt=dt.date(year + 1, 1, 1))
-    if agency_types is not None:
-        rows = rows.filter(agency__type__in=list(agency_types))
-    grouped = (
-        rows.annotate(month=TruncMonth("day"))
-        .values_list("month", "region_id", "agency_id", "key", "kind")
-        .annotate(total=Sum("value"))
-        .order_by()
-    )
-    out: dict[dt.date, list[tuple]] = defaultdict(list)
-    for month, region_id, agency_id, key, kind, total in grouped:
-        out[month].append((region_id, agency_id, key, kind, total))
-    return dict(out)
-
-
 def _grouped_counts(keys, period: Period, agency_types, by_kind: bool) -> list[tuple]:
     """(region, agency, key, kind, total) of the period's counts. Inside `shared_reads()` every
     key of the period is read once and shared by all the metrics asking."""
@@ -168,14 +143,7 @@ def _grouped_counts(keys, period: Period, agency_types, by_kind: bool) -> list[t
     if not reads_are_shared():
         return read(keys, by_kind)
     types = tuple(agency_types or ()) or None
-    if _whole_month(period):
-        # A trend asks month after month: read the month's whole year once, by month.
-        year = period.start.year
-        every = shared(("months", year, types), lambda: _read_year_by_month(year, agency_types)).get(
-            period.start, []
-        )
-    else:
-        every = shared(("counts", period.start, period.end, types), lambda: read(None, True))
+    every = shared(("counts", period.start, period.end, types), lambda: read(None, True))
     wanted = set(keys)
     return [(r, a, k, kind if by_kind else "", t) for r, a, k, kind, t in every if k in wanted]
 

@@ -54,7 +54,7 @@ def test_on_time_drilldown_by_role(quarter, who, scope, expected):
     assert numbers("on_time_rate", getattr(w.users, who), drill_scope) == expected
 
 
-def test_case_drilldowns_name_the_cases_behind_each_figure(quarter):
+def test_case_drilldowns_name_the_cases_behind_each_figure(quarter, english):
     w = quarter
     admin = w.users.city_admin
     a, b = Scope("county", w.county_a.pk), Scope("county", w.county_b.pk)

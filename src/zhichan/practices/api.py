@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from zhichan.core.api import BoundedPagination, FieldErrors, Message
@@ -67,7 +67,11 @@ def _published(request):
 
 @router.get("/", response={200: list[PracticeOut], 422: FieldErrors}, summary="Published good practice")
 @paginate(BoundedPagination)
-def list_practices(request, category: Category | None = None, county: int | None = None):
+def list_practices(
+    request,
+    category: Category | None = None,
+    county: int | None = Query(None, ge=1, le=2**31 - 1, description="the county's id"),
+):
     qs = _published(request)
     if category:
         qs = qs.filter(category=category)

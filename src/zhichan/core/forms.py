@@ -39,3 +39,19 @@ def run_action(form: forms.Form, action: Callable, *, transition_field: str | No
     except PermissionDenied as exc:
         raise Http404 from exc
     return False, None
+
+
+def act_and_report(request, action: Callable, success: str) -> bool:
+    """Run a page's POST action: the success or each refusal as a message; forbidden is 404."""
+    from django.contrib import messages
+
+    try:
+        action()
+    except (ValidationError, TransitionError) as exc:
+        for message in exc.messages if isinstance(exc, ValidationError) else [exc.message]:
+            messages.error(request, message)
+        return False
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(request, success)
+    return True

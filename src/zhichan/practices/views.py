@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -12,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhichan.core.errors import TransitionError
-from zhichan.core.forms import run_action
+from zhichan.core.forms import act_and_report, run_action
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.practices import services
 from zhichan.practices.forms import PracticeForm, ReasonForm
@@ -132,15 +130,7 @@ def edit(request, pk: int):
 
 def _act(request, pk, action, success):
     practice = get_restricted_or_404(_practices(), request.user, VIEW, pk=pk)
-    try:
-        action(practice)
-    except (ValidationError, TransitionError) as exc:
-        for message in exc.messages if isinstance(exc, ValidationError) else [exc.message]:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    else:
-        messages.success(request, success)
+    act_and_report(request, lambda: action(practice), success)
     return redirect("practices:detail", pk=pk)
 
 

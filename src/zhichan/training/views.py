@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhichan.core.errors import TransitionError
-from zhichan.core.forms import run_action
+from zhichan.core.forms import act_and_report, run_action
 from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.training import certificates, reports, services
@@ -287,15 +286,7 @@ def edit(request, pk: int):
 
 def _transition(request, pk, action, success):
     event = get_restricted_or_404(TrainingEvent.objects.all(), request.user, CHANGE, pk=pk)
-    try:
-        action(event)
-    except (ValidationError, TransitionError) as exc:
-        for message in exc.messages if isinstance(exc, ValidationError) else [exc.message]:
-            messages.error(request, message)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    else:
-        messages.success(request, success)
+    act_and_report(request, lambda: action(event), success)
     return redirect("training:detail", pk=pk)
 
 

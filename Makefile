@@ -27,11 +27,12 @@ demo: setup
 browser:
 	@sh scripts/ensure-chromium
 
-# One pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in one process.
+# One pytest worker per core (pytest-xdist); PYTEST_WORKERS=0 runs in one process. Tests marked
+# with the same xdist_group run on one worker (loadgroup), the rest are spread.
 # pytest exits 5 when it collects nothing; make passes that on as a failure.
 PYTEST_WORKERS ?= auto
 test: setup browser
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -89,7 +89,8 @@ def snapshot():
 
 
 @pytest.mark.django_db
-def test_demo_loads_the_bundle_and_prints_one_account_per_role():
+def test_demo_loads_the_bundle_and_a_second_run_changes_nothing():
+    # One test for both: building the demo is the slowest step of the suite.
     output = run_demo()
     assert Region.objects.filter(code="140703").exists()
     assert ServiceItem.objects.filter(code="TM-REG", published=True).exists()
@@ -156,10 +157,7 @@ def test_demo_loads_the_bundle_and_prints_one_account_per_role():
     assert notice.agency == custody.agency and notice.status == "accepted"
     assert notice.responses.get().decision == "accepted" and notice.agency.status == "operating"
 
-
-@pytest.mark.django_db
-def test_second_run_creates_and_changes_nothing():
-    run_demo()
+    # A second run creates and changes nothing, and prints no passwords.
     before = snapshot()
     output = run_demo()
     assert printed_accounts(output) == {}
@@ -224,11 +222,18 @@ def get_status(url):
         return None
 
 
+@pytest.fixture(scope="module")
+def demo_data_dir(tmp_path_factory):
+    """One data directory for the serving tests: the first starts from nothing (the whole
+    set-up), the next from what it left, as `make demo` run a second time does."""
+    return tmp_path_factory.mktemp("demo") / "data"
+
+
 @pytest.fixture
-def demo_process(tmp_path):
+def demo_process(tmp_path, demo_data_dir):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update(ZHICHAN_DATA_DIR=str(tmp_path / "data"), ZHICHAN_ENV="demo", PYTHONUNBUFFERED="1")
+    env.update(ZHICHAN_DATA_DIR=str(demo_data_dir), ZHICHAN_ENV="demo", PYTHONUNBUFFERED="1")
     log = (tmp_path / "demo.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "zhichan", "demo", "--port", str(port)],
@@ -267,6 +272,7 @@ def started_processes(proc):
 
 
 @pytest.mark.smoke
+@pytest.mark.xdist_group("demo-serving")  # one worker, so the second reuses the first's data
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the processes")
 @pytest.mark.parametrize("how", ["process group", "main process only"])
 def test_demo_serves_the_portal_and_stops_with_its_worker(demo_process, how):

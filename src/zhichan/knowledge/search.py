@@ -267,7 +267,11 @@ def _all_documents():
 
 def _store(kind, pk, doc) -> bool:
     """Write one entry if it differs; True when something was written."""
-    entry = SearchEntry.objects.filter(kind=kind, object_id=pk).first()
+    return _write(SearchEntry.objects.filter(kind=kind, object_id=pk).first(), kind, pk, doc)
+
+
+def _write(entry, kind, pk, doc) -> bool:
+    """Create the entry (`entry` None) or change what differs; True when something was written."""
     if entry is None:
         SearchEntry.objects.create(kind=kind, object_id=pk, **doc)
         return True
@@ -293,17 +297,15 @@ def rebuild(kinds=KINDS) -> int:
     kinds = tuple(kinds)
     written = 0
     with transaction.atomic():
+        # Read the stored entries once: a reload that changed nothing then writes nothing.
+        stored = {(e.kind, e.object_id): e for e in SearchEntry.objects.filter(kind__in=kinds)}
         present = set()
         for kind, pk, doc in _all_documents():
             if kind not in kinds:
                 continue
             present.add((kind, pk))
-            written += _store(kind, pk, doc)
-        stale = [
-            e.pk
-            for e in SearchEntry.objects.filter(kind__in=kinds).only("pk", "kind", "object_id")
-            if (e.kind, e.object_id) not in present
-        ]
+            written += _write(stored.get((kind, pk)), kind, pk, doc)
+        stale = [e.pk for key, e in stored.items() if key not in present]
         SearchEntry.objects.filter(pk__in=stale).delete()
         written += len(stale)
     return written

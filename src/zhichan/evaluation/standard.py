@@ -761,15 +761,15 @@ class CatalogueItems(NetworkMetric):
 
 def network_facts() -> list[tuple[str, int | None, int | None, int]]:
     """The network now as the four metrics above read it, for a snapshot: (key, region id, agency
-    id, value) of every region (the city, each county and park: the figure a scope of it shows, its
-    subtree included) and the catalogue items of each providing agency."""
+    id, value) of every region below the provinces (the city, each county and park: the figure a
+    scope of it shows, its subtree included) and the catalogue items of each providing agency."""
     from zhichan.regions.models import Region, RegionKind
 
     with shared_reads():
         # Only the city and agencies are told apart by the reads; any other region reads as an area.
         scopes = [
             Scope(ScopeKind.CITY if kind == RegionKind.CITY else ScopeKind.COUNTY, pk)
-            for pk, kind in Region.objects.values_list("pk", "kind")
+            for pk, kind in Region.objects.exclude(kind=RegionKind.PROVINCE).values_list("pk", "kind")
         ]
         providers = sorted({provider for _o, _r, provider in _listed() if provider is not None})
         outlets = OutletsOperating().now(scopes)

@@ -7,7 +7,8 @@ from django.utils import timezone
 from zhichan.cases.models import Case
 from zhichan.evaluation.demo import create_demo_history
 from zhichan.evaluation.metrics import Scope, get_metric
-from zhichan.evaluation.models import DailyCount
+from zhichan.evaluation.models import DailyCount, NetworkSnapshot
+from zhichan.evaluation.periods import Period
 from zhichan.evaluation.standard import month_spans
 
 
@@ -26,7 +27,17 @@ def test_history_spreads_over_the_year_and_is_counted_once(world):
         get_metric("cases_received").values([city], s)[city] for s in month_spans(now.year, now.month, 12)
     ]
     assert sum(trend) == made == Case.objects.count() and sum(1 for v in trend if v) >= 10
+    # The network recorded at the end of each past month of the history, so that last quarter
+    # has network figures (the world's, unchanged since).
+    days = sorted(set(NetworkSnapshot.objects.values_list("day", flat=True)))
+    assert len(days) >= 11 and days[-1] == now.replace(day=1) - dt.timedelta(days=1)
+    last_quarter = Period.containing(now, "quarter").previous()
+    outlets = get_metric("outlets_operating")
+    now_quarter = Period.containing(now, "quarter")
+    assert outlets.values([city], last_quarter)[city] == outlets.values([city], now_quarter)[city] > 0
     before = sorted(DailyCount.objects.values_list("day", "key", "kind", "agency_id", "value"))
+    snapshots = sorted(NetworkSnapshot.objects.values_list("pk", "day", "key", "value"))
     assert create_demo_history() == 0  # the second run adds nothing, and the counts stay the same
     assert sorted(DailyCount.objects.values_list("day", "key", "kind", "agency_id", "value")) == before
+    assert sorted(NetworkSnapshot.objects.values_list("pk", "day", "key", "value")) == snapshots
     assert timezone.now() - max(c.created_at for c in Case.objects.all()) < dt.timedelta(days=40)

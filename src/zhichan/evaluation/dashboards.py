@@ -315,7 +315,8 @@ def trend(scope: Scope, codes, until: dt.date | None = None, count: int = TREND_
 
 def default_trend_codes(kind: str, count: int = 3) -> list[str]:
     """The first few count metrics (volumes make the clearest lines), else the first metrics;
-    never a live figure of the network (it is the same every month)."""
+    never a figure of the network (a state that changes rarely; asked for, its past months come
+    from the network snapshots and the current month is the live figure)."""
     metrics = [m for m in metrics_for(kind) if not getattr(m, "live", False)]
     counts = [m.code for m in metrics if m.unit == Unit.COUNT]
     return (counts or [m.code for m in metrics])[:count]

@@ -1,5 +1,6 @@
 """Demo history: a year of handled requests over the demo agencies, so trends and scorecards have
-data, and the daily counts built from them. Idempotent: the history is made once."""
+data, the daily counts built from them, and a snapshot of the network at the end of each past
+month (the demo network as it is, standing for those months). Idempotent: the history is made once."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.cases.models import Case, CaseEvent, CaseType, Channel, Rating, RatingLevel, Status
 from zhichan.core.workdays import add_working_days, working_days_between
 from zhichan.evaluation.counts import rebuild_counts
+from zhichan.evaluation.snapshots import month_ends, record_missing
 
 KEY = "demo-history-{n}"
 MONTHS = 12
@@ -132,6 +134,11 @@ def create_demo_history(log=None) -> int:
                 made = n
     # Everything the demo wrote is committed: count it all now, without waiting for the lag.
     rebuild_counts(now=timezone.now() + dt.timedelta(seconds=settings.ZHICHAN_COUNTS_LAG_SECONDS + 1))
+    # The past quarters' network figures: the months of the history end with a snapshot (only
+    # those not recorded yet; the current month reads the live tables).
+    today = timezone.localdate()
+    recorded = record_missing(month_ends(today - dt.timedelta(days=30 * MONTHS), today))
     if log is not None:
-        log(f"evaluation: {made} past requests created, counts built")
+        ends = len(recorded)
+        log(f"evaluation: {made} past requests created, counts built, network recorded at {ends} month ends")
     return made

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.utils import timezone
 
 from zhichan.evaluation import dashboards
 from zhichan.evaluation.metrics import Drilldown, Metric, Scope
@@ -27,6 +28,12 @@ class DrilldownRequest:
     scope: Scope
     period: Period
     drilldown: Drilldown
+
+    @property
+    def lists_present(self) -> bool:
+        """A network figure of a past period comes from the snapshot of the period's end, but its
+        records (agencies, catalogue items) are listed as they are now: the page says so."""
+        return bool(getattr(self.metric, "live", False)) and self.period.end <= timezone.localdate()
 
 
 def resolve(

@@ -91,7 +91,8 @@ class Metric:
     dimension: str = Dimension.UTILISATION
     direction: str = Direction.HIGHER
     scope_kinds: tuple[str, ...] = (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY)
-    # A figure of the network as it is now, whatever the period (no trend to draw).
+    # A figure of the network's state (outlets, coverage, catalogue): as it is now for a period not
+    # yet ended, as recorded in the network snapshots for a past one (standard.NetworkMetric).
     live: bool = False
 
     def values(self, scopes: Sequence[Scope], period: Period) -> dict[Scope, Decimal | None]:

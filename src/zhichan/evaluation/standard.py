@@ -1,7 +1,8 @@
 """The metrics the system measures itself, registered into `zhichan.evaluation.metrics.METRICS`.
 
 Case and activity figures are sums over the daily counts (evaluation/counts.py); the network
-figures (outlets, coverage, catalogue) are read from the live tables, as they are now. Each
+figures (outlets, coverage, catalogue) are read from the live tables as they are now for a period
+not yet ended, and from the network snapshots (evaluation/snapshots.py) for a past one. Each
 metric names the records behind its figure through the records' own `restrict(user, "view")`.
 Definitions: docs/evaluation.md, "Counts and metrics".
 """
@@ -32,6 +33,7 @@ from zhichan.evaluation.metrics import (
     reads_are_shared,
     register,
     shared,
+    shared_reads,
 )
 from zhichan.evaluation.periods import Period
 
@@ -512,18 +514,65 @@ class TrainingHours(CountMetric):
     key = facts.TRAINING_HOURS
 
 
-# --- live network figures ------------------------------------------------------------------------
+# --- network figures -----------------------------------------------------------------------------
+#
+# Outlets, coverage and catalogue are states, not events: for a period that has not ended they are
+# read from the live tables as they are now; for a past period from the network snapshot recorded
+# on the latest day within the period (evaluation/snapshots.py), and not at all (None) when no
+# snapshot was recorded then. `network_facts` is what a snapshot records: the same reads as now.
+
+OUTLETS = "outlets_operating"
+COVERED = "functions_covered"
+FUNCTIONS = "functions_total"
+CATALOGUE = "catalogue_items"
 
 
-class OutletsOperating(Metric):
+def _is_past(period: Period) -> bool:
+    """Whether the period ended before today (its figures of the network are history)."""
+    return period.end <= timezone.localdate()
+
+
+def _recorded(period: Period) -> dict | None:
+    """{(key, region id, agency id): value} of the latest snapshot within the period; None: none."""
+    from zhichan.evaluation.snapshots import recorded
+
+    return shared(("network-recorded", period.start, period.end), lambda: recorded(period.start, period.end))
+
+
+def _row_key(key: str, scope: Scope) -> tuple:
+    return (key, None, scope.id) if scope.kind == ScopeKind.AGENCY else (key, scope.id, None)
+
+
+class NetworkMetric(Metric):
+    """A figure of the network's state: now for a current or future period, else as recorded."""
+
     live = True
+
+    def values(self, scopes, period):
+        if not _is_past(period):
+            return self.now(scopes)
+        found = _recorded(period)
+        if found is None:
+            return dict.fromkeys(scopes)
+        return self.as_recorded(scopes, found)
+
+    def now(self, scopes) -> dict:
+        raise NotImplementedError
+
+    def as_recorded(self, scopes, found: dict) -> dict:
+        raise NotImplementedError
+
+
+class OutletsOperating(NetworkMetric):
     code = "outlets_operating"
     label = _("Outlets operating")
-    description = _("Agencies of the network operating now, in the area.")
+    description = _(
+        "Agencies of the network operating in the area: now, or at the end of a past period as recorded then."
+    )
     dimension = Dimension.CONSTRUCTION
     scope_kinds = AREA_KINDS
 
-    def values(self, scopes, period):
+    def now(self, scopes):
         from zhichan.agencies.models import Agency, Status
 
         by_region = shared(
@@ -538,6 +587,12 @@ class OutletsOperating(Metric):
         trees = _subtrees({s.id for s in scopes if s.kind != ScopeKind.AGENCY})
         return {
             s: Decimal(sum(by_region.get(r, 0) for r in trees[s.id])) if s.kind != ScopeKind.AGENCY else None
+            for s in scopes
+        }
+
+    def as_recorded(self, scopes, found):
+        return {
+            s: Decimal(found.get(_row_key(OUTLETS, s), 0)) if s.kind != ScopeKind.AGENCY else None
             for s in scopes
         }
 
@@ -587,8 +642,17 @@ def _coverage_rows(scopes):
     return out
 
 
-class FunctionsCovered(Metric):
-    live = True
+def _recorded_coverage(scopes, found) -> dict:
+    """{scope: (covered, in all)} of the scopes that had a coverage row in the snapshot."""
+    out = {}
+    for scope in scopes:
+        total = found.get(_row_key(FUNCTIONS, scope))
+        if total is not None:
+            out[scope] = (found.get(_row_key(COVERED, scope), 0), total)
+    return out
+
+
+class FunctionsCovered(NetworkMetric):
     code = "functions_covered"
     label = _("Functions covered")
     description = _(
@@ -598,13 +662,18 @@ class FunctionsCovered(Metric):
     dimension = Dimension.CONSTRUCTION
     scope_kinds = AREA_KINDS
 
-    def values(self, scopes, period):
-        rows = _coverage_rows(scopes)
+    def now(self, scopes):
+        return self._figures(scopes, _coverage_rows(scopes))
+
+    def as_recorded(self, scopes, found):
+        return self._figures(scopes, _recorded_coverage(scopes, found))
+
+    @staticmethod
+    def _figures(scopes, rows):
         return {s: Decimal(rows[s][0]) if s in rows else None for s in scopes}
 
 
-class CoverageRate(Metric):
-    live = True
+class CoverageRate(NetworkMetric):
     code = "coverage_rate"
     label = _("Coverage rate")
     description = _("Functions covered out of all functions of the area's counties and parks, in percent.")
@@ -612,8 +681,14 @@ class CoverageRate(Metric):
     dimension = Dimension.CONSTRUCTION
     scope_kinds = AREA_KINDS
 
-    def values(self, scopes, period):
-        rows = _coverage_rows(scopes)
+    def now(self, scopes):
+        return self._figures(scopes, _coverage_rows(scopes))
+
+    def as_recorded(self, scopes, found):
+        return self._figures(scopes, _recorded_coverage(scopes, found))
+
+    @staticmethod
+    def _figures(scopes, rows):
         out = {}
         for scope in scopes:
             covered, total = rows.get(scope, (0, 0))
@@ -621,13 +696,26 @@ class CoverageRate(Metric):
         return out
 
 
-class CatalogueItems(Metric):
-    live = True
+def _listed():
+    """(owner region, provider's region, provider) of every item listed in the catalogue now."""
+    from zhichan.catalog.models import LISTED, ServiceItem
+
+    return shared(
+        ("catalogue",),
+        lambda: list(
+            ServiceItem.objects.filter(LISTED).values_list(
+                "owner_region_id", "provider__region_id", "provider_id"
+            )
+        ),
+    )
+
+
+class CatalogueItems(NetworkMetric):
     code = "catalogue_items"
     label = _("Catalogue items listed")
     description = _(
-        "Services listed in the public catalogue now: published by the area or offered by its "
-        "providers; for an agency, its own offers."
+        "Services listed in the public catalogue (now, or at the end of a past period as recorded then): "
+        "published by the area or offered by its providers; for an agency, its own offers."
     )
     dimension = Dimension.RESOURCE_SUPPLY
 
@@ -642,18 +730,9 @@ class CatalogueItems(Metric):
         ids = (trees or _subtrees([scope.id]))[scope.id]
         return items.filter(Q(owner_region_id__in=ids) | Q(provider__region_id__in=ids))
 
-    def values(self, scopes, period):
-        from zhichan.catalog.models import LISTED, ServiceItem
-
-        listed = shared(
-            ("catalogue",),
-            lambda: list(
-                ServiceItem.objects.filter(LISTED).values_list(
-                    "owner_region_id", "provider__region_id", "provider_id"
-                )
-            ),
-        )
-        trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.COUNTY})
+    def now(self, scopes):
+        listed = _listed()
+        trees = _subtrees({s.id for s in scopes if s.kind not in (ScopeKind.CITY, ScopeKind.AGENCY)})
         out = {}
         for scope in scopes:
             if scope.kind == ScopeKind.CITY:
@@ -666,6 +745,9 @@ class CatalogueItems(Metric):
             out[scope] = Decimal(n)
         return out
 
+    def as_recorded(self, scopes, found):
+        return {s: Decimal(found.get(_row_key(CATALOGUE, s), 0)) for s in scopes}
+
     def drilldown(self, user, scope, period):
         from zhichan.catalog.models import ServiceItem
 
@@ -675,6 +757,33 @@ class CatalogueItems(Metric):
             rows,
             [(_("Code"), lambda i: i.code), (_("Service"), lambda i: i.display_name)],
         )
+
+
+def network_facts() -> list[tuple[str, int | None, int | None, int]]:
+    """The network now as the four metrics above read it, for a snapshot: (key, region id, agency
+    id, value) of every region below the provinces (the city, each county and park: the figure a
+    scope of it shows, its subtree included) and the catalogue items of each providing agency."""
+    from zhichan.regions.models import Region, RegionKind
+
+    with shared_reads():
+        # Only the city and agencies are told apart by the reads; any other region reads as an area.
+        scopes = [
+            Scope(ScopeKind.CITY if kind == RegionKind.CITY else ScopeKind.COUNTY, pk)
+            for pk, kind in Region.objects.exclude(kind=RegionKind.PROVINCE).values_list("pk", "kind")
+        ]
+        providers = sorted({provider for _o, _r, provider in _listed() if provider is not None})
+        outlets = OutletsOperating().now(scopes)
+        coverage = _coverage_rows(scopes)
+        catalogue = CatalogueItems().now(scopes + [Scope(ScopeKind.AGENCY, pk) for pk in providers])
+    facts = []
+    for scope in scopes:
+        facts.append((OUTLETS, scope.id, None, int(outlets[scope])))
+        facts.append((CATALOGUE, scope.id, None, int(catalogue[scope])))
+        if scope in coverage:
+            covered, total = coverage[scope]
+            facts += [(COVERED, scope.id, None, covered), (FUNCTIONS, scope.id, None, total)]
+    facts += [(CATALOGUE, None, pk, int(catalogue[Scope(ScopeKind.AGENCY, pk)])) for pk in providers]
+    return facts
 
 
 STANDARD = [

@@ -1,5 +1,5 @@
-"""Worker tasks of the evaluation: new facts into the daily counts every few minutes, and the
-daily look for overdue rectification notices."""
+"""Worker tasks of the evaluation: new facts into the daily counts every few minutes, today's
+snapshot of the network, and the daily look for overdue rectification notices."""
 
 from django.conf import settings
 from huey import crontab
@@ -7,6 +7,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from zhichan.evaluation.counts import update_counts
 from zhichan.evaluation.rectification import flag_overdue
+from zhichan.evaluation.snapshots import record
 
 
 def _schedule(minutes: int):
@@ -24,3 +25,11 @@ def count_new_facts():
 @db_periodic_task(crontab(hour="8", minute="17"))
 def flag_overdue_rectifications():
     return flag_overdue()
+
+
+@db_periodic_task(crontab(minute="55"))
+def snapshot_network():
+    """Today's snapshot of the network. It is taken every hour and replaces the day's earlier one,
+    so a day keeps its last state (the end of a period is the last day's evening), whatever the
+    worker's clock zone, and a worker stopped for an hour misses no day."""
+    return record()

@@ -23,3 +23,4 @@ from zhichan.evaluation.models.scorecards import (  # noqa: F401
     ScorecardRun,
     ScoringRule,
 )
+from zhichan.evaluation.models.snapshots import NetworkSnapshot  # noqa: F401

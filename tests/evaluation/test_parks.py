@@ -125,6 +125,10 @@ def test_the_county_page_ranks_its_parks_and_the_park_page_links_back(client, pa
     assert 'data-testid="eval-park-county"' in body and 'data-testid="eval-rank-parks"' not in body
     assert f'data-scope="agency:{w.outlet_a.pk}"' in body
     assert f'data-scope="agency:{w.centre_a.pk}"' not in body
+    # The park's workstation links to its park.
+    body = client.get(reverse("evaluation:agency", args=[w.outlet_a.pk])).content.decode()
+    assert 'data-testid="eval-agency-park"' in body
+    assert reverse("evaluation:park", args=[w.park_a.pk]) in body
     # The county B page has no park to rank.
     client.force_login(w.users.county_admin_b)
     body = client.get(reverse("evaluation:county", args=[w.county_b.pk])).content.decode()

@@ -23,7 +23,7 @@ from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
-from zhichan.evaluation.models import DailyCount, RectificationNotice
+from zhichan.evaluation.models import DailyCount, RectificationNotice, Scorecard
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -113,6 +113,10 @@ def test_demo_loads_the_bundle_and_a_second_run_changes_nothing():
     history = Case.objects.filter(idempotency_key__startswith="demo-history-")
     assert len({(c.created_at.year, c.created_at.month) for c in history}) >= 11
     assert DailyCount.objects.filter(key="received").aggregate(n=Sum("value"))["n"] == Case.objects.count()
+    # The parks' workstations have figures of their own (the counts keep a park's region), and a
+    # scorecard scores the parks.
+    assert DailyCount.objects.filter(key="received", region__kind="park").exists()
+    assert Scorecard.objects.filter(level="park").exists()
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3

@@ -24,7 +24,7 @@ class HandMetric(Metric):
         direction=Direction.HIGHER,
         dimension=Dimension.UTILISATION,
         unit=Unit.COUNT,
-        scope_kinds=(ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY),
+        scope_kinds=(ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.PARK, ScopeKind.AGENCY),
     ):
         self.code = code
         self.label = f"test {code}"

@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from tests.evaluation.counts_fixture import at, build_cases, build_others, event, finish, make_case, rate
 from zhichan.cases.models import Rating
+from zhichan.enterprises.models import Enterprise
 from zhichan.evaluation.counts import rebuild_counts, update_counts
 from zhichan.evaluation.models import CountCursor, DailyCount
 from zhichan.screening.models import ScreeningLog
+from zhichan.watch.models import Alert, WatchItem, WatchList
 
 
 def snapshot():
@@ -32,19 +34,32 @@ def test_counting_in_steps_with_rows_arriving_between_equals_a_rebuild(world):
     build_others(world)
     extra = make_case(world.centre_a, received=at(3, 2))
     event(extra, "created", at(3, 2))
+    # Park cases: the park's outlet, a screening and a watch list of an enterprise in the park.
+    in_park = make_case(world.outlet_a, received=at(3, 6))
+    event(in_park, "created", at(3, 6))
+    ScreeningLog.objects.create(channel="page", region=world.park_a, at=at(3, 7))
     update_counts(now=later(), limit=4)
     event(extra, "reply", at(3, 3), **finish(True, 1))
     event(cases.c4, "reply", at(3, 28), **finish(False, 19))
+    event(in_park, "closed", at(3, 9), **finish(True, 2))
     rate(extra, "basic", at(3, 4))
+    rate(in_park, "satisfied", at(3, 10))
+    park_firm = Enterprise.objects.create(name="园区企业", normalized_name="园区企业", region=world.park_a)
+    watch = WatchList.objects.create(enterprise=park_firm, name="marks")
+    item = WatchItem.objects.create(watch_list=watch, kind="mark", text="园区")
+    Alert.objects.create(watch_list=watch, item=item, kind="similar_mark", key="p", summary="s")
     update_counts(now=later())
     update_counts(now=later())  # nothing new: nothing changes
     stepped = snapshot()
     assert stepped
+    in_park_rows = {(r[4], r[2]) for r in stepped if r[1] == world.park_a.pk}
+    assert {("received", world.outlet_a.pk), ("closed", world.outlet_a.pk), ("rating", world.outlet_a.pk),
+            ("screening", 0), ("alert", 0)} <= in_park_rows  # fmt: skip
 
     rebuild_counts(now=later())
     assert snapshot() == stepped
-    # And the figures are real sums: five ratings of the fixture, one more here.
-    assert sum(r[5] for r in stepped if r[4] == "rating") == Decimal(Rating.objects.count()) == 6
+    # And the figures are real sums: five ratings of the fixture, two more here.
+    assert sum(r[5] for r in stepped if r[4] == "rating") == Decimal(Rating.objects.count()) == 7
 
 
 def test_rows_younger_than_the_lag_wait_for_the_next_run(world, settings):
@@ -74,13 +89,14 @@ def test_a_row_is_counted_once_however_often_the_worker_runs(world):
     assert DailyCount.objects.filter(key="closed").count() == 0
 
 
-def test_a_park_agency_counts_for_its_county(world):
+def test_a_park_agency_counts_in_its_park(world):
     case = make_case(world.outlet_a, received=at(1, 5))
     event(case, "created", at(1, 5))
     update_counts(now=later())
     row = DailyCount.objects.get(key="received")
+    # The park is kept (not folded into its county): the county's figures add it when summing.
     assert (row.region_id, row.agency_id, row.day) == (
-        world.county_a.pk,
+        world.park_a.pk,
         world.outlet_a.pk,
         dt.date(2026, 1, 5),
     )

@@ -34,10 +34,10 @@ def test_without_metrics_only_the_manual_indicator_is_made(db, world):
         metrics.METRICS.update(saved)
 
 
-def test_with_the_metrics_both_scorecards_are_made_once(db, world, demo_metrics):
+def test_with_the_metrics_the_three_scorecards_are_made_once(db, world, demo_metrics):
     UserFactory(username="demo-city-admin", role=Role.CITY_ADMIN, region=world.city)
     made = create_demo_scorecards(log=lambda *a: None)
-    assert {s.level for s in made} == {ScopeKind.COUNTY, ScopeKind.AGENCY}
+    assert {s.level for s in made} == {ScopeKind.COUNTY, ScopeKind.PARK, ScopeKind.AGENCY}
     assert all(sum(i.weight for i in s.items.all()) == 100 for s in made)
     assert create_demo_scorecards(log=lambda *a: None) == []
-    assert Scorecard.objects.count() == 2 and Indicator.objects.count() == len(INDICATORS)
+    assert Scorecard.objects.count() == 3 and Indicator.objects.count() == len(INDICATORS)

@@ -1,4 +1,9 @@
-"""The daily counts: facts read from append-only source rows, added up per day, county and agency.
+"""The daily counts: facts read from append-only source rows, added up per day, region and agency.
+
+The region of a fact is the agency's own region (or the enterprise's, the person's): a
+county, a park or the city, never folded into the county, so that parks have figures of their
+own. A county's figures are the sums over its subtree (the county and its parks), the city's
+over every region of the city (evaluation/standard.py: `sums`).
 
 Each source is a table whose rows are only ever added (case events, ratings, alerts, pledge
 events...). A cursor per source remembers the last id counted; `update_counts` reads the rows
@@ -48,29 +53,21 @@ PLEDGE_AMOUNT = "pledge_amount"
 PLEDGES = "pledges"
 TRAINING_HOURS = "training_hours"
 
-# A fact: (day, county region id, agency id, kind, key, value).
+# A fact: (day, region id, agency id, kind, key, value).
 Fact = tuple[dt.date, int | None, int | None, str, str, Decimal]
 
 
 class Places:
-    """The county of each region and agency, read once per run."""
+    """The region of each agency, read once per run. A fact keeps its own region (a county, a
+    park or the city): the metrics add a county's parks to it when they sum."""
 
     def __init__(self):
         from zhichan.agencies.models import Agency
-        from zhichan.regions.models import Region, RegionKind
 
-        regions = {r.pk: r for r in Region.objects.all()}
-        self.county: dict[int, int] = {}
-        for pk, region in regions.items():
-            if region.kind == RegionKind.PARK and region.parent_id in regions:
-                parent = regions[region.parent_id]
-                self.county[pk] = parent.pk if parent.kind == RegionKind.COUNTY else pk
-            else:
-                self.county[pk] = pk
         self.agency_region = dict(Agency.objects.values_list("pk", "region_id"))
 
     def of_region(self, region_id):
-        return self.county.get(region_id, region_id) if region_id else None
+        return region_id or None
 
     def of_agency(self, agency_id):
         return self.of_region(self.agency_region.get(agency_id)) if agency_id else None
@@ -224,7 +221,7 @@ class Pledges(Source):
 
     def facts(self, rows, places):
         for _pk, _at, day, amount, pledgee_id, region_id in rows:
-            # The pledgor's county: financing reached the enterprises of that county.
+            # The pledgor's region: financing reached the enterprises of that county or park.
             region = places.of_region(region_id)
             yield (day, region, pledgee_id, "", PLEDGE_AMOUNT, amount)
             yield (day, region, pledgee_id, "", PLEDGES, ONE)

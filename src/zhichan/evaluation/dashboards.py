@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -117,8 +118,20 @@ def counties_of(city: Region | None):
     return Region.objects.filter(parent=city, kind=RegionKind.COUNTY).order_by("sort", "code")
 
 
+def parks_of(region: Region | None):
+    """The parks of a city (those under its counties and those directly under it) or of a county."""
+    if region is None:
+        return Region.objects.none()
+    parks = Region.objects.filter(kind=RegionKind.PARK)
+    if region.kind == RegionKind.CITY:
+        parks = parks.filter(Q(parent=region) | Q(parent__parent=region, parent__kind=RegionKind.COUNTY))
+    else:
+        parks = parks.filter(parent=region)
+    return parks.select_related("parent").order_by("parent__sort", "sort", "code")
+
+
 def agencies_in(region: Region):
-    """The agencies of a city or a county that can have figures: operating or under rectification."""
+    """The agencies of a city, a county or a park that can have figures: operating or under rectification."""
     return (
         Agency.objects.filter(region_id__in=region.subtree_ids(), status__in=PUBLIC_STATUSES)
         .select_related("region")
@@ -139,10 +152,14 @@ def can_see_scope(user, scope: Scope) -> bool:
             return scope.id == city.pk
         if scope.kind == ScopeKind.COUNTY:
             return counties_of(city).filter(pk=scope.id).exists()
+        if scope.kind == ScopeKind.PARK:
+            return parks_of(city).filter(pk=scope.id).exists()
         return Agency.objects.filter(pk=scope.id, region_id__in=city.subtree_ids()).exists()
     if role == "county_admin" and user.region_id:
         if scope.kind == ScopeKind.COUNTY:
             return scope.id == user.region_id
+        if scope.kind == ScopeKind.PARK:
+            return Region.objects.filter(pk=scope.id, kind=RegionKind.PARK, parent_id=user.region_id).exists()
         if scope.kind == ScopeKind.AGENCY:
             return Agency.objects.filter(pk=scope.id, region_id__in=user.region.subtree_ids()).exists()
         return False
@@ -294,6 +311,14 @@ def county_entries(city: Region) -> list[tuple[Scope, str, str]]:
     ]
 
 
+def park_entries(region: Region) -> list[tuple[Scope, str, str]]:
+    """The parks of a city or a county, each with its dashboard."""
+    return [
+        (Scope(ScopeKind.PARK, p.pk), p.display_name, reverse("evaluation:park", args=[p.pk]))
+        for p in parks_of(region)
+    ]
+
+
 def agency_entries(region: Region) -> list[tuple[Scope, str, str]]:
     return [
         (Scope(ScopeKind.AGENCY, a.pk), a.display_name, reverse("evaluation:agency", args=[a.pk]))
@@ -323,8 +348,10 @@ def default_trend_codes(kind: str, count: int = 3) -> list[str]:
 
 
 def map_and_rankings(user, city: Region, metric: Metric, period: Period) -> dict:
-    """The overview's switchable part for one metric: county map values and both rankings."""
+    """The overview's switchable part for one metric: county map values and the rankings of
+    the counties, the parks and the agencies."""
     counties = ranking(metric, county_entries(city), period) if ScopeKind.COUNTY in metric.scope_kinds else []
+    parks = ranking(metric, park_entries(city), period) if ScopeKind.PARK in metric.scope_kinds else []
     agencies = ranking(metric, agency_entries(city), period) if ScopeKind.AGENCY in metric.scope_kinds else []
     names = {c.pk: c.name for c in counties_of(city)}
     return {
@@ -347,6 +374,7 @@ def map_and_rankings(user, city: Region, metric: Metric, period: Period) -> dict
             for row in counties
         ],
         "counties": counties,
+        "parks": parks,
         "agencies": agencies,
     }
 

@@ -25,6 +25,7 @@ from zhichan.evaluation.periods import Period
 class ScopeKind(models.TextChoices):
     CITY = "city", _("City")
     COUNTY = "county", _("County")
+    PARK = "park", _("Park")
     AGENCY = "agency", _("Agency")
 
 
@@ -52,7 +53,9 @@ class Unit(models.TextChoices):
 
 @dataclass(frozen=True)
 class Scope:
-    """What a figure is about: the city or a county (a Region id) or an agency (an Agency id)."""
+    """What a figure is about: the city, a county or a park (a Region id) or an agency (an Agency id).
+
+    A county's figures include its parks'; the city's include every county's and park's."""
 
     kind: str
     id: int
@@ -90,7 +93,7 @@ class Metric:
     unit: str = Unit.COUNT
     dimension: str = Dimension.UTILISATION
     direction: str = Direction.HIGHER
-    scope_kinds: tuple[str, ...] = (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY)
+    scope_kinds: tuple[str, ...] = (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.PARK, ScopeKind.AGENCY)
     # A figure of the network's state (outlets, coverage, catalogue): as it is now for a period not
     # yet ended, as recorded in the network snapshots for a past one (standard.NetworkMetric).
     live: bool = False

@@ -40,7 +40,7 @@ from zhichan.evaluation.periods import Period
 ZERO = Decimal(0)
 PROVIDER_TYPES = ("university", "library", "social_org", "market_provider")
 GOOD_LEVELS = ("satisfied", "basic")
-AREA_KINDS = (ScopeKind.CITY, ScopeKind.COUNTY)
+AREA_KINDS = (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.PARK)
 
 
 # --- scopes and periods --------------------------------------------------------------------------
@@ -105,21 +105,21 @@ def sums(
     keys: Sequence[str], scopes: Sequence[Scope], period: Period, *, agency_types=None, by_kind: bool = False
 ) -> dict[Scope, dict[tuple[str, str], Decimal]]:
     """{scope: {(key, kind): total}} over the daily counts of the period, in one query (kind is
-    "" unless `by_kind`)."""
+    "" unless `by_kind`). An area adds the rows of its whole subtree: a county its own and its
+    parks' (the counts keep each fact's own region), the city every region's."""
     grouped = _grouped_counts(keys, period, agency_types, by_kind)
     # Which scopes a row of (region, agency) adds to. The city also takes the facts of no known
     # place (an anonymous screening).
     by_agency: dict[int, list[Scope]] = defaultdict(list)
     by_region: dict[int | None, list[Scope]] = defaultdict(list)
-    trees = _subtrees({s.id for s in scopes if s.kind == ScopeKind.CITY})
+    trees = _subtrees({s.id for s in scopes if s.kind != ScopeKind.AGENCY})
     for scope in scopes:
         if scope.kind == ScopeKind.AGENCY:
             by_agency[scope.id].append(scope)
-        elif scope.kind == ScopeKind.CITY:
-            for region_id in (*trees[scope.id], None):
-                by_region[region_id].append(scope)
-        else:
-            by_region[scope.id].append(scope)
+            continue
+        extra = (None,) if scope.kind == ScopeKind.CITY else ()
+        for region_id in (*trees[scope.id], *extra):
+            by_region[region_id].append(scope)
     out: dict[Scope, dict] = {s: defaultdict(Decimal) for s in scopes}
     for region_id, agency_id, key, kind, total in grouped:
         for scope in (*by_region.get(region_id, ()), *by_agency.get(agency_id, ())):
@@ -617,7 +617,8 @@ class OutletsOperating(NetworkMetric):
 
 
 def _coverage_rows(scopes):
-    """{scope: (functions covered, functions in all)} from agencies/coverage.py."""
+    """{scope: (functions covered, functions in all)} from agencies/coverage.py: the city's
+    total, and the row of a county (its subtree) or of a park (its own outlets)."""
     from zhichan.agencies.coverage import compute_coverage
     from zhichan.regions.models import Region
 

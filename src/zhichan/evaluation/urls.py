@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("", views.overview, name="overview"),
     path("overview/data/", views.overview_data, name="overview_data"),
     path("county/<int:pk>/", views.county, name="county"),
+    path("park/<int:pk>/", views.park, name="park"),
     path("agency/<int:pk>/", views.agency, name="agency"),
     path("drilldown/", views.drilldown_page, name="drilldown"),
     path("open/", views.open_page, name="open"),

@@ -99,24 +99,52 @@ def overview_data(request):
 @sharing_reads
 def county(request, pk: int):
     region = get_object_or_404(Region, pk=pk, kind=RegionKind.COUNTY)
-    scope = Scope(ScopeKind.COUNTY, region.pk)
+    return _area(request, region, Scope(ScopeKind.COUNTY, region.pk))
+
+
+@login_required
+@sharing_reads
+def park(request, pk: int):
+    region = get_object_or_404(Region.objects.select_related("parent"), pk=pk, kind=RegionKind.PARK)
+    return _area(request, region, Scope(ScopeKind.PARK, region.pk))
+
+
+def _area(request, region, scope):
+    """A county's or a park's dashboard (one template): its figures, its agencies ranked, a
+    county's parks ranked, the monthly trend."""
     dashboards.require_scope(request.user, scope)
     period = dashboards.parse_period(request.GET.get("period"))
     metric = dashboards.choose_metric(request.GET.get("metric"), ScopeKind.AGENCY)
-    trend_codes = _trend_codes(request, ScopeKind.COUNTY)
+    trend_codes = _trend_codes(request, scope.kind)
     agencies = dashboards.ranking(metric, dashboards.agency_entries(region), period) if metric else []
+    parks = None
+    if scope.kind == ScopeKind.COUNTY:
+        parks = (
+            dashboards.ranking(metric, dashboards.park_entries(region), period)
+            if metric and ScopeKind.PARK in metric.scope_kinds
+            else []
+        )
+    county_region = region.parent if scope.kind == ScopeKind.PARK else None
+    if county_region is not None and not (
+        county_region.kind == RegionKind.COUNTY
+        and dashboards.can_see_scope(request.user, Scope(ScopeKind.COUNTY, county_region.pk))
+    ):
+        county_region = None
     return render(
         request,
         "evaluation/county.html",
         {
             "region": region,
             "scope": scope,
+            "is_park": scope.kind == ScopeKind.PARK,
+            "county": county_region,
             "metric": metric,
             "metric_choices": [(m.code, m.label) for m in dashboards.metrics_for(ScopeKind.AGENCY)],
-            "trend_choices": [(m.code, m.label) for m in dashboards.metrics_for(ScopeKind.COUNTY)],
+            "trend_choices": [(m.code, m.label) for m in dashboards.metrics_for(scope.kind)],
             "trend_codes": trend_codes,
             "figures": dashboards.figures(scope, period),
             "agencies": agencies,
+            "parks": parks,
             "dashboard_data": {"trend": dashboards.trend(scope, trend_codes)},
             "is_city_admin": dashboards.is_city_admin(request.user),
             "can_issue": rectification.can_issue(request.user),
@@ -134,6 +162,7 @@ def agency(request, pk: int):
     period = dashboards.parse_period(request.GET.get("period"))
     trend_codes = _trend_codes(request, ScopeKind.AGENCY)
     county_region = found.region.county
+    park_region = found.region if found.region.kind == RegionKind.PARK else None
     return render(
         request,
         "evaluation/agency.html",
@@ -143,6 +172,9 @@ def agency(request, pk: int):
             "county": county_region
             if county_region
             and dashboards.can_see_scope(request.user, Scope(ScopeKind.COUNTY, county_region.pk))
+            else None,
+            "park": park_region
+            if park_region and dashboards.can_see_scope(request.user, Scope(ScopeKind.PARK, park_region.pk))
             else None,
             "trend_choices": [(m.code, m.label) for m in dashboards.metrics_for(ScopeKind.AGENCY)],
             "trend_codes": trend_codes,
@@ -177,11 +209,12 @@ def drilldown_page(request):
 
 
 def _scope_url(scope, period):
-    names = {ScopeKind.CITY: "evaluation:overview", ScopeKind.COUNTY: "evaluation:county"}
     if scope.kind == ScopeKind.CITY:
-        url = reverse(names[scope.kind])
+        url = reverse("evaluation:overview")
     elif scope.kind == ScopeKind.COUNTY:
         url = reverse("evaluation:county", args=[scope.id])
+    elif scope.kind == ScopeKind.PARK:
+        url = reverse("evaluation:park", args=[scope.id])
     else:
         url = reverse("evaluation:agency", args=[scope.id])
     return f"{url}?period={period.code}"

@@ -5,17 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DailyCount(models.Model):
-    """How many (or how much) of one fact happened on one day, for one agency in one county.
+    """How many (or how much) of one fact happened on one day, for one agency in one region.
 
     `key` is the fact ("received", "finished_on_time", "pledge_amount"...), `kind` a sub-kind
     (the case type of a receipt, a rating level, an alert kind) or empty. `region` is the
-    county the agency (or the enterprise, the person) belongs to, or the city for city-level
-    agencies; `agency` is empty for facts that belong to no agency. Only the worker writes here.
+    agency's (or the enterprise's, the person's) own region: a county, a park or the city for
+    city-level agencies; a county's figures add its parks' rows. `agency` is empty for facts
+    that belong to no agency. Only the worker writes here.
     """
 
     day = models.DateField(_("day"))
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("county"), null=True, blank=True, on_delete=models.CASCADE,
+        "regions.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.CASCADE,
         related_name="+",
     )  # fmt: skip
     agency = models.ForeignKey(

@@ -3,7 +3,7 @@
 An indicator is defined by the city administrator: computed (it names a metric of the
 registry by its code) or manual (a value per scope and period entered with evidence and
 approved by a second person). A scorecard weighs indicators for one level (agencies,
-counties or the city) and one period kind; a run scores every scope of that level for one
+parks, counties or the city) and one period kind; a run scores every scope of that level for one
 period and is kept as it was computed: a draft until published, frozen afterwards.
 """
 
@@ -154,8 +154,10 @@ class ScopedQuerySet(RestrictedQuerySet):
         if role == "city_admin":
             return Q()
         if role == "county_admin" and user.region_id:
-            ids = _county_ids(user)
-            return Q(scope_kind=ScopeKind.COUNTY, scope_id__in=ids) | Q(agency__region_id__in=ids)
+            ids = _county_ids(user)  # the county and its parks
+            return Q(scope_kind__in=(ScopeKind.COUNTY, ScopeKind.PARK), scope_id__in=ids) | Q(
+                agency__region_id__in=ids
+            )
         if role in AGENCY_ROLES and user.agency_id:
             return Q(scope_kind=ScopeKind.AGENCY, scope_id=user.agency_id)
         return None
@@ -179,7 +181,7 @@ class ManualValue(models.Model):
     )
     scope_kind = models.CharField(_("scope"), max_length=10, choices=ScopeKind.choices)
     scope_id = models.PositiveIntegerField(_("scope id"))
-    # The agency of an agency scope, for access by county (empty for a city or county scope).
+    # The agency of an agency scope, for access by county (empty for a city, county or park scope).
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

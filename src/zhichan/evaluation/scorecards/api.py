@@ -17,6 +17,7 @@ from ninja.security import django_auth
 
 from zhichan.core.api import BoundedPagination, FieldErrors, Message
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.evaluation.metrics import ScopeKind
 from zhichan.evaluation.models.scorecards import (
     Indicator,
     ManualValue,
@@ -30,6 +31,8 @@ router = Router(tags=["evaluation"])
 
 READ = {401: Message, 404: Message, 422: FieldErrors}
 WRITE = {401: Message, 404: Message, 409: FieldErrors, 422: FieldErrors}
+# What a scorecard scores (city, county, park, agency): the enum of `level` in the schema.
+LEVELS = list(ScopeKind.values)
 
 
 def _staff(request):
@@ -97,7 +100,9 @@ class ScorecardItemOut(Schema):
 class ScorecardOut(Schema):
     id: int
     name: str
-    level: str = Field(description="what it scores: agency, county or city")
+    level: str = Field(
+        description="what it scores: agency, park, county or city", json_schema_extra={"enum": LEVELS}
+    )
     period_kind: str = Field(description="quarter, half or year")
     description: str
     active: bool
@@ -117,7 +122,7 @@ class ScorecardItemIn(Schema):
 
 class ScorecardIn(Schema):
     name: str = Field(..., max_length=120)
-    level: str = Field(..., max_length=10)
+    level: str = Field(..., max_length=10, description="agency, park, county or city")
     period_kind: str = Field(..., max_length=10)
     description: str = Field("", max_length=5000)
     active: bool = True
@@ -141,7 +146,7 @@ class ScorecardValueOut(Schema):
 
 
 class ScorecardResultOut(Schema):
-    scope: str = Field(description="kind:id, e.g. county:12 or agency:40")
+    scope: str = Field(description="kind:id, e.g. county:12, park:15 or agency:40")
     name: str
     rank: int = Field(description="1 is best; equal totals share a rank")
     total: Decimal
@@ -186,7 +191,7 @@ class ScorecardRunOut(Schema):
     scorecard_id: int
     scorecard: str
     period: str
-    level: str
+    level: str = Field(description="what the run scores", json_schema_extra={"enum": LEVELS})
     status: str = Field(description="draft, published or superseded")
     computed_at: datetime
     published_at: datetime | None

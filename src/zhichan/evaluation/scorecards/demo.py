@@ -40,6 +40,12 @@ SCORECARDS = [
          ("avg_handling_days", "15"), ("coverage_rate", "15")],
     ),
     (
+        "园区知识产权服务季度评价（示例）",
+        ScopeKind.PARK,
+        [("on_time_rate", "30"), ("satisfaction_rate", "25"), ("cases_received", "20"),
+         ("coverage_rate", "25")],
+    ),
+    (
         "服务网点季度考核（示例）",
         ScopeKind.AGENCY,
         [("on_time_rate", "30"), ("satisfaction_rate", "25"), ("cases_received", "15"),

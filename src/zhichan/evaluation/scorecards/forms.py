@@ -144,7 +144,7 @@ class MultipleFileField(forms.FileField):
 
 class ManualValueForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("indicator"), queryset=Indicator.objects.none())
-    scope = forms.ChoiceField(label=_("city, county or agency"))
+    scope = forms.ChoiceField(label=_("city, county, park or agency"))
     period = forms.CharField(label=_("period"), max_length=10, help_text=_("e.g. 2026Q3, 2026H1 or 2026"))
     value = forms.DecimalField(label=_("value"), max_digits=16, decimal_places=4)
     note = forms.CharField(label=_("how it was obtained"), required=False, max_length=2000,

@@ -253,7 +253,7 @@ def _clean_scorecard(data: dict, scorecard: Scorecard | None = None) -> tuple[di
         "name": clean_text(data.get("name"), "name", errors, required=True, max_length=120),
         "description": clean_text(data.get("description"), "description", errors, max_length=5000),
         "level": _choice(data.get("level"), "level", ScopeKind.values, errors,
-                         _("Choose agencies, counties or the city.")),
+                         _("Choose agencies, parks, counties or the city.")),
         "period_kind": _choice(data.get("period_kind"), "period_kind", PeriodKind.values, errors,
                                _("Choose quarter, half-year or year.")),
         "active": bool(data.get("active", True)),
@@ -358,16 +358,27 @@ class ScopeInfo:
     agency: Agency | None = None
 
 
+# The kind of region each area level scores.
+REGION_KINDS = {
+    ScopeKind.CITY: RegionKind.CITY,
+    ScopeKind.COUNTY: RegionKind.COUNTY,
+    ScopeKind.PARK: RegionKind.PARK,
+}
+
+
 def scored_scopes(level: str) -> list[ScopeInfo]:
-    """Every scope a scorecard of `level` scores: the city, its counties, or its open agencies."""
+    """Every scope a scorecard of `level` scores: the city, its counties, its parks, or its open agencies."""
     if level == ScopeKind.AGENCY:
         agencies = Agency.objects.filter(status__in=PUBLIC_STATUSES).select_related("region")
         return [
             ScopeInfo(Scope(ScopeKind.AGENCY, a.pk), a.name, a)
             for a in agencies.order_by("region__sort", "name")
         ]
-    kind = RegionKind.CITY if level == ScopeKind.CITY else RegionKind.COUNTY
-    regions = Region.objects.filter(kind=kind).order_by("sort", "code")
+    regions = Region.objects.filter(kind=REGION_KINDS[level])
+    if level == ScopeKind.PARK:  # each county's parks together, then the city's own
+        regions = regions.order_by("parent__sort", "parent__code", "sort", "code")
+    else:
+        regions = regions.order_by("sort", "code")
     return [ScopeInfo(Scope(level, r.pk), r.name) for r in regions]
 
 
@@ -376,8 +387,9 @@ def scope_label(scope: Scope) -> str | None:
     if scope.kind == ScopeKind.AGENCY:
         agency = Agency.objects.filter(pk=scope.id).first()
         return agency.name if agency else None
-    kind = RegionKind.CITY if scope.kind == ScopeKind.CITY else RegionKind.COUNTY
-    region = Region.objects.filter(pk=scope.id, kind=kind).first()
+    if scope.kind not in REGION_KINDS:
+        return None
+    region = Region.objects.filter(pk=scope.id, kind=REGION_KINDS[scope.kind]).first()
     return region.name if region else None
 
 
@@ -385,7 +397,7 @@ def enterable_scopes(user, kind: str | None = None) -> list[ScopeInfo]:
     """The scopes `user` may enter manual values for."""
     role = role_of(user)
     infos = []
-    for level in (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.AGENCY):
+    for level in (ScopeKind.CITY, ScopeKind.COUNTY, ScopeKind.PARK, ScopeKind.AGENCY):
         if kind is None or kind == level:
             infos.extend(scored_scopes(level))
     if _superuser(user) or role == "city_admin":
@@ -394,7 +406,7 @@ def enterable_scopes(user, kind: str | None = None) -> list[ScopeInfo]:
         ids = set(user.region.subtree_ids())
         return [
             i for i in infos
-            if (i.scope.kind == ScopeKind.COUNTY and i.scope.id in ids)
+            if (i.scope.kind in (ScopeKind.COUNTY, ScopeKind.PARK) and i.scope.id in ids)
             or (i.agency is not None and i.agency.region_id in ids)
         ]  # fmt: skip
     if role == "agency_admin" and user.agency_id:
@@ -469,7 +481,7 @@ def do_enter_manual_value(
             scope = None
     allowed = {i.scope: i for i in enterable_scopes(actor)} if scope is not None else {}
     if scope is None or scope not in allowed:
-        errors["scope"] = [_("Choose a city, county or agency that you may enter values for.")]
+        errors["scope"] = [_("Choose a city, county, park or agency that you may enter values for.")]
     try:
         period = _period(period)
     except ValidationError as exc:
@@ -523,7 +535,7 @@ def review_refusal(user, record: ManualValue) -> str | None:
     if record.entered_by_id == user.pk:
         return _("You entered this value; another person reviews it.")
     if not _superuser(user) and role_of(user) == "county_admin" and record.scope_kind != ScopeKind.AGENCY:
-        return _("The city administrators review the values of counties and of the city.")
+        return _("The city administrators review the values of counties, parks and of the city.")
     return None
 
 

@@ -96,6 +96,7 @@
   function apply(sw) {
     drawMap(sw);
     fillRanking("eval-rank-counties-body", sw.counties);
+    fillRanking("eval-rank-parks-body", sw.parks || []);
     fillRanking("eval-rank-agencies-body", sw.agencies);
     var label = document.getElementById("eval-metric-label");
     if (label) { label.textContent = sw.metric.label; }

@@ -50,8 +50,8 @@ def pdf():
     return SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")
 
 
-def figures(code, *scopes):
-    found = get_metric(code).values(list(scopes), Q1)
+def figures(code, *scopes, period=Q1):
+    found = get_metric(code).values(list(scopes), period)
     return [found[s] for s in scopes]
 
 
@@ -76,10 +76,11 @@ def test_the_counts_keep_the_park_and_the_county_adds_it(parks):
 def test_network_figures_of_a_park(parks):
     w = parks
     # The park has its workstation (consultation); county A its centre (consultation,
-    # information) and the park's workstation.
-    assert figures("outlets_operating", w.park, w.a, w.b) == [1, 2, 1]
-    assert figures("functions_covered", w.park, w.a) == [1, 2]
-    assert figures("coverage_rate", w.park) == [D("14.3")]  # 1 of 7
+    # information) and the park's workstation. Network figures of the current quarter are live.
+    now = Period.containing(timezone.localdate(), "quarter")
+    assert figures("outlets_operating", w.park, w.a, w.b, period=now) == [1, 2, 1]
+    assert figures("functions_covered", w.park, w.a, period=now) == [1, 2]
+    assert figures("coverage_rate", w.park, period=now) == [D("14.3")]  # 1 of 7
     assert "park" in get_metric("coverage_rate").scope_kinds
 
 

@@ -24,6 +24,7 @@ themselves (they live in the environment, see docs/deployment.md).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -132,11 +133,18 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Working folders of a restore inside a file folder; never kept in an archive.
+_WORK_PREFIX = ".zhichan-restore-"
+
+
 def _walk(root: Path):
-    """(relative posix name, path) of every regular file under root, sorted."""
+    """(relative posix name, path) of every regular file under root, sorted; a restore's
+    working folders (.zhichan-restore-*) left out."""
     if not root.is_dir():
         return
     for folder, dirs, files in os.walk(root):
+        if Path(folder) == root:
+            dirs[:] = [d for d in dirs if not d.startswith(_WORK_PREFIX)]
         dirs.sort()
         for name in sorted(files):
             path = Path(folder, name)
@@ -433,7 +441,10 @@ def _key_mismatches(manifest: dict) -> list[str]:
     return out
 
 
-PG_PROLOGUE = b"SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
+PG_PROLOGUE = b"""SET client_min_messages = warning;
+DROP SCHEMA IF EXISTS public CASCADE;
+CREATE SCHEMA public;
+"""
 
 
 def _restore_postgres(dump: Path, pg_restore: str, psql: str) -> None:
@@ -464,10 +475,8 @@ def _restore_postgres(dump: Path, pg_restore: str, psql: str) -> None:
         producer.wait()
         if producer.returncode != 0:
             consumer.kill()  # before it reads the end of input: its transaction never commits
-        try:
+        with contextlib.suppress(BrokenPipeError):
             consumer.stdin.close()
-        except BrokenPipeError:
-            pass
         consumer.wait()
         if producer.returncode != 0 or consumer.returncode != 0:
             err_out.seek(0)
@@ -500,6 +509,18 @@ def _move(source: Path, target: Path) -> None:
         target.mkdir()
 
 
+def _swap_in(root: Path, staged: Path, old: Path) -> None:
+    """Replace root's contents by staged's, both inside root: renames on one file system, which
+    also works when root is a mount point (a shared file store)."""
+    old.mkdir()
+    for entry in list(root.iterdir()):
+        if entry not in (staged, old):
+            os.rename(entry, old / entry.name)
+    for entry in list(staged.iterdir()):
+        os.rename(entry, root / entry.name)
+    staged.rmdir()
+
+
 def _rebuild_indexes(report: RestoreReport) -> None:
     from zhichan.ipdata.search import service as patent_search
     from zhichan.knowledge import search as knowledge_search
@@ -520,7 +541,7 @@ def _rebuild_indexes(report: RestoreReport) -> None:
 
 def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool = False) -> RestoreReport:
     """Restore an archive written by backup(): check everything first, then replace the
-    database (atomically), then the file folders (prepared beside them, then swapped in),
+    database (atomically), then the files (prepared inside their folders, then swapped in),
     apply newer migrations and rebuild the search indexes."""
     archive = Path(archive)
     if not archive.is_file():
@@ -547,7 +568,9 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
             )
         unknown_roots = sorted(set(manifest["file_roots"]) - set(roots))
         if unknown_roots:
-            raise BackupError(f"the archive has files for folders this version does not know: {unknown_roots}")
+            raise BackupError(
+                f"the archive has files for folders this version does not know: {unknown_roots}"
+            )
         _check_migrations(manifest)
         mismatches = _key_mismatches(manifest)
         if mismatches and not accept_key_change:
@@ -573,10 +596,11 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
         if engine == "postgresql":
             pg_tools = (_pg_tool("pg_restore"), _pg_tool("psql"))
 
-        # 2. The files, beside their folders (same file system: the swap below is a rename).
+        # 2. The files, into a working folder inside each file folder (same file system: the
+        # swap below renames).
         try:
             for label, root in roots.items():
-                staged[label] = root.parent / f".{root.name}.restore-{token}"
+                staged[label] = root / f"{_WORK_PREFIX}{token}"
                 _move(scratch / "files" / label, staged[label])
                 report.files[label] = sum(1 for _ in _walk(staged[label]))
         except OSError as exc:
@@ -594,23 +618,21 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
             _discard(staged.values())
             raise
 
-    # 4. Swap the file folders in.
+    # 4. Swap the files in.
     swapped, old = [], []
     for label, root in roots.items():
-        previous = root.parent / f".{root.name}.old-{token}"
+        previous = root / f"{_WORK_PREFIX}{token}-previous"
         try:
-            if root.exists():
-                os.rename(root, previous)
-                old.append(previous)
-            os.rename(staged[label], root)
+            _swap_in(root, staged[label], previous)
+            old.append(previous)
             swapped.append(label)
         except OSError as exc:
             waiting = {lb: str(staged[lb]) for lb in roots if lb not in swapped}
             raise BackupError(
                 f"the database was restored but moving the files into place failed ({exc}). "
-                f"Restored folders: {swapped or 'none'}; the archive's files still waiting beside "
-                f"their folders: {waiting}; the previous files: {[str(p) for p in old]}. "
-                "Move them into place by hand, or restore again"
+                f"Folders restored: {swapped or 'none'}; the archive's files still waiting: "
+                f"{waiting}; the previous files were moved to {previous} (and the same name in "
+                "the restored folders). Move them into place by hand, or restore again with --force"
             ) from exc
     _discard(old)
 

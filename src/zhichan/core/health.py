@@ -2,7 +2,8 @@
 
 Each check runs once per request, timed; the answer is JSON
 
-    {"status": "ok" | "failing", "failing": ["queue"], "checks": {"database": {"status": "ok", "ms": 1.2}, ...}}
+    {"status": "ok" | "failing", "failing": ["queue"],
+     "checks": {"database": {"status": "ok", "ms": 1.2}, ...}}
 
 with 200 when every check passes and 503 otherwise. It names no record and no person, needs no
 log-in, sets no cookie and is never cached. The checks:

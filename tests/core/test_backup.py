@@ -309,6 +309,11 @@ def test_the_commands_report_in_plain_words(out, fake_dump, capsys):
         call_command("restore", str(archive))  # this test runs inside one
     with pytest.raises(CommandError, match="--keep must be 1 or more"):
         call_command("backup", "--output", str(out), "--keep", "0")
+    inside = B.file_roots()["MEDIA_ROOT"] / archive.name
+    inside.parent.mkdir(parents=True)
+    shutil.copy(archive, inside)
+    with pytest.raises(CommandError, match="lies in a folder the restore replaces \\(MEDIA_ROOT\\)"):
+        call_command("restore", str(inside))
 
 
 @pytest.mark.django_db

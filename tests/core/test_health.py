@@ -78,3 +78,10 @@ def test_no_personal_data_in_the_answer(world):
     text = get().content.decode()
     for user in User.objects.all():
         assert user.username not in text
+
+
+def test_a_load_balancer_asking_by_address_gets_an_answer(settings):
+    settings.ALLOWED_HOSTS = ["ip.example.gov.cn"]
+    client = Client(HTTP_HOST="10.0.0.5:8000")
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 400  # every other page still checks the host

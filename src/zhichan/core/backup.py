@@ -546,10 +546,15 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist")
+    roots = file_roots()
+    for label, root in roots.items():
+        if archive.resolve().is_relative_to(root):
+            raise BackupError(
+                f"{archive} lies in a folder the restore replaces ({label}); move it elsewhere first"
+            )
     if connection.in_atomic_block:
         raise BackupError("restore must not run inside a transaction")
     engine = _engine()
-    roots = file_roots()
     work_parent = Path(settings.DATA_DIR)
     work_parent.mkdir(parents=True, exist_ok=True)
     token = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S%f")

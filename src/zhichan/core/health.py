@@ -14,6 +14,10 @@ log-in, sets no cookie and is never cached. The checks:
     search     the patent search index opens and answers a query (tantivy directory or PostgreSQL table)
 
 A failing check's exception is logged here; the response gives only its class name.
+
+HealthCheckMiddleware, first in MIDDLEWARE, answers /healthz before anything else runs: a load
+balancer asks by the server's address, which ALLOWED_HOSTS rightly does not list, and over plain
+HTTP on the internal network; the answer uses neither the host nor a session.
 """
 
 from __future__ import annotations
@@ -95,3 +99,15 @@ def healthz(request):
     failing = [name for name, result in checks.items() if result["status"] != "ok"]
     body = {"status": "failing" if failing else "ok", "failing": failing, "checks": checks}
     return JsonResponse(body, status=503 if failing else 200)
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz itself, ahead of host validation, redirects, sessions and locale."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            return healthz(request)
+        return self.get_response(request)

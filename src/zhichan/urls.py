@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhichan.api import api
+from zhichan.core.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("zhichan.portal.urls")),
     path("accounts/", include("zhichan.accounts.urls")),
     path("services/", include("zhichan.catalog.urls")),

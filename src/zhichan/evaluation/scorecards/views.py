@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import add_service_errors, run_action
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.evaluation import drilldown
 from zhichan.evaluation.metrics import Dimension, ScopeKind
 from zhichan.evaluation.models.scorecards import (
     Indicator,
@@ -232,22 +233,14 @@ def run_drilldown(request, pk: int, result_pk: int, code: str):
     if item is None:
         raise Http404
     drill = services.drilldown(request.user, run, result, code)
-    page = rows = None
+    table = None
     if drill is not None:
-        page = Paginator(drill.queryset, settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE).get_page(
-            request.GET.get("page")
-        )
-        rows = [
-            {"cells": [fn(obj) for _heading, fn in drill.columns], "url": drill.url(obj)}
-            for obj in page.object_list
-        ]
+        table = drilldown.table(drill, request.GET.get("page"), settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE)
     return render(
         request,
         "evaluation/scorecards/drilldown.html",
-        {
-            "run": run, "result": result, "item": item, "drill": drill, "page": page, "rows": rows,
-            "value": result.values.get(code, {}),
-        },
+        {"run": run, "result": result, "item": item, "drill": drill, "table": table,
+         "value": result.values.get(code, {})},
     )  # fmt: skip
 
 

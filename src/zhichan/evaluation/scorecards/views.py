@@ -12,8 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhichan.core.errors import TransitionError
-from zhichan.core.forms import add_service_errors, run_action
+from zhichan.core.forms import act_and_report, add_service_errors, run_action
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
 from zhichan.evaluation import drilldown
 from zhichan.evaluation.metrics import Dimension, ScopeKind
@@ -214,14 +213,11 @@ def run_findings(request, pk: int):
 @require_POST
 def run_publish(request, pk: int):
     run = _run(request, pk, CHANGE)
-    try:
-        services.do_publish_run(request.user, run)
-    except TransitionError as exc:
-        messages.error(request, exc.message)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    else:
-        messages.success(request, _("The run is published; it can no longer change."))
+    act_and_report(
+        request,
+        lambda: services.do_publish_run(request.user, run),
+        _("The run is published; it can no longer change."),
+    )
     return redirect("evaluation:run", pk=run.pk)
 
 

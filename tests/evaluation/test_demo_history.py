@@ -8,8 +8,7 @@ from zhichan.cases.models import Case
 from zhichan.evaluation.demo import create_demo_history
 from zhichan.evaluation.metrics import Scope, get_metric
 from zhichan.evaluation.models import DailyCount, NetworkSnapshot
-from zhichan.evaluation.periods import Period
-from zhichan.evaluation.standard import month_spans
+from zhichan.evaluation.periods import Period, month_spans
 
 
 def test_history_spreads_over_the_year_and_is_counted_once(world):

@@ -10,8 +10,7 @@ from tests.evaluation.counts_fixture import build_cases, build_others
 from tests.factories import ServiceItemFactory
 from zhichan.evaluation.counts import update_counts
 from zhichan.evaluation.metrics import METRICS, Scope, get_metric
-from zhichan.evaluation.periods import Period
-from zhichan.evaluation.standard import month_spans
+from zhichan.evaluation.periods import Period, month_spans
 
 Q1 = Period.parse("2026Q1")
 D = Decimal

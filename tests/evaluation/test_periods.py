@@ -37,3 +37,19 @@ def test_containing_and_months():
     period = Period.containing(dt.date(2026, 8, 31), PeriodKind.QUARTER)
     assert period.code == "2026Q3"
     assert period.months() == [(2026, 7), (2026, 8), (2026, 9)]
+
+
+def test_one_month_type_serves_the_dashboards_and_the_metrics():
+    from zhichan.evaluation import dashboards
+    from zhichan.evaluation.periods import MonthPeriod, last_months, month_spans
+
+    spans = month_spans(2026, 2, 3)
+    assert [(m.start, m.end, m.code) for m in spans] == [
+        (dt.date(2025, 12, 1), dt.date(2026, 1, 1), "2025-12"),
+        (dt.date(2026, 1, 1), dt.date(2026, 2, 1), "2026-01"),
+        (dt.date(2026, 2, 1), dt.date(2026, 3, 1), "2026-02"),
+    ]
+    assert all(isinstance(m, MonthPeriod) and isinstance(m, Period) for m in spans)
+    assert dashboards.MonthPeriod is MonthPeriod
+    assert dashboards.last_months(dt.date(2026, 2, 17), 3) == last_months(dt.date(2026, 2, 28), 3) == spans
+    assert len(dashboards.last_months(dt.date(2026, 2, 17))) == dashboards.TREND_MONTHS

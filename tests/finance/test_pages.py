@@ -228,3 +228,24 @@ def test_the_enterprise_withdraws_through_the_page(client, world, fin):
     assert application.status == "withdrawn"
     page = client.get(f"/finance/applications/{application.pk}/").content.decode()
     assert 'data-testid="withdraw-form"' not in page and "Submitted →" in page
+
+
+def test_pledge_actions_report_success_and_refusal_as_messages(client, world, fin):
+    from django.contrib.messages import get_messages
+
+    application = approved(world, fin)
+    pledge = services.do_register_pledge(fin.users.bank_a, application, registration_number="Y9")
+    client.force_login(fin.users.bank_b)
+    assert client.post(f"/finance/pledges/{pledge.pk}/release/").status_code == 404
+    client.force_login(fin.users.bank_a)
+    done = client.post(f"/finance/pledges/{pledge.pk}/release/", {"note": "已还款"}, follow=True)
+    assert done.redirect_chain == [(f"/finance/pledges/{pledge.pk}/", 302)]
+    assert [str(m) for m in get_messages(done.wsgi_request)] == ["Saved."]
+    pledge.refresh_from_db()
+    assert pledge.status == "released"
+    refused = client.post(f"/finance/pledges/{pledge.pk}/default/", {"note": "x"}, follow=True)
+    assert refused.status_code == 200
+    [message] = [str(m) for m in get_messages(refused.wsgi_request)]
+    assert "cannot become" in message
+    pledge.refresh_from_db()
+    assert pledge.status == "released" and pledge.events.filter(kind="defaulted").count() == 0

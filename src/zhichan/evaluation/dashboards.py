@@ -8,7 +8,6 @@ tables, so a dashboard shows the same number as a scorecard or a report.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
@@ -19,56 +18,17 @@ from django.utils.http import urlencode
 
 from zhichan.agencies.models import PUBLIC_STATUSES, Agency
 from zhichan.core.permissions import role_of
+from zhichan.evaluation import periods
 from zhichan.evaluation.metrics import METRICS, Direction, Metric, Scope, ScopeKind, Unit, get_metric
-from zhichan.evaluation.periods import Period, PeriodKind
+from zhichan.evaluation.periods import MonthPeriod, Period, PeriodKind
 from zhichan.regions.models import Region, RegionKind
 
 TREND_MONTHS = 12
 
 
-@dataclass(frozen=True, order=True)
-class MonthPeriod(Period):
-    """One calendar month, for the trend lines: a Period with the same start/end/code interface."""
-
-    kind: str = "month"
-
-    def __post_init__(self):
-        if not 1 <= self.number <= 12:
-            raise ValueError(f"month {self.number} does not exist")
-
-    @classmethod
-    def of(cls, year: int, month: int) -> MonthPeriod:
-        return cls(year, "month", month)
-
-    @property
-    def code(self) -> str:
-        return f"{self.year}-{self.number:02d}"
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.year, self.number, 1)
-
-    @property
-    def end(self) -> dt.date:
-        return dt.date(self.year + self.number // 12, self.number % 12 + 1, 1)
-
-    def previous(self) -> MonthPeriod:
-        if self.number > 1:
-            return MonthPeriod.of(self.year, self.number - 1)
-        return MonthPeriod.of(self.year - 1, 12)
-
-    def months(self) -> list[tuple[int, int]]:
-        return [(self.year, self.number)]
-
-
 def last_months(until: dt.date, count: int = TREND_MONTHS) -> list[MonthPeriod]:
     """The `count` months ending with the month of `until`, oldest first."""
-    month = MonthPeriod.of(until.year, until.month)
-    found = [month]
-    for _i in range(count - 1):
-        month = month.previous()
-        found.append(month)
-    return list(reversed(found))
+    return periods.last_months(until, count)
 
 
 def current_period(today: dt.date | None = None) -> Period:

@@ -67,13 +67,13 @@ def scope_name(scope: Scope) -> str:
     return found.display_name if found is not None else scope.key
 
 
-def page(request_: DrilldownRequest, number) -> dict:
-    """The table of one page: headings, rows of (cells, link) and the paginator's page."""
-    drilldown = request_.drilldown
+def table(drilldown: Drilldown, number, per_page: int = PAGE_SIZE) -> dict:
+    """One page of a drill-down's records, laid out for evaluation/_drilldown_table.html (the
+    dashboards' drill-down and a scorecard run's): headings, rows of (cells, link), the page."""
     queryset = drilldown.queryset
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
-    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator = Paginator(queryset, per_page)
     current = paginator.get_page(number)
     rows = []
     for obj in current.object_list:
@@ -85,3 +85,8 @@ def page(request_: DrilldownRequest, number) -> dict:
         "page": current,
         "count": paginator.count,
     }
+
+
+def page(request_: DrilldownRequest, number) -> dict:
+    """The table of one page: headings, rows of (cells, link) and the paginator's page."""
+    return table(request_.drilldown, number)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhichan.core.once import OnceKeyField
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -34,11 +36,14 @@ class IssueNoticeForm(forms.Form):
         min_value=1,
         help_text=_("Optional: the number of the scorecard run whose findings led to this notice."),
     )
+    submission_key = OnceKeyField()
 
     def __init__(self, *args, agencies=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         for name, field in self.fields.items():
+            if name == "submission_key":
+                continue
             field.widget.attrs.setdefault("class", "form-select" if name == "agency" else "form-control")
 
 

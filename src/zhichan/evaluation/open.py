@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from zhichan.evaluation import dashboards
-from zhichan.evaluation.dashboards import MonthPeriod, as_number, display, unit_label
+from zhichan.evaluation.dashboards import as_number, display, unit_label
 from zhichan.evaluation.metrics import METRICS, Dimension, Metric, Scope, ScopeKind, Unit
-from zhichan.evaluation.periods import Period
+from zhichan.evaluation.periods import MonthPeriod, Period
 from zhichan.regions.models import Region, RegionKind
 
 CACHE_PREFIX = "evaluation:open:"

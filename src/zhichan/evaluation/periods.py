@@ -1,4 +1,6 @@
-"""Evaluation periods: a quarter, a half-year or a year, written 2026Q3, 2026H1 or 2026."""
+"""Evaluation periods: a quarter, a half-year or a year, written 2026Q3, 2026H1 or 2026; and the
+calendar month of the trend lines (`MonthPeriod`, written 2026-03), the one month type of the
+dashboards, the open figures and the metrics' monthly reads."""
 
 from __future__ import annotations
 
@@ -80,3 +82,53 @@ class Period:
         """(year, month) of each month in the period, for trends."""
         first = (self.number - 1) * _MONTHS[self.kind] + 1
         return [(self.year, m) for m in range(first, first + _MONTHS[self.kind])]
+
+
+@dataclass(frozen=True, order=True)
+class MonthPeriod(Period):
+    """One calendar month, for the trend lines: a Period with the same start/end/code interface."""
+
+    kind: str = "month"
+
+    def __post_init__(self):
+        if not 1 <= self.number <= 12:
+            raise ValueError(f"month {self.number} does not exist")
+
+    @classmethod
+    def of(cls, year: int, month: int) -> MonthPeriod:
+        return cls(year, "month", month)
+
+    @property
+    def code(self) -> str:
+        return f"{self.year}-{self.number:02d}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, self.number, 1)
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date(self.year + self.number // 12, self.number % 12 + 1, 1)
+
+    def previous(self) -> MonthPeriod:
+        if self.number > 1:
+            return MonthPeriod.of(self.year, self.number - 1)
+        return MonthPeriod.of(self.year - 1, 12)
+
+    def months(self) -> list[tuple[int, int]]:
+        return [(self.year, self.number)]
+
+
+def last_months(until: dt.date, count: int) -> list[MonthPeriod]:
+    """The `count` months ending with the month of `until`, oldest first."""
+    month = MonthPeriod.of(until.year, until.month)
+    found = [month]
+    for _i in range(count - 1):
+        month = month.previous()
+        found.append(month)
+    return list(reversed(found))
+
+
+def month_spans(year: int, month: int, count: int) -> list[MonthPeriod]:
+    """`count` months ending with (year, month), oldest first, for trends."""
+    return last_months(dt.date(year, month, 1), count)

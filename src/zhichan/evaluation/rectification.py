@@ -20,6 +20,7 @@ from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency, Status
 from zhichan.agencies.services import can_manage_region, do_change_status
 from zhichan.core.errors import TransitionError
+from zhichan.core.once import create_once
 from zhichan.core.permissions import PermissionDenied, role_of
 from zhichan.core.validation import clean_text
 from zhichan.evaluation.models import (
@@ -117,8 +118,29 @@ def do_issue_notice(
     required_actions,
     deadline=None,
     scorecard_run_id=None,
+    submission_key=None,
 ) -> RectificationNotice:
-    """Issue a notice to an operating agency, which goes under rectification in the same transaction."""
+    """Issue a notice to an operating agency, which goes under rectification in the same transaction.
+
+    The same submission sent twice (`submission_key`, by the same person) answers the first notice.
+    """
+    if not can_issue(actor, agency):
+        raise PermissionDenied(_("You may not issue rectification notices to this agency."))
+    return create_once(
+        submission_key,
+        actor,
+        lambda: _issue_notice(
+            actor,
+            agency,
+            findings=findings,
+            required_actions=required_actions,
+            deadline=deadline,
+            scorecard_run_id=scorecard_run_id,
+        ),
+    )
+
+
+def _issue_notice(actor, agency, *, findings, required_actions, deadline, scorecard_run_id):
     if not can_issue(actor, agency):
         raise PermissionDenied(_("You may not issue rectification notices to this agency."))
     today = timezone.localdate()

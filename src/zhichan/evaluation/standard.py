@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
@@ -815,25 +814,3 @@ def register_standard() -> None:
     for metric in STANDARD:
         if METRICS.get(metric.code) is not metric:
             register(metric)
-
-
-@dataclass(frozen=True)
-class Span:
-    """Any run of days (start included, end excluded): what `values` needs of a period."""
-
-    start: dt.date
-    end: dt.date
-
-    @property
-    def code(self) -> str:
-        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
-
-
-def month_spans(year: int, month: int, count: int) -> list[Span]:
-    """`count` months ending with (year, month), oldest first, for trends."""
-    spans = []
-    for back in range(count - 1, -1, -1):
-        index = year * 12 + month - 1 - back
-        start = dt.date(index // 12, index % 12 + 1, 1)
-        spans.append(Span(start, dt.date((index + 1) // 12, (index + 1) % 12 + 1, 1)))
-    return spans

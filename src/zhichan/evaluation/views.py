@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from zhichan.agencies.models import Agency, Status
 from zhichan.core.forms import run_action
+from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.evaluation import dashboards, drilldown, rectification
 from zhichan.evaluation.forms import IssueNoticeForm, RespondForm, ReviewForm
@@ -289,9 +290,11 @@ def notice_create(request):
         raise Http404
     agencies = _issuable_agencies(request.user)
     if request.method == "POST":
-        form = IssueNoticeForm(request.POST, agencies=agencies)
+        # Any agency the user administers: the service says why one is not operating, and a
+        # resent submission (its key) answers the notice it made, the agency now rectifying.
+        form = IssueNoticeForm(request.POST, agencies=Agency.objects.restrict(request.user, CHANGE))
     else:
-        initial = {"deadline": rectification.default_deadline()}
+        initial = {"deadline": rectification.default_deadline(), "submission_key": new_key()}
         if request.GET.get("agency", "").isdigit():
             initial["agency"] = int(request.GET["agency"])
         if request.GET.get("run", "").isdigit():

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhichan.core.errors import TransitionError
-from zhichan.core.forms import add_service_errors, run_action
+from zhichan.core.forms import act_and_report, add_service_errors, run_action
 from zhichan.core.once import new_key
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.enterprises.access import enterprise_of
@@ -410,13 +410,9 @@ def pledge_action(request, pk: int, action: str):
         raise Http404
     form = NoteForm(request.POST)
     if form.is_valid():
-        try:
-            calls[action](request.user, pledge, form.cleaned_data["note"])
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
-        except TransitionError as exc:
-            messages.error(request, exc.message)
+        act_and_report(
+            request, lambda: calls[action](request.user, pledge, form.cleaned_data["note"]), _("Saved.")
+        )
     return redirect("finance:pledge", pk=pk)
 
 

@@ -269,7 +269,7 @@ def do_move_question(actor, question: Question, step: int) -> None:
 TRANSITION_WORDS = {"opened": gettext_lazy("opened"), "closed": gettext_lazy("closed")}
 
 
-def _transition(actor, survey, allowed, to_state, kind):
+def _transition(actor, survey, allowed, to_state, kind, note=""):
     if survey.status not in allowed:
         raise TransitionError(
             _("The survey is %(status)s; it cannot be %(action)s.")
@@ -280,7 +280,7 @@ def _transition(actor, survey, allowed, to_state, kind):
     before = survey.status
     survey.status = to_state
     survey.save(update_fields=["status", "updated_at"])
-    _log(survey, kind, actor, from_state=before, to_state=to_state)
+    _log(survey, kind, actor, from_state=before, to_state=to_state, note=note)
     return survey
 
 
@@ -298,9 +298,45 @@ def do_open_survey(actor, survey: Survey, *, on: dt.date | None = None) -> Surve
 
 
 @transaction.atomic
-def do_close_survey(actor, survey: Survey) -> Survey:
-    survey = _lock(actor, survey)
-    return _transition(actor, survey, (SurveyStatus.OPEN,), SurveyStatus.CLOSED, "closed")
+def do_close_survey(actor, survey: Survey, *, on: dt.date | None = None) -> Survey:
+    """Open → closed, by its administrator; or by the worker (`actor` None) once its closing day
+    has passed (`close_ended_surveys`)."""
+    if actor is not None:
+        survey = _lock(actor, survey)
+        return _transition(actor, survey, (SurveyStatus.OPEN,), SurveyStatus.CLOSED, "closed")
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == SurveyStatus.OPEN and survey.closes_on >= (on or today()):
+        raise TransitionError(
+            _("The survey is open until %(day)s; it closes by itself after that day.")
+            % {"day": survey.closes_on.isoformat()},
+            from_state=survey.status,
+            to_state=SurveyStatus.CLOSED,
+        )
+    return _transition(
+        None,
+        survey,
+        (SurveyStatus.OPEN,),
+        SurveyStatus.CLOSED,
+        "closed",
+        note=_("Closed by itself: its closing day had passed."),
+    )
+
+
+def close_ended_surveys(on: dt.date | None = None) -> int:
+    """Close every open survey whose closing day is before `on` (today); returns how many.
+
+    Run daily by the worker (`surveys.tasks.close_ended_surveys`); running it again changes nothing.
+    """
+    on = on or today()
+    done = 0
+    ended = Survey.objects.filter(status=SurveyStatus.OPEN, closes_on__lt=on).values_list("pk", flat=True)
+    for pk in ended:
+        try:
+            do_close_survey(None, Survey(pk=pk), on=on)
+        except TransitionError:
+            continue  # closed by its administrator meanwhile
+        done += 1
+    return done
 
 
 # --- answering ------------------------------------------------------------------------------

@@ -370,6 +370,13 @@ class ScorecardResult(models.Model):
     subtotals = models.JSONField(_("subtotals"), default=dict)
     total = models.DecimalField(_("total"), max_digits=7, decimal_places=2)
     rank = models.PositiveIntegerField(_("rank"))
+    # Agency runs: the county the agency lies in and its rank among that county's agencies
+    # (same tie rule); empty for an agency of no county and for county and city runs.
+    county = models.ForeignKey(
+        "regions.Region", verbose_name=_("county"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )  # fmt: skip
+    county_rank = models.PositiveIntegerField(_("rank in county"), null=True, blank=True)
     missing = models.PositiveIntegerField(_("missing values"), default=0)
     previous_total = models.DecimalField(_("previous total"), max_digits=7, decimal_places=2, null=True)
     previous_rank = models.PositiveIntegerField(_("previous rank"), null=True)

@@ -149,6 +149,11 @@ class ScorecardResultOut(Schema):
     scope: str = Field(description="kind:id, e.g. county:12, park:15 or agency:40")
     name: str
     rank: int = Field(description="1 is best; equal totals share a rank")
+    county_id: int | None = Field(description="agency runs: the county the agency lies in")
+    county_rank: int | None = Field(
+        description="agency runs: the rank among the agencies of its county (same tie rule); "
+        "null for an agency of no county and for county and city runs"
+    )
     total: Decimal
     previous_total: Decimal | None
     change: Decimal | None

@@ -28,7 +28,10 @@ def _arrow(change) -> str:
 def run_table(user, run) -> dict:
     """The run's rows `user` may see, laid out for the page and the reports."""
     results = list(
-        ScorecardResult.objects.restrict(user, "view").filter(run=run).order_by("rank", "scope_name")
+        ScorecardResult.objects.restrict(user, "view")
+        .filter(run=run)
+        .select_related("county")
+        .order_by("rank", "scope_name")
     )
     dims = run.dimensions()
     units = dict(Unit.choices)
@@ -56,7 +59,9 @@ def run_table(user, run) -> dict:
             }
         )
     items = [{**item, "unit_label": units.get(item["unit"], item["unit"])} for item in run.items]
-    return {"rows": rows, "dimensions": dims, "items": items}
+    # Agency runs also rank each agency among its county's agencies.
+    by_county = run.level == ScopeKind.AGENCY
+    return {"rows": rows, "dimensions": dims, "items": items, "by_county": by_county}
 
 
 # The chart shows at most this many scopes (the best by rank); the tables show all.
@@ -78,6 +83,10 @@ def method_lines(run) -> list[str]:
             "sum of the weighted scores (weights add up to 100). Equal totals share a rank."
         ),
     ]
+    if run.level == ScopeKind.AGENCY:
+        lines.append(
+            _("Rank in county: each agency's rank among the agencies of its county, by the same rule.")
+        )
     if run.previous_id:
         lines.append(_("Change: against the run of %(period)s.") % {"period": run.previous.period})
     for item in run.items:
@@ -87,8 +96,25 @@ def method_lines(run) -> list[str]:
     return lines
 
 
+def _county_headers(table) -> list[str]:
+    """Agency runs: the rank within the county and the county, after the name."""
+    return [_("Rank in county"), _("County")] if table.get("by_county") else []
+
+
+def _county_cells(table, result, none="—") -> list:
+    if not table.get("by_county"):
+        return []
+    return [
+        none if result.county_rank is None else result.county_rank,
+        result.county.name if result.county_id else none,
+    ]
+
+
 def _headers(table) -> list[str]:
-    return [_("Rank"), _("Name"), *[item["name"] for item in table["items"]], _("Total"), _("Change")]
+    return [
+        _("Rank"), _("Name"), *_county_headers(table), *[item["name"] for item in table["items"]],
+        _("Total"), _("Change"),
+    ]  # fmt: skip
 
 
 def _ranking_rows(table) -> list[list]:
@@ -99,7 +125,9 @@ def _ranking_rows(table) -> list[list]:
         for cell in row["cells"]:
             cells.append("—" if cell["raw"] is None else f"{cell['raw']} ({cell['score']})")
         change = "" if row["change"] is None else f"{row['arrow']} {row['change']}"
-        rows.append([result.rank, result.scope_name, *cells, str(result.total), change])
+        rows.append(
+            [result.rank, result.scope_name, *_county_cells(table, result), *cells, str(result.total), change]
+        )
     return rows
 
 
@@ -174,9 +202,21 @@ def run_docx(run, table) -> bytes:
         doc.add_heading(_("By dimension"), level=1)
         _docx_table(
             doc,
-            [_("Rank"), _("Name"), *[str(label) for _code, label in table["dimensions"]], _("Total")],
             [
-                [r["result"].rank, r["result"].scope_name, *r["subtotals"], str(r["result"].total)]
+                _("Rank"),
+                _("Name"),
+                *_county_headers(table),
+                *[str(label) for _c, label in table["dimensions"]],
+                _("Total"),
+            ],
+            [
+                [
+                    r["result"].rank,
+                    r["result"].scope_name,
+                    *_county_cells(table, r["result"]),
+                    *r["subtotals"],
+                    str(r["result"].total),
+                ]
                 for r in table["rows"]
             ],
         )
@@ -208,7 +248,7 @@ def run_xlsx(run, table) -> bytes:
     ws.append([_("Status"), run.get_status_display()])
     ws.append([])
     header_row = ws.max_row + 1
-    headers = [_("Rank"), _("Name")]
+    headers = [_("Rank"), _("Name"), *_county_headers(table)]
     for item in table["items"]:
         headers += [f"{item['name']}", f"{item['name']} · {_('score')}"]
     headers += [_("Total"), _("Previous total"), _("Change")]
@@ -217,7 +257,7 @@ def run_xlsx(run, table) -> bytes:
         cell.font = Font(bold=True)
     for row in table["rows"]:
         result = row["result"]
-        values = [result.rank, result.scope_name]
+        values = [result.rank, result.scope_name, *_county_cells(table, result, none=None)]
         for cell in row["cells"]:
             values += [
                 None if cell["raw"] is None else float(cell["raw"]),
@@ -231,7 +271,7 @@ def run_xlsx(run, table) -> bytes:
         ws.append(values)
     last = ws.max_row
     if table["rows"]:
-        total_col = 3 + 2 * len(table["items"])
+        total_col = 3 + len(_county_headers(table)) + 2 * len(table["items"])
         chart = BarChart()
         chart.type = "bar"
         chart.title = _("Totals")
@@ -244,11 +284,14 @@ def run_xlsx(run, table) -> bytes:
         ws.add_chart(chart, f"A{last + 3}")
 
     dims = wb.create_sheet(_("By dimension")[:31])
-    dims.append([_("Rank"), _("Name"), *[str(label) for _code, label in table["dimensions"]], _("Total")])
+    dims.append(
+        [_("Rank"), _("Name"), *_county_headers(table), *[str(label) for _c, label in table["dimensions"]],
+         _("Total")]
+    )  # fmt: skip
     for row in table["rows"]:
         dims.append(
-            [row["result"].rank, row["result"].scope_name, *[float(v) for v in row["subtotals"]],
-             float(row["result"].total)]
+            [row["result"].rank, row["result"].scope_name, *_county_cells(table, row["result"], none=None),
+             *[float(v) for v in row["subtotals"]], float(row["result"].total)]
         )  # fmt: skip
 
     method = wb.create_sheet(_("Method")[:31])

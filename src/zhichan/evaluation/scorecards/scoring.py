@@ -11,7 +11,8 @@ For each item, over the scopes that have a value:
 A missing value (None) has no score and counts 0 towards the total.
 weighted = score × weight / 100 (weights add up to 100), total = Σ weighted; each figure is
 rounded half up to two decimals before it is added. Ranks: highest total first, equal totals
-share a rank and the next rank skips (1, 2, 2, 4).
+share a rank and the next rank skips (1, 2, 2, 4). Agencies are also ranked within their county
+(`ranks_within`), by the same rule.
 """
 
 from __future__ import annotations
@@ -96,6 +97,20 @@ def competition_ranks(totals: dict[Hashable, Decimal]) -> dict[Hashable, int]:
     for position, total in enumerate(ordered, start=1):
         first.setdefault(total, position)
     return {key: first[total] for key, total in totals.items()}
+
+
+def ranks_within(totals: dict[Hashable, Decimal], groups: dict[Hashable, Hashable | None]) -> dict:
+    """Each key's rank among the keys of its group (`groups[key]`), with the same tie rule as
+    `competition_ranks`; a key without a group (None) has no rank (None)."""
+    members: dict[Hashable, dict[Hashable, Decimal]] = {}
+    for key, total in totals.items():
+        group = groups.get(key)
+        if group is not None:
+            members.setdefault(group, {})[key] = total
+    ranks: dict[Hashable, int | None] = dict.fromkeys(totals)
+    for group_totals in members.values():
+        ranks.update(competition_ranks(group_totals))
+    return ranks
 
 
 def score_run(

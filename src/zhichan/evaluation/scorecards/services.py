@@ -50,7 +50,7 @@ from zhichan.evaluation.models.scorecards import (
     ScoringRule,
 )
 from zhichan.evaluation.periods import Period, PeriodKind
-from zhichan.evaluation.scorecards.scoring import ItemRule, score_run
+from zhichan.evaluation.scorecards.scoring import ItemRule, ranks_within, score_run
 from zhichan.regions.models import Region, RegionKind
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -666,6 +666,17 @@ def previous_run(scorecard: Scorecard, period: Period) -> ScorecardRun | None:
     return runs.filter(status=RunStatus.PUBLISHED).first() or runs.filter(status=RunStatus.DRAFT).first()
 
 
+def _counties(infos: list[ScopeInfo]) -> dict[Scope, Region | None]:
+    """The county each scored agency lies in (agency runs only; the rank within a county)."""
+    region_ids = {i.agency.region_id for i in infos if i.agency is not None}
+    regions = Region.objects.select_related("parent").in_bulk(region_ids)
+    return {
+        i.scope: regions[i.agency.region_id].county
+        for i in infos
+        if i.agency is not None and i.agency.region_id in regions
+    }
+
+
 def do_run(actor, scorecard: Scorecard, period) -> ScorecardRun:
     """Score every scope for the period. A draft of the same period is recomputed in place
     (its findings kept); when the period's run is published a new draft is made."""
@@ -725,10 +736,15 @@ def do_run(actor, scorecard: Scorecard, period) -> ScorecardRun:
         run.save()
         run.results.all().delete()
         names = {i.scope: i for i in infos}
+        counties = _counties(infos)
+        county_ranks = ranks_within(
+            {s.key: s.total for s in scored}, {key: getattr(c, "pk", None) for key, c in counties.items()}
+        )
         ScorecardResult.objects.bulk_create(
             ScorecardResult(
                 run=run, scope_kind=s.key.kind, scope_id=s.key.id, scope_name=names[s.key].name[:200],
                 agency=names[s.key].agency, total=s.total, rank=s.rank, missing=s.missing,
+                county=counties.get(s.key), county_rank=county_ranks[s.key],
                 values={code: {"raw": _dec(s.raw[code]), "score": _dec(s.scores[code]),
                                "weighted": _dec(s.weighted[code])} for code in s.raw},
                 subtotals={dim: str(v) for dim, v in s.subtotals.items()},

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from zhichan.core.errors import TransitionError
-from zhichan.core.forms import add_service_errors, run_action
+from zhichan.core.forms import act_and_report, add_service_errors, run_action
 from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, get_restricted_or_404
+from zhichan.evaluation import drilldown
 from zhichan.evaluation.metrics import Dimension, ScopeKind
 from zhichan.evaluation.models.scorecards import (
     Indicator,
@@ -213,14 +213,11 @@ def run_findings(request, pk: int):
 @require_POST
 def run_publish(request, pk: int):
     run = _run(request, pk, CHANGE)
-    try:
-        services.do_publish_run(request.user, run)
-    except TransitionError as exc:
-        messages.error(request, exc.message)
-    except PermissionDenied as exc:
-        raise Http404 from exc
-    else:
-        messages.success(request, _("The run is published; it can no longer change."))
+    act_and_report(
+        request,
+        lambda: services.do_publish_run(request.user, run),
+        _("The run is published; it can no longer change."),
+    )
     return redirect("evaluation:run", pk=run.pk)
 
 
@@ -232,22 +229,14 @@ def run_drilldown(request, pk: int, result_pk: int, code: str):
     if item is None:
         raise Http404
     drill = services.drilldown(request.user, run, result, code)
-    page = rows = None
+    table = None
     if drill is not None:
-        page = Paginator(drill.queryset, settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE).get_page(
-            request.GET.get("page")
-        )
-        rows = [
-            {"cells": [fn(obj) for _heading, fn in drill.columns], "url": drill.url(obj)}
-            for obj in page.object_list
-        ]
+        table = drilldown.table(drill, request.GET.get("page"), settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE)
     return render(
         request,
         "evaluation/scorecards/drilldown.html",
-        {
-            "run": run, "result": result, "item": item, "drill": drill, "page": page, "rows": rows,
-            "value": result.values.get(code, {}),
-        },
+        {"run": run, "result": result, "item": item, "drill": drill, "table": table,
+         "value": result.values.get(code, {})},
     )  # fmt: skip
 
 

@@ -33,7 +33,7 @@ def rank_within_counties(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("evaluation", "0002_network_snapshots"),
+        ("evaluation", "0003_parks"),
         ("regions", "0002_boundary_table"),
     ]
 

@@ -442,7 +442,7 @@ class Scenario:
 
 def scenarios(city, counties, agencies, period):
     from zhichan.evaluation.metrics import METRICS, Scope, shared_reads
-    from zhichan.evaluation.standard import month_spans
+    from zhichan.evaluation.periods import month_spans
 
     areas = [Scope("city", city.pk)] + [Scope("county", c.pk) for c in counties]
     county = counties[0]

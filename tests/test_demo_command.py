@@ -23,7 +23,7 @@ from zhichan.catalog.models import GuideVersion, ServiceItem
 from zhichan.custody.models import Custody
 from zhichan.diagnosis.models import Questionnaire
 from zhichan.enterprises.models import Enterprise
-from zhichan.evaluation.models import DailyCount, RectificationNotice, Scorecard
+from zhichan.evaluation.models import DailyCount, RectificationNotice, Scorecard, ScorecardRun
 from zhichan.fairs.models import Fair
 from zhichan.finance.models import LoanProduct
 from zhichan.ipdata.models import ImportJob, IndustryDefinition, Patent, Trademark
@@ -85,6 +85,7 @@ def snapshot():
         "survey_responses": Response.objects.count(),
         "practices": sorted(Practice.objects.values_list("pk", "status", "updated_at")),
         "rectification": sorted(RectificationNotice.objects.values_list("pk", "status", "updated_at")),
+        "runs": sorted(ScorecardRun.objects.values_list("pk", "status", "computed_at")),
     }
 
 
@@ -117,6 +118,11 @@ def test_demo_loads_the_bundle_and_a_second_run_changes_nothing():
     # scorecard scores the parks.
     assert DailyCount.objects.filter(key="received", region__kind="park").exists()
     assert Scorecard.objects.filter(level="park").exists()
+    # Every demo scorecard run for the last quarter; the county one published with findings.
+    runs = ScorecardRun.objects.all()
+    assert {r.level for r in runs} == {"county", "park", "agency"} and len({r.period for r in runs}) == 1
+    published = runs.get(status="published")
+    assert published.level == "county" and published.findings and published.results.exists()
     fair = Fair.objects.get()
     assert fair.starts_at < timezone.now() < fair.ends_at and fair.workstation.region.code == "140703"
     assert Case.objects.exclude(status="new").filter(handler__username="demo-staff").count() == 3

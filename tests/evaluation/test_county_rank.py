@@ -158,7 +158,7 @@ def test_the_migration_ranks_earlier_runs_within_their_counties(world, agency_ru
 
     from django.apps import apps
 
-    migration = importlib.import_module("zhichan.evaluation.migrations.0003_scorecardresult_county_rank")
+    migration = importlib.import_module("zhichan.evaluation.migrations.0004_scorecardresult_county_rank")
     expected = ranks(agency_run)
     agency_run.results.update(county=None, county_rank=None)
     migration.rank_within_counties(apps, None)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from zhichan.ipdata.importers import mapping, records
 from zhichan.ipdata.importers.tables import FileProblem, first_rows, table_reader
@@ -80,7 +81,7 @@ def detect_format(fileobj) -> str:
     if isinstance(head, str):
         head = head.encode()
     if not head:
-        raise UnknownFormat(_("the file is empty"))
+        raise UnknownFormat(pgettext("the file is ...", "empty"))
     if head.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(fileobj) as archive:

@@ -73,7 +73,7 @@ if PRODUCTION:
             f"or set ZHICHAN_WEB_WORKERS=1 (it is {ZHICHAN_WEB_WORKERS})"
         )
     if not REDIS_URL:
-        problems.append("REDIS_URL must point at Redis: the cache and the task queue are shared by every process")
+        problems.append("REDIS_URL must point at Redis: every process shares the cache and the task queue")
     if [o for o in CSRF_TRUSTED_ORIGINS if not o.startswith("https://")]:
         problems.append("ZHICHAN_CSRF_TRUSTED_ORIGINS must list https:// origins only")
     if os.environ.get("ZHICHAN_METRICS_TOKEN") and len(os.environ["ZHICHAN_METRICS_TOKEN"]) < 32:
@@ -418,7 +418,7 @@ LOGGING = {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-            "timestamp": False,
+            "json_ensure_ascii": False,
         },
     },
     "handlers": {

@@ -5,6 +5,9 @@ import configparser
 import re
 import runpy
 import shlex
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import gunicorn.config
@@ -116,3 +119,20 @@ def test_the_guide_points_at_every_file():
     guide = (ROOT / "docs/deployment.md").read_text()
     for path in DEPLOY.iterdir():
         assert f"deploy/{path.name}" in guide, path.name
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_accepts_the_units(tmp_path):
+    bin_dir = Path(sys.executable).parent
+    for name in UNITS:
+        text = (DEPLOY / name).read_text().replace(VENV_BIN, f"{bin_dir}/")
+        (tmp_path / name).write_text(text)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *(str(tmp_path / n) for n in UNITS)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Unknown key" not in result.stderr and "Unknown section" not in result.stderr

@@ -33,12 +33,14 @@ def test_requests_are_counted_by_view_name_and_status_not_path():
     client.get("/track/some-token-aaaaaaaaaaaa/")
     client.get("/no-such-page/1/")
     client.get("/no-such-page/2/")
+    client.get("/static/no-such-file.css")
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     after = samples(response)
     assert count(after, "cases:track", "404") == count(before, "cases:track", "404") + 1
     assert count(after, "unmatched", "404") == count(before, "unmatched", "404") + 2
+    assert count(after, "static", "404") == count(before, "static", "404") + 1
     text = response.content.decode()
     assert "no-such-page" not in text and "some-token" not in text
     bucket = ("zhichan_http_request_duration_seconds_count", (("status", "404"), ("view", "unmatched")))

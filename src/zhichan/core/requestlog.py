@@ -20,6 +20,8 @@ import re
 import time
 import uuid
 
+from django.conf import settings
+
 from zhichan.core import metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -59,7 +61,12 @@ def view_label(request) -> str:
     """A bounded name for the view (never the raw path): the URL name, else the view's dotted path."""
     match = getattr(request, "resolver_match", None)
     if match is None:
-        return getattr(request, "zhichan_view", "") or "unmatched"
+        if getattr(request, "zhichan_view", ""):
+            return request.zhichan_view
+        # whitenoise answers static files before any URL is resolved
+        if request.path_info.startswith(settings.STATIC_URL):
+            return "static"
+        return "unmatched"
     if match.view_name:
         return match.view_name
     return match._func_path

@@ -35,6 +35,29 @@ loglevel = os.environ.get("ZHICHAN_LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("ZHICHAN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "zhichan-web"
 
+# gunicorn's own lines (start, worker exits, timeouts) in the application's format: JSON lines
+# in production (ZHICHAN_LOG_FORMAT, as in settings).
+_production = os.environ.get("ZHICHAN_ENV", "demo").strip().lower() == "production"
+if os.environ.get("ZHICHAN_LOG_FORMAT", "json" if _production else "text").strip().lower() == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": "time",  # ISO 8601, UTC
+                "json_ensure_ascii": False,
+            }
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}
+        },
+        "root": {"level": "INFO", "handlers": ["console"]},
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False}},
+    }
+
 
 def on_starting(server):
     """Empty the metrics folder: counts of a previous run's processes must not be added in."""

@@ -136,3 +136,13 @@ def test_systemd_accepts_the_units(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Unknown key" not in result.stderr and "Unknown section" not in result.stderr
+
+
+def test_gunicorn_logs_json_lines_in_production(monkeypatch):
+    monkeypatch.setenv("ZHICHAN_ENV", "production")
+    monkeypatch.delenv("ZHICHAN_LOG_FORMAT", raising=False)
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))["logconfig_dict"]
+    assert config["formatters"]["json"]["()"] == settings.LOGGING["formatters"]["json"]["()"]
+    assert config["loggers"]["gunicorn.error"]["handlers"] == ["console"]
+    monkeypatch.setenv("ZHICHAN_LOG_FORMAT", "text")
+    assert "logconfig_dict" not in runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))

@@ -416,8 +416,9 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
             "json_ensure_ascii": False,
         },
     },
@@ -431,6 +432,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ZHICHAN_LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # the worker's consumer adds a plain handler of its own unless this logger has one
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Django's own "Not Found: /path" lines repeat what the access log says.
         "django.request": {"level": "ERROR"},
     },

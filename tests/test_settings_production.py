@@ -12,11 +12,13 @@ GOOD = {
     "ZHICHAN_SECRET_KEY": "k" * 20 + "-random-enough-for-a-test-0123456789",
     "ZHICHAN_ALLOWED_HOSTS": "ip.example.gov.cn",
     "DATABASE_URL": "postgres://zhichan@127.0.0.1:5432/zhichan",
+    "REDIS_URL": "redis://127.0.0.1:6379/5",
 }
+PASSED_THROUGH = ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR")
 
 
 def run(tmp_path, **env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k != "DATABASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k not in PASSED_THROUGH}
     clean.update(DJANGO_SETTINGS_MODULE="zhichan.settings", ZHICHAN_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "-c", LOAD], env=clean, capture_output=True, text=True, timeout=60, check=False
@@ -40,6 +42,7 @@ def test_demo_mode_loads_with_no_settings_at_all(tmp_path):
         ("ZHICHAN_SECRET_KEY", "ZHICHAN_SECRET_KEY"),
         ("ZHICHAN_ALLOWED_HOSTS", "ZHICHAN_ALLOWED_HOSTS"),
         ("DATABASE_URL", "DATABASE_URL"),
+        ("REDIS_URL", "REDIS_URL"),
     ],
 )
 def test_production_refuses_a_missing_setting_by_name(tmp_path, missing, named):
@@ -58,6 +61,9 @@ def test_production_refuses_a_missing_setting_by_name(tmp_path, missing, named):
         ({"ZHICHAN_SECRET_KEY": "zhichan-demo-only-insecure-key"}, "ZHICHAN_SECRET_KEY"),
         ({"ZHICHAN_DEBUG": "1"}, "ZHICHAN_DEBUG"),
         ({"ZHICHAN_ALLOWED_HOSTS": " , "}, "ZHICHAN_ALLOWED_HOSTS"),
+        ({"ZHICHAN_ALLOWED_HOSTS": "ip.example.gov.cn,*"}, "ZHICHAN_ALLOWED_HOSTS"),
+        ({"ZHICHAN_CSRF_TRUSTED_ORIGINS": "http://ip.example.gov.cn"}, "ZHICHAN_CSRF_TRUSTED_ORIGINS"),
+        ({"ZHICHAN_METRICS_TOKEN": "short"}, "ZHICHAN_METRICS_TOKEN"),
     ],
 )
 def test_production_refuses_an_insecure_value_by_name(tmp_path, override, named):
@@ -69,5 +75,34 @@ def test_production_refuses_an_insecure_value_by_name(tmp_path, override, named)
 def test_every_problem_is_named_at_once(tmp_path):
     result = run(tmp_path, ZHICHAN_ENV="production")
     assert result.returncode != 0
-    for name in ("ZHICHAN_SECRET_KEY", "ZHICHAN_ALLOWED_HOSTS", "DATABASE_URL"):
+    for name in ("ZHICHAN_SECRET_KEY", "ZHICHAN_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"):
         assert name in result.stderr
+
+
+@pytest.mark.parametrize("workers", [{"ZHICHAN_WEB_WORKERS": "3"}, {"WEB_CONCURRENCY": "2"}, {}])
+def test_production_refuses_sqlite_with_several_web_workers(tmp_path, workers):
+    sqlite = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = run(tmp_path, **{**GOOD, **sqlite, **workers})
+    assert result.returncode != 0
+    assert "ZHICHAN_WEB_WORKERS" in result.stderr
+    assert "SQLite" in result.stderr
+
+
+def test_production_accepts_sqlite_with_one_web_worker(tmp_path):
+    sqlite = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "ZHICHAN_WEB_WORKERS": "1"}
+    result = run(tmp_path, **{**GOOD, **sqlite})
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_trusts_the_proxy_scheme_header_and_logs_json(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SECURE_PROXY_SSL_HEADER, settings.LOGGING['handlers']['console']['formatter'])"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k not in PASSED_THROUGH}
+    clean.update(DJANGO_SETTINGS_MODULE="zhichan.settings", ZHICHAN_DATA_DIR=str(tmp_path), **GOOD)
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "('HTTP_X_FORWARDED_PROTO', 'https') json" in result.stdout

@@ -51,6 +51,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 
+# Web worker processes (the shipped deploy/gunicorn.conf.py reads the same variables).
+ZHICHAN_WEB_WORKERS = int(os.environ.get("ZHICHAN_WEB_WORKERS") or os.environ.get("WEB_CONCURRENCY") or "3")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 40:
@@ -59,10 +63,33 @@ if PRODUCTION:
         problems.append("ZHICHAN_DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ZHICHAN_ALLOWED_HOSTS must list the site's host names")
+    if "*" in ALLOWED_HOSTS:
+        problems.append("ZHICHAN_ALLOWED_HOSTS must name the hosts, not '*'")
     if not os.environ.get("DATABASE_URL"):
         problems.append("DATABASE_URL must point at the production database")
+    elif DATABASES["default"]["ENGINE"].endswith("sqlite3") and ZHICHAN_WEB_WORKERS > 1:
+        problems.append(
+            "DATABASE_URL is SQLite, which several web workers cannot share: use PostgreSQL "
+            f"or set ZHICHAN_WEB_WORKERS=1 (it is {ZHICHAN_WEB_WORKERS})"
+        )
+    if not REDIS_URL:
+        problems.append("REDIS_URL must point at Redis: every process shares the cache and the task queue")
+    if [o for o in CSRF_TRUSTED_ORIGINS if not o.startswith("https://")]:
+        problems.append("ZHICHAN_CSRF_TRUSTED_ORIGINS must list https:// origins only")
+    if os.environ.get("ZHICHAN_METRICS_TOKEN") and len(os.environ["ZHICHAN_METRICS_TOKEN"]) < 32:
+        problems.append("ZHICHAN_METRICS_TOKEN must be 32+ random characters (or unset)")
     if problems:
         raise ImproperlyConfigured("Insecure production configuration: " + "; ".join(problems))
+
+# Behind nginx (deploy/nginx-zhichan.conf), which sets X-Forwarded-Proto: request.is_secure()
+# then tells HTTPS from HTTP. Only right when the proxy sets the header on every request;
+# USE_X_FORWARDED_HOST stays off (nginx passes the original Host header itself).
+if _bool("ZHICHAN_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# /metrics (core/metrics.py): who may read it.
+ZHICHAN_METRICS_ALLOWED = _list("ZHICHAN_METRICS_ALLOWED", "127.0.0.1,::1")
+ZHICHAN_METRICS_TOKEN = os.environ.get("ZHICHAN_METRICS_TOKEN", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,6 +128,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "zhichan.core.requestlog.RequestLogMiddleware",  # request id, access log, request metrics
+    "zhichan.core.metrics.MetricsMiddleware",  # /metrics, answered before host checks (metrics.py)
     "zhichan.core.health.HealthCheckMiddleware",  # /healthz, answered before host checks (health.py)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,7 +225,6 @@ CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -374,10 +402,39 @@ ZHICHAN_OPEN_METRICS = _list(
 ZHICHAN_OPEN_FIGURES_CACHE_SECONDS = int(os.environ.get("ZHICHAN_OPEN_FIGURES_CACHE_SECONDS", "300"))
 ZHICHAN_RECTIFICATION_DAYS = int(os.environ.get("ZHICHAN_RECTIFICATION_DAYS", "30"))
 
+# Logs go to standard error (journald under systemd): one JSON object a line in production,
+# readable lines otherwise (ZHICHAN_LOG_FORMAT=json|text). Every record carries the request id
+# (core/requestlog.py); request bodies, query strings and names are never logged.
+ZHICHAN_LOG_FORMAT = os.environ.get("ZHICHAN_LOG_FORMAT", "json" if PRODUCTION else "text").strip().lower()
+if ZHICHAN_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("ZHICHAN_LOG_FORMAT must be json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "zhichan.core.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": ZHICHAN_LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("ZHICHAN_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # the worker's consumer adds a plain handler of its own unless this logger has one
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Django's own "Not Found: /path" lines repeat what the access log says.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -101,8 +101,8 @@ class Command(BaseCommand):
                 "2",
                 "--threads",
                 "4",
-                "--access-logfile",
-                "-",
+                # no gunicorn access log: the application logs each request itself, with its
+                # request id and without query strings (core/requestlog.py)
             ],
             env=env,
         )

@@ -19,6 +19,7 @@ from zhichan.cases import services, tracking
 from zhichan.cases.filters import filter_cases
 from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm
 from zhichan.cases.models import TRANSITIONS, Case, CaseType, Measure, Status
+from zhichan.cases.privacy import identity_for
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import add_service_errors
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
@@ -173,7 +174,8 @@ def _int(value):
 def detail(request, pk: int):
     case = get_restricted_or_404(Case.objects.all(), request.user, CHANGE, pk=pk)
     errors, values = {}, {}
-    if request.method == "POST":
+    reveal = request.method == "POST" and request.POST.get("action") == "reveal_identity"
+    if request.method == "POST" and not reveal:
         action = request.POST.get("action", "")
         data = {k: request.POST.get(k, "") for k in ("note", "reason", "message", "handler", "to_agency")}
         try:
@@ -204,11 +206,14 @@ def detail(request, pk: int):
         "owner", "handler", "region", "service_item", "guide_version", "fair"
     ).get(pk=case.pk)
     can_supervise = services.can_supervise(request.user, case) and case.is_overdue
+    requester, requester_full = identity_for(request.user, case, reveal=reveal)
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
+            "requester": requester,
+            "requester_full": requester_full,
             "events": case.events.select_related("actor"),
             "attachments": case.attachments.all(),
             "rating": getattr(case, "rating", None),

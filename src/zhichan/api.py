@@ -9,8 +9,8 @@ from ninja.security import django_auth
 
 from zhichan.agencies.api import router as agencies_router
 from zhichan.cases.api import router as cases_router
-from zhichan.core.audit_views import router as audit_router
 from zhichan.catalog.api import router as catalog_router
+from zhichan.core.audit_views import router as audit_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
 from zhichan.custody.api import router as custody_router

@@ -32,6 +32,8 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return ""
     digits = [c for c in value if c.isdigit()]
+    if len(digits) == 13 and digits[:2] == ["8", "6"]:
+        digits = digits[2:]  # the country code of +86 138...
     if len(digits) >= 8:
         return "".join(digits[:3]) + MASK * 4 + "".join(digits[-4:])
     if len(digits) >= 3:

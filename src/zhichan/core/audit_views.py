@@ -4,8 +4,6 @@ City administrators read every entry, county administrators those of their count
 (AuditEntryQuerySet); anyone else gets 404.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required

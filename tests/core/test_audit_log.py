@@ -115,3 +115,15 @@ def test_admin_saves_go_into_the_history(client, world):
     assert response.status_code == 302
     gone = AuditEntry.objects.for_model(WorkdayOverride).get()
     assert gone.action == "delete" and gone.changes["note"] == ["调休", None]
+
+
+def test_workspace_links_only_for_those_who_may_read(client, world):
+    for role, audit, identity in [
+        ("city_admin", True, True),
+        ("county_admin_a", True, False),
+        ("agency_admin_a", False, False),
+        ("staff_a", False, False),
+    ]:
+        client.force_login(getattr(world.users, role))
+        page = client.get("/cases/").text
+        assert ('data-testid="nav-audit"' in page, 'data-testid="nav-identity-log"' in page) == (audit, identity)

@@ -126,4 +126,5 @@ def test_workspace_links_only_for_those_who_may_read(client, world):
     ]:
         client.force_login(getattr(world.users, role))
         page = client.get("/cases/").text
-        assert ('data-testid="nav-audit"' in page, 'data-testid="nav-identity-log"' in page) == (audit, identity)
+        shown = ('data-testid="nav-audit"' in page, 'data-testid="nav-identity-log"' in page)
+        assert shown == (audit, identity), role

@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from zhichan.agencies.api import router as agencies_router
 from zhichan.cases.api import router as cases_router
 from zhichan.catalog.api import router as catalog_router
+from zhichan.core.audit_views import router as audit_router
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import PermissionDenied
 from zhichan.custody.api import router as custody_router
@@ -119,5 +120,6 @@ api.add_router("/training", training_router)
 api.add_router("/surveys", surveys_router)
 api.add_router("/practices", practices_router)
 api.add_router("/evaluation", evaluation_router)
+api.add_router("/audit", audit_router)
 
 __all__ = ["api", "django_auth"]

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from zhichan.api import api
+from zhichan.core.audit_views import audit_log
 from zhichan.core.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("audit/", audit_log, name="audit_log"),
     path("", include("zhichan.portal.urls")),
     path("accounts/", include("zhichan.accounts.urls")),
     path("services/", include("zhichan.catalog.urls")),

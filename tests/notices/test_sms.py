@@ -50,4 +50,6 @@ def test_logging_gateway_logs_and_stores(caplog):
     with caplog.at_level(logging.INFO, logger="zhichan.sms"):
         LoggingSmsGateway().send("13800138000", "您的案件已受理")
     assert SmsMessage.objects.get().text == "您的案件已受理"
-    assert "13800138000" in caplog.text and "您的案件已受理" in caplog.text
+    assert SmsMessage.objects.get().phone == "13800138000"
+    assert "138****8000" in caplog.text and "您的案件已受理" in caplog.text
+    assert "13800138000" not in caplog.text  # personal data never in the log

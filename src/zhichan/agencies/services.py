@@ -26,6 +26,7 @@ from zhichan.agencies.models import (
     Level,
     Status,
 )
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.regions.models import Region, RegionKind
@@ -347,6 +348,7 @@ def save_agency(actor, agency: Agency | None, cleaned: dict, *, status: str | No
     """Write cleaned values; returns (agency, created, changes). Writes a created/updated event."""
     created = agency is None
     changes = {}
+    before = None if created else snapshot(agency)
     if created:
         agency = Agency(status=status or Status.PLANNED)
         if agency.status != Status.PLANNED:
@@ -375,6 +377,7 @@ def save_agency(actor, agency: Agency | None, cleaned: dict, *, status: str | No
                 )
             if "services" in cleaned and (created or "services" in changes):
                 agency.services.set(cleaned["services"])
+            record_change(actor, agency, "create" if created else "update", before)
     except IntegrityError as exc:
         # Two submissions of the same new name at once: the constraint decides.
         raise ValidationError(
@@ -530,9 +533,11 @@ def do_change_status(actor, agency: Agency, to_status: str, finding: str = "") -
             )
         if to_status in (Status.RECTIFYING, Status.CLOSED) and not finding:
             raise ValidationError({"finding": [_("required: the review finding that explains this change")]})
+        before = snapshot(agency)
         agency.status = to_status
         agency.status_changed_at = timezone.now()
         agency.save(update_fields=["status", "status_changed_at", "updated_at"])
+        record_change(actor, agency, "update", before)
         AgencyEvent.objects.create(
             agency=agency,
             kind="status",
@@ -571,8 +576,10 @@ def do_upgrade_station(actor, agency: Agency, new_type: str, finding: str = "") 
                 _("A closed agency cannot be upgraded."), from_state=agency.type, to_state=new_type
             )
         old = agency.type
+        before = snapshot(agency)
         agency.type = new_type
         agency.save(update_fields=["type", "updated_at"])
+        record_change(actor, agency, "update", before)
         AgencyEvent.objects.create(
             agency=agency,
             kind="upgrade",

@@ -10,12 +10,13 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
 from ninja.security import SessionAuth, django_auth
 
-from zhichan.cases import services, tracking
+from zhichan.cases import privacy, services, tracking
 from zhichan.cases.filters import filter_cases
 from zhichan.cases.models import (
     Case,
     CaseType,
     Channel,
+    IdentityView,
     IPType,
     Measure,
     RatingLevel,
@@ -119,6 +120,18 @@ class CaseOut(Schema):
     reopen_count: int
     first_contact: bool
     rating: str | None
+
+    @staticmethod
+    def resolve_requester_name(obj, context):
+        return _shown_identity(obj, context)["requester_name"]
+
+    @staticmethod
+    def resolve_requester_phone(obj, context):
+        return _shown_identity(obj, context)["requester_phone"]
+
+    @staticmethod
+    def resolve_requester_email(obj, context):
+        return _shown_identity(obj, context)["requester_email"]
 
     @staticmethod
     def resolve_region_code(obj):
@@ -301,7 +314,40 @@ class RuleOut(Schema):
         return obj.service_item.code if obj.service_item_id else None
 
 
+class IdentityViewOut(Schema):
+    """A member of staff saw a requester's full contact details (one row per case, user, minute)."""
+
+    id: int
+    at: datetime
+    case_id: int
+    case_number: str
+    user_id: int
+    user: str
+    revealed: bool = Field(description='shown on request ("show contact details"), not by default')
+    channel: str = Field(description="page or api")
+
+    @staticmethod
+    def resolve_case_number(obj):
+        return obj.case.number
+
+    @staticmethod
+    def resolve_user(obj):
+        return str(obj.user)
+
+
+class IdentityViewFilters(Schema):
+    case_number: str | None = Field(None, max_length=40)
+
+
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def _shown_identity(case, context) -> dict:
+    """In full for the handling agency and the requester (or after a logged reveal), else masked."""
+    request = (context or {}).get("request")
+    user = getattr(request, "user", None)
+    full = getattr(case, "_identity_revealed", False) or privacy.has_need(user, case)
+    return privacy.identity(case, full)
 
 
 def _user(request):
@@ -595,9 +641,38 @@ def delete_rule(request, rule_id: int):
 # --- one case -----------------------------------------------------------------------------------
 
 
+@router.get(
+    "/identity-views",
+    response={200: list[IdentityViewOut], 422: FieldErrors},
+    summary="Who saw which requester's identity, newest first (city administrators)",
+)
+@paginate(BoundedPagination)
+def identity_views(request, filters: Query[IdentityViewFilters]):
+    qs = IdentityView.objects.restrict(request.user, VIEW).select_related("case", "user")
+    if filters.case_number:
+        qs = qs.filter(case__number=filters.case_number.strip())
+    return qs
+
+
 @router.get("/{case_id}", response={200: CaseOut, 404: Message, 422: FieldErrors}, summary="One case")
 def get_case(request, case_id: int):
-    return _load(_case(request, case_id).pk)
+    case = _load(_case(request, case_id).pk)
+    if privacy.has_need(request.user, case):
+        privacy.log_identity_view(request.user, case, channel="api")
+    return case
+
+
+@router.post(
+    "/{case_id}/identity",
+    response={200: CaseOut, **WRITE},
+    auth=django_auth,
+    summary="Show the requester's contact details in full (staff who may handle the case; logged)",
+)
+def reveal_identity(request, case_id: int):
+    case = _load(_case(request, case_id, CHANGE).pk)
+    privacy.identity_for(request.user, case, reveal=True, channel="api")
+    case._identity_revealed = True
+    return case
 
 
 @router.get(

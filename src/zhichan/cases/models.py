@@ -379,3 +379,38 @@ class CaseAttachment(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class IdentityViewQuerySet(RestrictedQuerySet):
+    def for_role(self, user, action):
+        # Read by the city's administrators only; nobody changes or deletes a row.
+        if action == "view" and role_of(user) == "city_admin":
+            return self
+        return self.none()
+
+
+class IdentityView(models.Model):
+    """Append-only: a member of staff saw a requester's full identity (name, phone, e-mail).
+
+    One row per case, user and minute (cases.privacy.log_identity_view); `revealed` tells an
+    explicit "show contact details" from the handling agency's ordinary view of its case.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("viewed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    revealed = models.BooleanField(_("revealed on request"), default=False)
+    channel = models.CharField(_("through"), max_length=10, default="page")
+
+    objects = IdentityViewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("identity view")
+        verbose_name_plural = _("identity views")
+        indexes = [models.Index(fields=["case", "user", "at"], name="identity_view_recent")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} → {self.case_id}"

@@ -9,6 +9,7 @@ urlpatterns = [
     path("requests/new/", views.intake, name="intake"),
     path("cases/", views.inbox, name="inbox"),
     path("cases/<int:pk>/", views.detail, name="detail"),
+    path("cases/identity-log/", views.identity_log, name="identity_log"),
     path("cases/rules/", rule_views.rules, name="rules"),
     path("cases/rules/new/", rule_views.rule_create, name="rule_create"),
     path("cases/rules/<int:pk>/edit/", rule_views.rule_edit, name="rule_edit"),

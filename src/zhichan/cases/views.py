@@ -18,10 +18,11 @@ from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.cases import services, tracking
 from zhichan.cases.filters import filter_cases
 from zhichan.cases.forms import IntakeForm, LookupForm, RateForm, ReopenForm, SupplementForm
-from zhichan.cases.models import TRANSITIONS, Case, CaseType, Measure, Status
+from zhichan.cases.models import TRANSITIONS, Case, CaseType, IdentityView, Measure, Status
+from zhichan.cases.privacy import identity_for
 from zhichan.core.errors import TransitionError
 from zhichan.core.forms import add_service_errors
-from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404
+from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404, role_of
 
 PREFILL = (
     "hotline_question",
@@ -173,7 +174,8 @@ def _int(value):
 def detail(request, pk: int):
     case = get_restricted_or_404(Case.objects.all(), request.user, CHANGE, pk=pk)
     errors, values = {}, {}
-    if request.method == "POST":
+    reveal = request.method == "POST" and request.POST.get("action") == "reveal_identity"
+    if request.method == "POST" and not reveal:
         action = request.POST.get("action", "")
         data = {k: request.POST.get(k, "") for k in ("note", "reason", "message", "handler", "to_agency")}
         try:
@@ -204,11 +206,14 @@ def detail(request, pk: int):
         "owner", "handler", "region", "service_item", "guide_version", "fair"
     ).get(pk=case.pk)
     can_supervise = services.can_supervise(request.user, case) and case.is_overdue
+    requester, requester_full = identity_for(request.user, case, reveal=reveal)
     return render(
         request,
         "cases/detail.html",
         {
             "case": case,
+            "requester": requester,
+            "requester_full": requester_full,
             "events": case.events.select_related("actor"),
             "attachments": case.attachments.all(),
             "rating": getattr(case, "rating", None),
@@ -290,3 +295,16 @@ def track(request, token):
         and case.reopen_count < settings.ZHICHAN_MAX_REOPENS,
     }
     return render(request, "cases/track.html", context)
+
+
+@login_required
+def identity_log(request):
+    """Who saw which requester's full contact details (city administrators only)."""
+    qs = IdentityView.objects.restrict(request.user, "view").select_related("case", "user")
+    if role_of(request.user) != "city_admin" and not request.user.is_superuser:
+        raise Http404
+    number = _clean(request.GET.get("case"))
+    if number:
+        qs = qs.filter(case__number=number)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/identity_log.html", {"page": page, "number": number})

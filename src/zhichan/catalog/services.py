@@ -25,6 +25,7 @@ from zhichan.catalog.models import (
     ServiceItem,
     ServiceItemEvent,
 )
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, get_restricted_or_404, role_of
 from zhichan.core.validation import clean_text
@@ -323,6 +324,7 @@ def _create_item(actor, code, owner_region, fields: dict) -> ServiceItem:
     except IntegrityError as exc:  # a concurrent submission took the code first
         raise DuplicateCode(code) from exc
     _event(item, actor, "created", to_state="unpublished", data={"code": code})
+    record_change(actor, item, "create", region=owner_region)
     return item
 
 
@@ -365,11 +367,13 @@ def do_update_item(actor, item: ServiceItem, **changes) -> ServiceItem:
         fields = clean_item(changes, partial=True)
         changed = {k: v for k, v in fields.items() if getattr(item, k) != v}
         if changed:
+            before = snapshot(item)
             old = {k: getattr(item, k) for k in changed}
             for key, value in changed.items():
                 setattr(item, key, value)
             item.save()
             _event(item, actor, "updated", data={"old": old, "new": changed})
+            record_change(actor, item, "update", before, region=item.owner_region)
     return item
 
 
@@ -420,6 +424,7 @@ def _publish(actor, item: ServiceItem, change_note) -> GuideVersion:
     if len(note) > 255:
         raise ValidationError({"change_note": [_("At most 255 characters.")]})
     previous = item.current
+    before = snapshot(item)
     item.versions.filter(status=GuideStatus.PUBLISHED).update(status=GuideStatus.SUPERSEDED)
     now = timezone.now()
     for key, value in content.items():
@@ -435,6 +440,7 @@ def _publish(actor, item: ServiceItem, change_note) -> GuideVersion:
     item.current = draft
     item.published = True
     item.save(update_fields=["current", "published", "updated_at"])
+    record_change(actor, item, "update", before, region=item.owner_region)
     _event(
         item,
         actor,

@@ -3,18 +3,37 @@ transaction writes one AuditEntry with {field: [old, new]}.
 
 Values are stored as JSON a person can read later: a related record as {"id", "name"},
 several as a list of those, a time as local ISO text, a choice as its value.
+
+Secrets are never stored: a field whose name says password, token, secret or key (see
+`is_secret`) appears only as HIDDEN, and when it changed as [HIDDEN, HIDDEN + " (changed)"],
+so a password reset by an administrator is on record without the hash.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
+import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
 from zhichan.core.models import AuditAction, AuditEntry
+
+HIDDEN = "***"
+_SECRET_RE = re.compile(r"password|passwd|secret|token|otp|(^|_)key$|(^|_)hash$", re.IGNORECASE)
+
+
+def is_secret(name: str) -> bool:
+    return bool(_SECRET_RE.search(name))
+
+
+def _secret(value) -> str:
+    # A digest of the digest-or-token, only so that a change can be told from none; it is
+    # replaced by HIDDEN before anything is written.
+    return HIDDEN + hashlib.sha256(str(value).encode()).hexdigest()[:16]
 
 
 def _related(obj):
@@ -43,7 +62,9 @@ def snapshot(obj, fields=None) -> dict:
             continue
         if field.auto_created or not getattr(field, "editable", False):
             continue
-        if field.many_to_many:
+        if is_secret(field.name):
+            out[field.name] = _secret(getattr(obj, field.attname, None))
+        elif field.many_to_many:
             if obj.pk is None:
                 out[field.name] = []
             else:
@@ -61,6 +82,16 @@ def diff(before: dict | None, after: dict | None) -> dict:
     return {n: [before.get(n), after.get(n)] for n in names if before.get(n) != after.get(n)}
 
 
+def _hide_secrets(changes: dict) -> dict:
+    out = {}
+    for name, (old, new) in changes.items():
+        if is_secret(name):
+            old = None if old is None else HIDDEN
+            new = None if new is None else HIDDEN + (" (changed)" if old is not None else "")
+        out[name] = [old, new]
+    return out
+
+
 def record_change(actor, obj, action: str, before: dict | None = None, *, region=None, fields=None):
     """Write the entry for `obj` (call inside the transaction that changes it, after the change,
     or before deleting). An update that changed nothing writes nothing; returns the entry or None.
@@ -74,7 +105,7 @@ def record_change(actor, obj, action: str, before: dict | None = None, *, region
         before = snapshot(obj, fields)
     if action == AuditAction.CREATE:
         before = None
-    changes = diff(before, after)
+    changes = _hide_secrets(diff(before, after))
     if action == AuditAction.UPDATE and not changes:
         return None
     if region is None:

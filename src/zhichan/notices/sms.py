@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from zhichan.core.privacy import mask_phone, mask_text
+
 logger = logging.getLogger("zhichan.sms")
 
 DEFAULT_GATEWAY = "zhichan.notices.sms.LoggingSmsGateway"
@@ -38,7 +40,8 @@ class LoggingSmsGateway(SmsGateway):
     def send(self, phone: str, text: str) -> None:
         from zhichan.notices.models import SmsMessage
 
-        logger.info("SMS to %s: %s", phone, text)
+        # The number is personal data: the log shows it masked; the outbox row keeps it.
+        logger.info("SMS to %s: %s", mask_phone(phone), mask_text(text))
         SmsMessage.objects.create(phone=phone, text=text)
 
 

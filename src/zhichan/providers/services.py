@@ -28,6 +28,7 @@ from zhichan.agencies.models import Agency, Function, Level
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.catalog import services as catalog
 from zhichan.catalog.models import Category, Channel, ServiceItem
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.once import create_once
@@ -349,6 +350,10 @@ def set_password_path(user) -> str:
     return reverse("providers:set_password", args=[uid, default_token_generator.make_token(user)])
 
 
+# The decision only: the application's contact details stay out of the change history.
+DECISION_FIELDS = ("status", "reason", "agency", "account", "decided_by", "decided_at")
+
+
 def do_approve(actor, application, *, functions=None, note: str = "") -> ProviderApplication:
     """Approve: the agency (operating) and its administrator's account are created, or nothing."""
     errors: dict[str, list[str]] = {}
@@ -391,12 +396,15 @@ def do_approve(actor, application, *, functions=None, note: str = "") -> Provide
         except IntegrityError as exc:
             # Another approval took the same user name at the same moment.
             raise ValidationError({"email": [_("Try again: this user name was just taken.")]}) from exc
+        record_change(actor, user, "create", region=region)
+        before = snapshot(application, DECISION_FIELDS)
         application.status = ApplicationStatus.APPROVED
         application.agency = agency
         application.account = user
         application.decided_by = actor
         application.decided_at = timezone.now()
         application.save()
+        record_change(actor, application, "update", before, fields=DECISION_FIELDS)
         _event(
             application,
             actor,
@@ -427,11 +435,13 @@ def do_reject(actor, application, reason: str) -> ProviderApplication:
         raise ValidationError(errors)
     with transaction.atomic():
         application = _lock_pending(actor, application, ApplicationStatus.REJECTED)
+        before = snapshot(application, DECISION_FIELDS)
         application.status = ApplicationStatus.REJECTED
         application.reason = reason
         application.decided_by = actor
         application.decided_at = timezone.now()
         application.save()
+        record_change(actor, application, "update", before, fields=DECISION_FIELDS)
         _event(
             application,
             actor,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhichan.core.audit import record_change, snapshot
 from zhichan.core.errors import TransitionError
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text
@@ -150,6 +151,7 @@ def do_create_survey(actor, **data) -> Survey:
         raise PermissionDenied
     survey = Survey.objects.create(created_by=actor, **_clean(actor, data))
     _log(survey, "created", actor, to_state=survey.status)
+    record_change(actor, survey, "create")
     return survey
 
 
@@ -164,11 +166,13 @@ def do_update_survey(actor, survey: Survey, **data) -> Survey:
             if fields[name] != getattr(survey, name):
                 raise ValidationError({name: [_("The survey has answers; this can no longer change.")]})
     changed = [name for name, value in fields.items() if getattr(survey, name) != value]
+    before = snapshot(survey)
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.save()
     if changed:
         _log(survey, "updated", actor, fields=changed)
+        record_change(actor, survey, "update", before)
     return survey
 
 
@@ -231,6 +235,7 @@ def do_add_question(
         Option(question=question, order=n, text=choice) for n, choice in enumerate(choices, start=1)
     )
     _log(survey, "question_added", actor, question=question.pk, text=text)
+    record_change(actor, question, "create", region=survey.region)
     return question
 
 
@@ -241,6 +246,7 @@ def do_remove_question(actor, question: Question) -> None:
     if question is None:
         raise PermissionDenied
     text = question.text
+    record_change(actor, question, "delete", region=survey.region)
     question.delete()
     _log(survey, "question_removed", actor, text=text)
 
@@ -278,8 +284,10 @@ def _transition(actor, survey, allowed, to_state, kind, note=""):
             to_state=to_state,
         )
     before = survey.status
+    was = snapshot(survey, ["status"])
     survey.status = to_state
     survey.save(update_fields=["status", "updated_at"])
+    record_change(actor, survey, "update", was, fields=["status"])
     _log(survey, kind, actor, from_state=before, to_state=to_state, note=note)
     return survey
 

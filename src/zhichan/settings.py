@@ -411,7 +411,11 @@ if ZHICHAN_LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "zhichan.core.requestlog.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "zhichan.core.requestlog.RequestIdFilter"},
+        # A safety net: phone- and ID-number-like digits in any message are masked (docs/privacy.md).
+        "personal_data": {"()": "zhichan.core.privacy.PersonalDataFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
         "json": {
@@ -425,7 +429,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "personal_data"],
             "formatter": ZHICHAN_LOG_FORMAT,
         }
     },

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",  # serves the API docs' Swagger UI itself, not from a CDN
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
     "zhichan.core",
     "zhichan.accounts",
@@ -132,6 +134,8 @@ MIDDLEWARE = [
     "zhichan.core.metrics.MetricsMiddleware",  # /metrics, answered before host checks (metrics.py)
     "zhichan.core.health.HealthCheckMiddleware",  # /healthz, answered before host checks (health.py)
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (security section below)
+    "zhichan.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -139,7 +143,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "zhichan.accounts.sessions.StaffSessionMiddleware",  # idle and absolute expiry of staff sessions
+    "zhichan.accounts.twofactor.SecondFactorMiddleware",  # staff with a second factor give it first
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,12 +176,35 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Password policy: not like the account's name or e-mail, not a common password, not all digits,
+# at least ZHICHAN_PASSWORD_MIN_LENGTH characters, and ZHICHAN_STAFF_PASSWORD_MIN_LENGTH for staff.
+ZHICHAN_PASSWORD_MIN_LENGTH = int(os.environ.get("ZHICHAN_PASSWORD_MIN_LENGTH", "10"))
+ZHICHAN_STAFF_PASSWORD_MIN_LENGTH = int(os.environ.get("ZHICHAN_STAFF_PASSWORD_MIN_LENGTH", "12"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email", "phone", "organisation")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": ZHICHAN_PASSWORD_MIN_LENGTH},
+    },
+    {
+        "NAME": "zhichan.accounts.policy.StaffMinimumLengthValidator",
+        "OPTIONS": {"min_length": ZHICHAN_STAFF_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff sessions (zhichan.accounts.sessions): logged out after this long idle, and this long after
+# logging in; public and enterprise users keep Django's session age.
+ZHICHAN_STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("ZHICHAN_STAFF_SESSION_IDLE_MINUTES", "30"))
+ZHICHAN_STAFF_SESSION_HOURS = float(os.environ.get("ZHICHAN_STAFF_SESSION_HOURS", "12"))
+# Second factor (TOTP, django-otp; zhichan.accounts.twofactor): staff may enrol an authenticator
+# app; once enrolled they give a code after the password. When required, staff without one are
+# sent to enrol before they can use anything else.
+ZHICHAN_STAFF_REQUIRE_2FA = _bool("ZHICHAN_STAFF_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = os.environ.get("ZHICHAN_OTP_ISSUER", "zhichan")
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -219,11 +249,51 @@ if WHITENOISE_USE_FINDERS:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Security headers and cookies (docs/deployment.md). Cookies are Secure in production (the site is
+# served over TLS there), never readable from scripts, and not sent on cross-site subrequests.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True  # the pages put the token in forms and in htmx's headers, not read from the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS only in production (a demo on http://127.0.0.1 must not pin browsers to https); a year by
+# default. Redirecting http to https is Django's job unless nginx does it (ZHICHAN_SSL_REDIRECT=0).
+SECURE_HSTS_SECONDS = int(os.environ.get("ZHICHAN_HSTS_SECONDS", "31536000")) if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("ZHICHAN_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("ZHICHAN_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = _bool("ZHICHAN_SSL_REDIRECT", PRODUCTION)
+# Behind nginx, which sets X-Forwarded-Proto: trust it only when told that a proxy is in front.
+if _bool("ZHICHAN_BEHIND_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check is asked over plain http from the machine itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Content-Security-Policy (django-csp): scripts and styles only from this site's files — no inline
+# <script>, no on*= handlers, no style= attributes (tests/core/test_security_headers.py checks every
+# page). Charts set their styles from script (CSSOM), which the policy allows.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the site never uses are switched off (zhichan.core.security adds the header).
+ZHICHAN_PERMISSIONS_POLICY = os.environ.get(
+    "ZHICHAN_PERMISSIONS_POLICY",
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+)
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhichan.accounts import passwords, views
+from zhichan.accounts import passwords, twofactor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -15,5 +15,8 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("password-reset/", passwords.ResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", passwords.ResetDoneView.as_view(), name="password_reset_done"),
+    path("two-factor/", twofactor.enrol, name="two_factor"),
+    path("two-factor/verify/", twofactor.verify, name="two_factor_verify"),
+    path("two-factor/reset/", twofactor.reset, name="two_factor_reset"),
     path("reset/<uidb64>/<token>/", passwords.ResetConfirmView.as_view(), name="password_reset_confirm"),
 ]

@@ -255,7 +255,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_HTTPONLY = True  # the pages put the token in forms and in htmx's headers, not read from the cookie
+CSRF_COOKIE_HTTPONLY = (
+    True  # the pages put the token in forms and in htmx's headers, not read from the cookie
+)
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -29,7 +29,10 @@ def test_staff_need_twelve(world):
 
 def test_settings_change_the_lengths(world, settings):
     settings.AUTH_PASSWORD_VALIDATORS = [
-        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+        {
+            "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+            "OPTIONS": {"min_length": 8},
+        },
         {"NAME": "zhichan.accounts.policy.StaffMinimumLengthValidator", "OPTIONS": {"min_length": 16}},
     ]
     assert errors("Kq7!zmv2", world.users.public) == set()

@@ -64,7 +64,9 @@ def test_htmx_requests_get_a_full_page_redirect(client, world, clock):
     client.force_login(world.users.county_admin_a)
     client.get("/cases/")
     clock["t"] += 13 * 3600
-    response = client.get("/inbox/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/cases/"})
+    response = client.get(
+        "/inbox/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/cases/"}
+    )
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/login/?next=")
     assert signed_in(client) is None

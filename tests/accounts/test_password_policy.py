@@ -53,8 +53,8 @@ def test_messages_are_translated(world, english):
         validate_password("short", world.users.staff_a)
     except ValidationError as exc:
         messages = exc.messages
-    assert any("Staff accounts need a password of at least 12 characters." == m for m in messages)
-    assert any("Staff accounts need at least 12 characters." == t for t in password_validators_help_texts())
+    assert any(m == "Staff accounts need a password of at least 12 characters." for m in messages)
+    assert any(t == "Staff accounts need at least 12 characters." for t in password_validators_help_texts())
 
 
 def test_sign_up_names_the_password_field(client, world, english):

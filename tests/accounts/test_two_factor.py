@@ -1,7 +1,6 @@
 """The optional second factor for staff (TOTP): enrolment, login with a code, the requirement, reset."""
 
 import pytest
-from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

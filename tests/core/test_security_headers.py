@@ -177,3 +177,38 @@ def test_production_headers_and_cookies(client, db, settings):
     csrf = response.cookies["csrftoken"]
     assert csrf["secure"] and csrf["httponly"] and csrf["samesite"] == "Lax"
     assert client.get("/healthz").status_code != 301  # the local health check stays on http
+
+
+SHOW = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_SSL_REDIRECT, "
+    "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_HTTPONLY)"
+)
+
+
+def _settings_in(tmp_path, **env):
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_settings_production import GOOD
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k != "DATABASE_URL"}
+    clean.update(DJANGO_SETTINGS_MODULE="zhichan.settings", ZHICHAN_DATA_DIR=str(tmp_path))
+    if env.pop("production", True):
+        clean.update(GOOD)
+    clean.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW], env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_production_settings_turn_on_hsts_redirect_and_secure_cookies(tmp_path):
+    assert _settings_in(tmp_path) == ["31536000", "False", "True", "True", "True", "Lax", "True"]
+    assert _settings_in(
+        tmp_path, ZHICHAN_HSTS_SECONDS="600", ZHICHAN_HSTS_INCLUDE_SUBDOMAINS="1", ZHICHAN_SSL_REDIRECT="0"
+    )[:3] == ["600", "True", "False"]
+    # The demo on plain http: no HSTS, no redirect, cookies usable over http.
+    assert _settings_in(tmp_path, production=False)[:5] == ["0", "False", "False", "False", "False"]

@@ -20,7 +20,7 @@
       };
     });
     var option = {
-      tooltip: { trigger: "item", formatter: function (p) { return p.data && p.data.name ? p.data.name : p.name; } },
+      tooltip: { renderMode: "richText", trigger: "item", formatter: function (p) { return p.data && p.data.name ? p.data.name : p.name; } },
       legend: { type: "scroll", bottom: 0 },
       series: series
     };

@@ -12,7 +12,7 @@
     var chart = echarts.init(box);
     charts.push(chart);
     chart.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: t.months },
@@ -42,7 +42,7 @@
     var label = sw.metric.label + (sw.metric.unit_label ? " (" + sw.metric.unit_label + ")" : "");
     if (geoReady) {
       mapChart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) {
+        tooltip: { renderMode: "richText", trigger: "item", formatter: function (p) {
           var v = p.data && p.data.value !== null && p.data.value !== undefined ? p.data.value : "–";
           return (p.data && p.data.label ? p.data.label : p.name) + "<br>" + label + ": " + v;
         } },
@@ -53,7 +53,7 @@
       }, true);
     } else {
       mapChart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         grid: { left: 48, right: 16, top: 16, bottom: 64 },
         xAxis: { type: "category", data: sw.map.map(function (d) { return d.label; }), axisLabel: { rotate: 30 } },
         yAxis: { type: "value" },

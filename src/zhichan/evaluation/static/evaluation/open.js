@@ -10,7 +10,7 @@
     var monthly = echarts.init(monthlyBox);
     charts.push(monthly);
     monthly.setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { type: "scroll", bottom: 0 },
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: data.monthly.months.map(function (m) { return String(m); }) },
@@ -44,7 +44,7 @@
     if (min === max) { max = min + 1; }
     if (geoReady) {
       chart.setOption({
-        tooltip: { trigger: "item", formatter: function (p) {
+        tooltip: { renderMode: "richText", trigger: "item", formatter: function (p) {
           return (p.data ? p.data.label : p.name) + "<br>" + metric.label + ": " +
             (p.data && p.data.value !== null ? p.data.value : "–");
         } },
@@ -54,7 +54,7 @@
       }, true);
     } else {
       chart.setOption({
-        tooltip: { trigger: "axis" },
+        tooltip: { renderMode: "richText", trigger: "axis" },
         grid: { left: 48, right: 16, top: 16, bottom: 64 },
         xAxis: { type: "category", data: rows.map(function (r) { return r.label; }), axisLabel: { rotate: 30 } },
         yAxis: { type: "value" },

@@ -15,7 +15,7 @@
 
   function bars(id, rows, name) {
     chart(id, {
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value" },
       yAxis: { type: "category", data: rows.map(function (r) { return r[0]; }) },
@@ -26,7 +26,7 @@
   bars("chart-county", data.county, data.labels.amount);
   bars("chart-institution", data.institution, data.labels.amount);
   chart("chart-year", {
-    tooltip: { trigger: "axis" },
+    tooltip: { renderMode: "richText", trigger: "axis" },
     legend: { bottom: 0 },
     grid: { left: 8, right: 8, top: 16, bottom: 32, containLabel: true },
     xAxis: { type: "category", data: data.year.map(function (r) { return r[0]; }) },
@@ -37,7 +37,7 @@
     ]
   });
   chart("chart-industry", {
-    tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+    tooltip: { renderMode: "richText", trigger: "item", formatter: "{b}: {c} ({d}%)" },
     legend: { bottom: 0, type: "scroll" },
     series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
                data: data.industry.map(function (r) { return { name: r[0], value: r[1] }; }) }]

@@ -18,7 +18,7 @@
 
   function pie(id, rows) {
     chart(id, {
-      tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+      tooltip: { renderMode: "richText", trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll" },
       series: [{ type: "pie", radius: ["35%", "65%"], center: ["50%", "45%"],
                  label: { position: "inside", formatter: "{d}%", color: "#fff", fontSize: 11 },
@@ -29,7 +29,7 @@
   function bars(id, rows, colour) {
     var shown = rows.slice().reverse();
     return chart(id, {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 40, top: 10, bottom: 24, containLabel: true },
       xAxis: { type: "value", name: data.labels.patents, nameLocation: "middle", nameGap: 22, minInterval: 1 },
       yAxis: { type: "category", data: shown.map(function (r) { return r.name; }) },
@@ -39,7 +39,7 @@
   }
 
   chart("chart-trend", {
-    tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+    tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 36, bottom: 28, containLabel: true },
     xAxis: { type: "category", data: data.years, name: data.labels.year, nameLocation: "middle", nameGap: 26 },
@@ -62,7 +62,7 @@
       if (geo && geo.features && geo.features.length) {
         echarts.registerMap("industry-city", geo);
         chart("chart-counties", {
-          tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + (p.value || 0); } },
+          tooltip: { renderMode: "richText", trigger: "item", formatter: function (p) { return p.name + ": " + (p.value || 0); } },
           visualMap: { min: 0, max: Math.max(1, max), left: 8, bottom: 8, calculable: true,
                        inRange: { color: ["#eef3f8", "#2f6db3"] } },
           series: [{ type: "map", map: "industry-city", roam: false, label: { show: true, fontSize: 10 },

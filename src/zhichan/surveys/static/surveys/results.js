@@ -9,7 +9,7 @@
     if (!box) { return; }
     var c = echarts.init(box);
     c.setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: q.names, axisLabel: { width: 160, overflow: "truncate" } },

@@ -249,15 +249,14 @@ if WHITENOISE_USE_FINDERS:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Security headers and cookies (docs/deployment.md). Cookies are Secure in production (the site is
+# Security headers and cookies (docs/security.md). Cookies are Secure in production (the site is
 # served over TLS there), never readable from scripts, and not sent on cross-site subrequests.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_HTTPONLY = (
-    True  # the pages put the token in forms and in htmx's headers, not read from the cookie
-)
+# The pages put the CSRF token in forms and in htmx's headers; no script reads the cookie.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -269,9 +268,7 @@ SECURE_HSTS_SECONDS = int(os.environ.get("ZHICHAN_HSTS_SECONDS", "31536000")) if
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("ZHICHAN_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = _bool("ZHICHAN_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = _bool("ZHICHAN_SSL_REDIRECT", PRODUCTION)
-# Behind nginx, which sets X-Forwarded-Proto: trust it only when told that a proxy is in front.
-if _bool("ZHICHAN_BEHIND_PROXY", PRODUCTION):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# (Behind nginx, request.is_secure() relies on SECURE_PROXY_SSL_HEADER: ZHICHAN_BEHIND_PROXY, above.)
 # The health check is asked over plain http from the machine itself.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Content-Security-Policy (django-csp): scripts and styles only from this site's files — no inline

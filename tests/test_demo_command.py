@@ -234,8 +234,9 @@ def get_status(url):
 
 @pytest.fixture(scope="module")
 def demo_data_dir(tmp_path_factory):
-    """One data directory for the serving tests: the first starts from nothing (the whole
-    set-up), the next from what it left, as `make demo` run a second time does."""
+    """One data directory for the serving tests of a worker: the first starts from nothing (the
+    whole set-up), a next one on the same worker from what it left, as `make demo` run a second
+    time does."""
     return tmp_path_factory.mktemp("demo") / "data"
 
 
@@ -282,7 +283,6 @@ def started_processes(proc):
 
 
 @pytest.mark.smoke
-@pytest.mark.xdist_group("demo-serving")  # one worker, so the second reuses the first's data
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see the processes")
 @pytest.mark.parametrize("how", ["process group", "main process only"])
 def test_demo_serves_the_portal_and_stops_with_its_worker(demo_process, how):

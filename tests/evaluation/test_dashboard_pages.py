@@ -180,14 +180,14 @@ def test_drilldown_refuses_what_does_not_resolve(client, world):
 
 def test_drilldown_table_is_paginated(client, world, settings):
     from tests.factories import AgencyFactory
-    from zhichan.evaluation import drilldown
 
-    for n in range(drilldown.PAGE_SIZE + 3):
+    settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE = 5  # the setting governs the dashboards' pages too
+    for n in range(5 + 3):  # and two of the world's
         AgencyFactory(name=f"分站{n:03d}", region=world.county_a)
     client.force_login(world.users.city_admin)
     first = client.get(drill(f"county:{world.county_a.pk}"))
-    assert len(first.context["table"]["rows"]) == drilldown.PAGE_SIZE
-    assert first.context["table"]["count"] == drilldown.PAGE_SIZE + 5
+    assert len(first.context["table"]["rows"]) == 5
+    assert first.context["table"]["count"] == 5 + 5
     second = client.get(drill(f"county:{world.county_a.pk}") + "&page=2")
     assert len(second.context["table"]["rows"]) == 5
     assert client.get(drill(f"county:{world.county_a.pk}") + "&page=zzz").status_code == 200

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
@@ -18,8 +19,6 @@ from django.utils import timezone
 from zhichan.evaluation import dashboards
 from zhichan.evaluation.metrics import Drilldown, Metric, Scope
 from zhichan.evaluation.periods import Period
-
-PAGE_SIZE = 50
 
 
 @dataclass
@@ -67,9 +66,11 @@ def scope_name(scope: Scope) -> str:
     return found.display_name if found is not None else scope.key
 
 
-def table(drilldown: Drilldown, number, per_page: int = PAGE_SIZE) -> dict:
+def table(drilldown: Drilldown, number, per_page: int | None = None) -> dict:
     """One page of a drill-down's records, laid out for evaluation/_drilldown_table.html (the
-    dashboards' drill-down and a scorecard run's): headings, rows of (cells, link), the page."""
+    dashboards' drill-down and a scorecard run's): headings, rows of (cells, link), the page.
+    Pages hold ZHICHAN_EVALUATION_DRILLDOWN_PAGE records unless `per_page` says otherwise."""
+    per_page = per_page or settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE
     queryset = drilldown.queryset
     if not queryset.ordered:
         queryset = queryset.order_by("pk")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -231,7 +230,7 @@ def run_drilldown(request, pk: int, result_pk: int, code: str):
     drill = services.drilldown(request.user, run, result, code)
     table = None
     if drill is not None:
-        table = drilldown.table(drill, request.GET.get("page"), settings.ZHICHAN_EVALUATION_DRILLDOWN_PAGE)
+        table = drilldown.table(drill, request.GET.get("page"))
     return render(
         request,
         "evaluation/scorecards/drilldown.html",

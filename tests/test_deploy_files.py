@@ -146,3 +146,19 @@ def test_gunicorn_logs_json_lines_in_production(monkeypatch):
     assert config["loggers"]["gunicorn.error"]["handlers"] == ["console"]
     monkeypatch.setenv("ZHICHAN_LOG_FORMAT", "text")
     assert "logconfig_dict" not in runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+
+
+def test_collectstatic_with_the_production_storage(tmp_path, settings):
+    # Production hashes and compresses the static files; a reference to a missing file (a
+    # source map named by a vendored asset, say) stops collectstatic during installation.
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    manifest = (tmp_path / "staticfiles.json").read_text()
+    assert "vendor/bootstrap/bootstrap.min.css" in manifest
+    assert any(tmp_path.glob("vendor/bootstrap/bootstrap.min.*.css.gz"))

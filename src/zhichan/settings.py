@@ -186,7 +186,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("username", "display_name", "email", "phone", "organisation")},
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "zhichan.accounts.policy.MinimumLengthValidator",
         "OPTIONS": {"min_length": ZHICHAN_PASSWORD_MIN_LENGTH},
     },
     {

@@ -71,3 +71,19 @@ def test_sign_up_names_the_password_field(client, world, english):
     )
     assert response.status_code == 200
     assert "This password is too short" in response.content.decode()
+
+
+def test_the_length_rule_speaks_chinese_by_default(client, world):
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "username": "newperson",
+            "password1": "short",
+            "password2": "short",
+            "role": "public",
+            "display_name": "New Person",
+            "email": "new@example.cn",
+        },
+    )
+    assert response.status_code == 200
+    assert "密码太短" in response.content.decode()

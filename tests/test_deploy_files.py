@@ -115,6 +115,35 @@ def test_nginx_serves_static_only_and_proxies_with_the_headers():
     assert logs and "/var/log/nginx/zhichan-*.log" in (DEPLOY / "logrotate-zhichan").read_text()
 
 
+NGINX = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
+
+
+@pytest.mark.skipif(not NGINX, reason="nginx is not installed")
+def test_nginx_accepts_the_site(tmp_path):
+    # `nginx -t` on the shipped site and snippet, with paths moved into tmp_path: catches what
+    # reading the text cannot (a directive twice in one location, an unknown one).
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=t",
+         "-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    snippet = tmp_path / "zhichan-proxy.conf"
+    snippet.write_text((DEPLOY / "nginx-zhichan-proxy.conf").read_text())
+    site = (DEPLOY / "nginx-zhichan.conf").read_text()
+    site = site.replace("/etc/nginx/snippets/zhichan-proxy.conf", str(snippet))
+    site = site.replace("/etc/ssl/zhichan/", f"{tmp_path}/").replace("/var/log/nginx/", f"{tmp_path}/")
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n access_log off;\n include {tmp_path}/site.conf;\n}}\n"
+    )
+    result = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_guide_points_at_every_file():
     guide = (ROOT / "docs/deployment.md").read_text()
     for path in DEPLOY.iterdir():

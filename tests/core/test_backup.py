@@ -251,6 +251,26 @@ def test_restore_refuses_until_everything_checks_out_then_replaces_all(out, sett
     assert any("ZHICHAN_SECRET_KEY differs" in w for w in report.warnings)
 
 
+@pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink"])
+def test_an_archive_with_members_outside_its_folder_is_refused(tmp_path, monkeypatch, kind):
+    # Also where tarfile has no extraction filter (Python before 3.11.4, as on Debian 12).
+    monkeypatch.delattr(B.tarfile, "data_filter", raising=False)
+    archive = tmp_path / "bad.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo(
+            {"dotdot": "files/../../escaped", "absolute": "/zhichan-escaped"}.get(kind, "link")
+        )
+        if kind == "symlink":
+            info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
+            tar.addfile(info)
+        else:
+            info.size = 1
+            tar.addfile(info, io.BytesIO(b"x"))
+    with pytest.raises(B.BackupError, match="which no backup holds"):
+        B.read_archive(archive, tmp_path / "into")
+    assert not (tmp_path / "escaped").exists() and not (tmp_path / "into" / "link").exists()
+
+
 @TRANSACTIONAL
 def test_a_failed_database_restore_leaves_files_and_database_as_they_were(out, monkeypatch):
     from zhichan.accounts.models import User

@@ -544,7 +544,7 @@ def _rebuild_indexes(report: RestoreReport) -> None:
     steps = (
         ("patent search", lambda: patent_search.rebuild(workers=1), "zhichan search_index rebuild"),
         ("trademark screening", rebuild_screening, "zhichan screening_index"),
-        ("knowledge search", knowledge_search.rebuild, "zhichan rebuild_knowledge_index"),
+        ("knowledge search", knowledge_search.rebuild_and_count, "zhichan rebuild_knowledge_index"),
     )
     patent_search.reset_backends()
     for name, step, command in steps:

@@ -311,6 +311,13 @@ def rebuild(kinds=KINDS) -> int:
     return written
 
 
+def rebuild_and_count() -> int:
+    """Rebuild, then the number of entries the index holds (what a restore reports)."""
+    rebuild()
+    optimize()
+    return SearchEntry.objects.count()
+
+
 def has_fts() -> bool:
     if connection.vendor != "sqlite":
         return False

@@ -2,10 +2,12 @@
 
 import json
 import logging
+import threading
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from huey.contrib.djhuey import HUEY
 from pythonjsonlogger.json import JsonFormatter
 
 from zhichan.core import health
@@ -127,3 +129,28 @@ def test_json_lines_in_production_format():
         200,
     )
     assert "time" in line
+
+
+@HUEY.task()
+def log_inside_a_task():
+    logging.getLogger("zhichan.tests").info("inside the task")
+
+
+def test_a_task_queued_in_a_request_logs_under_its_request_id(records, monkeypatch):
+    queued = []
+    monkeypatch.setattr(HUEY, "execute", lambda task, *a, **k: queued.append(task))
+    token = request_id_var.set("req-1234abcd")
+    try:
+        log_inside_a_task()
+    finally:
+        request_id_var.reset(token)
+    log_inside_a_task()  # outside a request
+    monkeypatch.undo()
+    # The worker is another process: the task travels serialized and runs in another thread.
+    tasks = [HUEY.deserialize_task(HUEY.serialize_task(t)) for t in queued]
+    worker = threading.Thread(target=lambda: [HUEY.execute(t) for t in tasks])
+    worker.start()
+    worker.join()
+    inside = [r.request_id for r in records if r.getMessage() == "inside the task"]
+    assert inside == ["req-1234abcd", "-"]
+    assert request_id_var.get() == "-"

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         # django.contrib.admin comes first in INSTALLED_APPS: every ModelAdmin is registered by now.
         from django.contrib import admin
 
+        from zhichan.core import tasklog
         from zhichan.core.admin_audit import audit_admin_site
 
         audit_admin_site(admin.site)
+        tasklog.connect()

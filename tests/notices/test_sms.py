@@ -53,3 +53,12 @@ def test_logging_gateway_logs_and_stores(caplog):
     assert SmsMessage.objects.get().phone == "13800138000"
     assert "138****8000" in caplog.text and "您的案件已受理" in caplog.text
     assert "13800138000" not in caplog.text  # personal data never in the log
+
+
+@pytest.mark.django_db
+def test_in_production_the_log_has_no_text(caplog, settings):
+    settings.PRODUCTION = True
+    with caplog.at_level(logging.INFO, logger="zhichan.sms"):
+        LoggingSmsGateway().send("13800138000", "查询链接 https://ip.example.gov.cn/track/s3cr3t-token/")
+    assert "138****8000" in caplog.text and "s3cr3t" not in caplog.text
+    assert "s3cr3t-token" in SmsMessage.objects.get().text

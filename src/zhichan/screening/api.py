@@ -2,7 +2,7 @@
 
 from ninja import Field, Router, Schema
 
-from zhichan.core.api import FieldErrors
+from zhichan.core.api import FieldErrors, Message, anyone
 from zhichan.screening.features import MAX_LENGTH
 from zhichan.screening.models import ScreeningChannel
 from zhichan.screening.services import MAX_GOODS, log_screening, parse_query, screen_query
@@ -55,7 +55,12 @@ class ScreeningOut(Schema):
     hits: list[ScreeningHitOut]
 
 
-@router.post("/", response={200: ScreeningOut, 422: FieldErrors}, summary="Screen a proposed word mark")
+@router.post(
+    "/",
+    response={200: ScreeningOut, 403: Message, 422: FieldErrors},
+    auth=anyone,
+    summary="Screen a proposed word mark",
+)
 def screen_mark(request, payload: ScreeningIn):
     """Live marks identical or similar to the proposed one in the classes, groups or goods given,
     ranked, each with its reasons; the overall risk with a plain-language explanation. Bad input

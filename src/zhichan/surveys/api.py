@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from zhichan.core.api import BoundedPagination, FieldErrors, Message
+from zhichan.core.api import BoundedPagination, FieldErrors, Message, anyone
 from zhichan.core.permissions import CHANGE, VIEW, get_restricted_or_404
 from zhichan.surveys import results as survey_results
 from zhichan.surveys import services
@@ -142,7 +142,8 @@ def get_survey(request, survey_id: int):
 
 @router.post(
     "/{survey_id}/responses",
-    response={201: SurveyReceiptOut, 404: Message, 422: FieldErrors},
+    response={201: SurveyReceiptOut, 403: Message, 404: Message, 422: FieldErrors},
+    auth=anyone,
     summary="Answer a survey (anonymous; once per browser cookie or signed-in user)",
 )
 def submit(request, survey_id: int, payload: SurveyAnswersIn, response: HttpResponse):

@@ -17,11 +17,11 @@ GOOD = {
 PASSED_THROUGH = ("DATABASE_URL", "REDIS_URL", "WEB_CONCURRENCY", "PROMETHEUS_MULTIPROC_DIR")
 
 
-def run(tmp_path, **env):
+def run(tmp_path, code=LOAD, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHICHAN_") and k not in PASSED_THROUGH}
     clean.update(DJANGO_SETTINGS_MODULE="zhichan.settings", ZHICHAN_DATA_DIR=str(tmp_path), **env)
     return subprocess.run(
-        [sys.executable, "-c", LOAD], env=clean, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code], env=clean, capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -106,3 +106,16 @@ def test_production_trusts_the_proxy_scheme_header_and_logs_json(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "('HTTP_X_FORWARDED_PROTO', 'https') json" in result.stdout
+
+
+STORE = "import django; django.setup(); from django.conf import settings; print(settings.STORAGES['default'])"
+
+
+def test_an_s3_file_store_needs_its_bucket_named_and_then_holds_every_area(tmp_path):
+    refused = run(tmp_path, **GOOD, ZHICHAN_FILE_STORE="s3")
+    assert refused.returncode != 0 and "ZHICHAN_S3_BUCKET" in refused.stderr
+    assert "ZHICHAN_S3_BUCKET" in run(tmp_path, ZHICHAN_FILE_STORE="s3").stderr  # in demo mode too
+    assert "ZHICHAN_FILE_STORE" in run(tmp_path, ZHICHAN_FILE_STORE="ftp").stderr
+    chosen = run(tmp_path, STORE, **GOOD, ZHICHAN_FILE_STORE="s3", ZHICHAN_S3_BUCKET="zhichan-files")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "zhichan.core.s3.TrackedS3Storage" in chosen.stdout

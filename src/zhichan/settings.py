@@ -55,6 +55,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 ZHICHAN_WEB_WORKERS = int(os.environ.get("ZHICHAN_WEB_WORKERS") or os.environ.get("WEB_CONCURRENCY") or "3")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Where uploaded and generated files live (docs/deployment.md, "Files on a shared store"): local
+# folders (on a shared mount when there are several application servers) or an S3-compatible
+# bucket. Credentials for the bucket come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+ZHICHAN_FILE_STORE = os.environ.get("ZHICHAN_FILE_STORE", "local").strip().lower()
+ZHICHAN_S3_BUCKET = os.environ.get("ZHICHAN_S3_BUCKET", "").strip()
+ZHICHAN_S3_ENDPOINT_URL = os.environ.get("ZHICHAN_S3_ENDPOINT_URL", "").strip()
+ZHICHAN_S3_REGION = os.environ.get("ZHICHAN_S3_REGION", "").strip()
+ZHICHAN_S3_PREFIX = os.environ.get("ZHICHAN_S3_PREFIX", "").strip().strip("/")
+# "path" for servers without per-bucket host names (MinIO, Ceph); empty: boto3 decides.
+ZHICHAN_S3_ADDRESSING_STYLE = os.environ.get("ZHICHAN_S3_ADDRESSING_STYLE", "").strip().lower()
+if ZHICHAN_FILE_STORE not in ("local", "s3"):
+    raise ImproperlyConfigured("ZHICHAN_FILE_STORE must be local or s3")
+if ZHICHAN_S3_ADDRESSING_STYLE not in ("", "auto", "path", "virtual"):
+    raise ImproperlyConfigured("ZHICHAN_S3_ADDRESSING_STYLE must be path, virtual or auto")
+
 if PRODUCTION:
     problems = []
     if SECRET_KEY == _INSECURE_KEY or len(SECRET_KEY) < 40:
@@ -78,8 +93,12 @@ if PRODUCTION:
         problems.append("ZHICHAN_CSRF_TRUSTED_ORIGINS must list https:// origins only")
     if os.environ.get("ZHICHAN_METRICS_TOKEN") and len(os.environ["ZHICHAN_METRICS_TOKEN"]) < 32:
         problems.append("ZHICHAN_METRICS_TOKEN must be 32+ random characters (or unset)")
+    if ZHICHAN_FILE_STORE == "s3" and not ZHICHAN_S3_BUCKET:
+        problems.append("ZHICHAN_S3_BUCKET must name the bucket when ZHICHAN_FILE_STORE is s3")
     if problems:
         raise ImproperlyConfigured("Insecure production configuration: " + "; ".join(problems))
+elif ZHICHAN_FILE_STORE == "s3" and not ZHICHAN_S3_BUCKET:
+    raise ImproperlyConfigured("ZHICHAN_S3_BUCKET must name the bucket when ZHICHAN_FILE_STORE is s3")
 
 # Behind nginx (deploy/nginx-zhichan.conf), which sets X-Forwarded-Proto: request.is_secure()
 # then tells HTTPS from HTTP. Only right when the proxy sets the header on every request;
@@ -231,7 +250,12 @@ STATIC_ROOT = Path(os.environ.get("ZHICHAN_STATIC_ROOT", DATA_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("ZHICHAN_MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
-    "default": {"BACKEND": "zhichan.core.files.TrackedFileSystemStorage"},
+    # The same store as the private areas (zhichan.core.files.file_store): they switch together.
+    "default": {
+        "BACKEND": "zhichan.core.s3.TrackedS3Storage"
+        if ZHICHAN_FILE_STORE == "s3"
+        else "zhichan.core.files.TrackedFileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -364,3 +364,52 @@ def test_pg_restore_that_breaks_off_rolls_the_whole_restore_back(tmp_path):
         # pg_restore fails at once; psql has already read the DROP SCHEMA of the prologue
         B._restore_postgres(dump, shutil.which("pg_restore"), shutil.which("psql"))
     assert User.objects.get().username == "kept"
+
+
+def bucket_files(bucket) -> dict:
+    return {o.key: o.get()["Body"].read() for o in bucket.objects.all()}
+
+
+@TRANSACTIONAL
+def test_files_in_a_bucket_are_archived_and_written_back_and_archives_move_between_stores(out, request):
+    from django.contrib.auth import get_user_model
+    from django.core.files.base import ContentFile
+
+    users = get_user_model().objects
+    UserFactory(username="kept")
+    media = B.file_roots()["MEDIA_ROOT"]
+    (media / "evidence").mkdir(parents=True)
+    (media / "evidence" / "a.pdf").write_bytes(PDF)
+    local_archive = B.backup(out / "local").path
+
+    # The same archive restores into a bucket: the files land under the area's prefix.
+    bucket = request.getfixturevalue("s3_store")
+    report = B.restore(local_archive, force=True)
+    assert bucket_files(bucket) == {"zhichan/media/evidence/a.pdf": PDF}
+    assert report.files == {"MEDIA_ROOT": 1, "ZHICHAN_CASE_FILES_ROOT": 0, "ZHICHAN_CUSTODY_FILES_ROOT": 0}
+
+    stores = B.file_stores()
+    stores["ZHICHAN_CASE_FILES_ROOT"].save("7/答复.pdf", ContentFile(PDF + b"case"))
+    stores["ZHICHAN_CUSTODY_FILES_ROOT"].save("3/证据.pdf", ContentFile(PDF + b"custody"))
+    before = bucket_files(bucket)
+    result = B.backup(out / "bucket")
+    assert result.files == 3
+    with tarfile.open(result.path) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        assert tar.extractfile("files/ZHICHAN_CASE_FILES_ROOT/7/答复.pdf").read() == PDF + b"case"
+    assert manifest["file_store"] == "s3"
+    assert manifest["file_roots"] == ["MEDIA_ROOT", "ZHICHAN_CASE_FILES_ROOT", "ZHICHAN_CUSTODY_FILES_ROOT"]
+
+    UserFactory(username="later")
+    stores["MEDIA_ROOT"].save("evidence/later.pdf", ContentFile(PDF + b"later"))
+    stores["MEDIA_ROOT"].save("evidence/a.pdf", ContentFile(b"a new file of the same name"))
+    bucket.Object("zhichan/custody-files/3/证据.pdf").delete()
+    with pytest.raises(B.BackupError, match="file folders hold files"):
+        B.restore(result.path)
+    assert set(users.values_list("username", flat=True)) == {"kept", "later"}  # nothing changed
+    report = B.restore(result.path, force=True)
+    assert set(users.values_list("username", flat=True)) == {"kept"}
+    assert bucket_files(bucket) == before
+    assert report.files == {"MEDIA_ROOT": 1, "ZHICHAN_CASE_FILES_ROOT": 1, "ZHICHAN_CUSTODY_FILES_ROOT": 1}
+    # The local folder is not the store: the restores left it alone.
+    assert (media / "evidence" / "a.pdf").read_bytes() == PDF

@@ -246,3 +246,15 @@ def test_the_page_says_when_the_file_was_removed(client, world, media, fixture):
     page = client.get(reverse("ipdata:import_detail", args=[job.pk])).content.decode()
     assert "The uploaded file was removed on" in page and "30 days after" in page
     assert 'data-kind="file_removed"' in page
+
+
+def test_an_import_reads_its_file_from_a_bucket(world, jinzhong, fixture, s3_store, english):
+    # No kind given: it is read from the stored file's headers, as the job runs it, by local copy.
+    job = services.do_start_import(world.users.city_admin, "", upload(fixture), "p.csv")
+    assert job.kind == "patent_table"
+    assert [o.key for o in s3_store.objects.all()] == [f"zhichan/media/{job.file.name}"]
+    job = services.do_run_import(job.pk)
+    assert job.status == "done" and Patent.objects.count() == 5
+    gone = ImportJob.objects.create(kind="patent_table", file="imports/gone.csv", original_name="gone.csv")
+    gone = services.do_run_import(gone.pk)
+    assert gone.status == "failed" and "missing" in gone.message

@@ -8,7 +8,7 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhichan.core.files import TrackedFileSystemStorage
+from zhichan.core.files import file_store
 from zhichan.core.models import EventModel
 from zhichan.core.permissions import CHANGE, RestrictedQuerySet, role_of
 
@@ -344,7 +344,7 @@ class Rating(models.Model):
 
 class _CaseFiles(LazyObject):
     def _setup(self):
-        self._wrapped = TrackedFileSystemStorage(location=settings.ZHICHAN_CASE_FILES_ROOT, base_url=None)
+        self._wrapped = file_store("ZHICHAN_CASE_FILES_ROOT")
 
 
 case_files = _CaseFiles()

@@ -14,7 +14,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from zhichan.cases import deadlines
-from zhichan.cases.models import RUNNING, Case, CaseAttachment, Status
+from zhichan.cases.models import RUNNING, Case, CaseAttachment, Status, case_files
 from zhichan.cases.notify import notify_in_transaction
 from zhichan.cases.services import _event, handler_or_staff, requester_recipients, staff_link, supervisors
 from zhichan.core.files import sweep_orphans
@@ -144,7 +144,7 @@ def remove_orphan_files(now=None) -> int:
     def referenced(names):
         return set(CaseAttachment.objects.filter(file__in=names).values_list("file", flat=True))
 
-    return sweep_orphans(settings.ZHICHAN_CASE_FILES_ROOT, referenced, older_than=ORPHAN_AGE_SECONDS, now=now)
+    return sweep_orphans(case_files, referenced, older_than=ORPHAN_AGE_SECONDS, now=now)
 
 
 @db_periodic_task(crontab(minute="41", hour="3"))

@@ -11,6 +11,11 @@ An archive is one gzipped tar file, `zhichan-backup-<UTC time>.tar.gz`:
     files/<ROOT>/<path>            every stored file, ROOT naming the setting of its folder
                                    (MEDIA_ROOT, ZHICHAN_CASE_FILES_ROOT, ZHICHAN_CUSTODY_FILES_ROOT)
 
+With ZHICHAN_FILE_STORE=s3 the files are read from the bucket through the storage API and kept
+under the same names, and a restore writes them back into the bucket: an archive moves between
+a local store and a bucket either way. (A bucket's own versioning or replication is still the
+better guard against a deleted object between two backups.)
+
 The manifest holds the format version, the application version, the time, the database engine,
 the applied migrations, a SHA-256 checksum and size of every other member, and fingerprints of
 the secrets the data depends on (never the secrets): SECRET_KEY signs sessions and password
@@ -41,6 +46,8 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -48,6 +55,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import FileField
 
 import zhichan
+from zhichan.core.files import file_store, stored_names
 
 FORMAT_VERSION = 1
 ARCHIVE_PREFIX = "zhichan-backup-"
@@ -81,8 +89,8 @@ def file_roots() -> dict[str, Path]:
         for f in model._meta.get_fields():
             if isinstance(f, FileField):
                 location = getattr(f.storage, "location", None)
-                if location is None:
-                    continue
+                if location is None or not isinstance(f.storage, FileSystemStorage):
+                    continue  # in a bucket, location is a key prefix: file_stores() has those
                 path = Path(location).resolve()
                 if path not in roots.values():
                     roots[f"{model._meta.label}.{f.name}"] = path
@@ -92,6 +100,15 @@ def file_roots() -> dict[str, Path]:
         if not inside:
             kept[name] = path
     return kept
+
+
+def in_bucket() -> bool:
+    return settings.ZHICHAN_FILE_STORE == "s3"
+
+
+def file_stores() -> dict:
+    """With the files in a bucket: the storage of each area, by the labels of file_roots()."""
+    return {label: file_store(label) for label in ROOT_SETTINGS}
 
 
 def key_fingerprint(secret: str) -> str:
@@ -285,12 +302,16 @@ def backup(output: Path | str, keep: int | None = None) -> BackupResult:
                 checksums[member] = {"sha256": _sha256(db_file), "size": db_file.stat().st_size}
                 tar.add(db_file, arcname=member, recursive=False)
                 # Files after the database: every file a row names was stored before the dump.
-                roots = file_roots()
-                for label, root in roots.items():
-                    for name, path in _walk(root):
-                        arcname = f"files/{label}/{name}"
-                        checksums[arcname] = {"sha256": _sha256(path), "size": path.stat().st_size}
-                        tar.add(path, arcname=arcname, recursive=False)
+                if in_bucket():
+                    roots = file_stores()
+                    _add_stored_files(tar, roots, Path(scratch), checksums)
+                else:
+                    roots = file_roots()
+                    for label, root in roots.items():
+                        for name, path in _walk(root):
+                            arcname = f"files/{label}/{name}"
+                            checksums[arcname] = {"sha256": _sha256(path), "size": path.stat().st_size}
+                            tar.add(path, arcname=arcname, recursive=False)
                 manifest = {
                     "format": FORMAT_VERSION,
                     "app": "zhichan",
@@ -299,6 +320,7 @@ def backup(output: Path | str, keep: int | None = None) -> BackupResult:
                     "database": {**engine, "member": member},
                     "migrations": migrations,
                     "file_roots": sorted(roots),
+                    "file_store": settings.ZHICHAN_FILE_STORE,
                     "settings": {**key_settings(), **_other_settings()},
                     "members": checksums,
                 }
@@ -323,6 +345,20 @@ def backup(output: Path | str, keep: int | None = None) -> BackupResult:
                 removed.append(old)
     files = sum(1 for m in checksums if m.startswith("files/"))
     return BackupResult(path=final, files=files, size=final.stat().st_size, removed=removed)
+
+
+def _add_stored_files(tar, stores: dict, scratch: Path, checksums: dict) -> None:
+    """Every object of the bucket's areas into the archive, each copied to scratch first (its
+    checksum and size are needed before tar writes it)."""
+    copy = scratch / "stored-file"
+    for label, storage in stores.items():
+        for name in stored_names(storage):
+            with storage.open(name, "rb") as source, open(copy, "wb") as target:
+                shutil.copyfileobj(source, target, _CHUNK)
+            arcname = f"files/{label}/{name}"
+            checksums[arcname] = {"sha256": _sha256(copy), "size": copy.stat().st_size}
+            tar.add(copy, arcname=arcname, recursive=False)
+            copy.unlink()
 
 
 # --- restore --------------------------------------------------------------------------------------
@@ -561,8 +597,9 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
     archive = Path(archive)
     if not archive.is_file():
         raise BackupError(f"{archive} does not exist")
-    roots = file_roots()
-    for label, root in roots.items():
+    bucket = in_bucket()
+    roots = file_stores() if bucket else file_roots()
+    for label, root in ({} if bucket else roots).items():
         if archive.resolve().is_relative_to(root):
             raise BackupError(
                 f"{archive} lies in a folder the restore replaces ({label}); move it elsewhere first"
@@ -601,7 +638,10 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
             )
         report.warnings.extend(mismatches)
         in_use = database_in_use()
-        full_roots = [label for label, root in roots.items() if any(True for _ in _walk(root))]
+        if bucket:
+            full_roots = [label for label, store in roots.items() if any(True for _ in stored_names(store))]
+        else:
+            full_roots = [label for label, root in roots.items() if any(True for _ in _walk(root))]
         if (in_use or full_roots) and not force:
             what = []
             if in_use:
@@ -619,7 +659,7 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
         # 2. The files, into a working folder inside each file folder (same file system: the
         # swap below renames).
         try:
-            for label, root in roots.items():
+            for label, root in ({} if bucket else roots).items():
                 staged[label] = root / f"{_WORK_PREFIX}{token}"
                 _move(scratch / "files" / label, staged[label])
                 report.files[label] = sum(1 for _ in _walk(staged[label]))
@@ -637,10 +677,13 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
         except BaseException:
             _discard(staged.values())
             raise
+        if bucket:
+            # 4. (bucket) The objects, written back from the unpacked archive.
+            _put_stored_files(roots, scratch / "files", report)
 
     # 4. Swap the files in.
     swapped, old = [], []
-    for label, root in roots.items():
+    for label, root in ({} if bucket else roots).items():
         previous = root / f"{_WORK_PREFIX}{token}-previous"
         try:
             _swap_in(root, staged[label], previous)
@@ -666,6 +709,34 @@ def restore(archive: Path | str, *, force: bool = False, accept_key_change: bool
         report.migrated = sorted(set(applied_migrations()) - before)
     _rebuild_indexes(report)
     return report
+
+
+def _put_stored_files(stores: dict, unpacked: Path, report: RestoreReport) -> None:
+    """Make each area of the bucket hold exactly the archive's files: write them (replacing
+    objects of the same name), then delete the objects the archive does not have."""
+    from zhichan.core.s3 import TrackedS3Storage
+
+    done = []
+    for label, store in stores.items():
+        # A writer of its own that keeps the archive's names, replacing what is there.
+        storage = TrackedS3Storage(location=store.location, file_overwrite=True)
+        folder = unpacked / label
+        names = [name for name, _path in _walk(folder)]
+        try:
+            for name in names:
+                with open(folder / name, "rb") as fh:
+                    stored = storage.save(name, File(fh, name=name))
+                if stored != name:
+                    raise OSError(f"the store kept {name} as {stored}")
+            for name in set(stored_names(storage)) - set(names):
+                storage.delete(name)
+        except Exception as exc:
+            raise BackupError(
+                f"the database was restored but writing the files into the store failed ({exc}). "
+                f"Areas restored: {done or 'none'}; restore again with --force"
+            ) from exc
+        report.files[label] = len(names)
+        done.append(label)
 
 
 def _discard(paths) -> None:

@@ -18,14 +18,14 @@ from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from zhichan.accounts.models import AGENCY_ROLES
-from zhichan.core.files import TrackedFileSystemStorage
+from zhichan.core.files import file_store
 from zhichan.core.models import EventModel, TimeStampedModel
 from zhichan.core.permissions import CHANGE, RestrictedQuerySet, role_of
 
 
 class _CustodyFiles(LazyObject):
     def _setup(self):
-        self._wrapped = TrackedFileSystemStorage(location=settings.ZHICHAN_CUSTODY_FILES_ROOT, base_url=None)
+        self._wrapped = file_store("ZHICHAN_CUSTODY_FILES_ROOT")
 
 
 custody_files = _CustodyFiles()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
@@ -137,7 +138,11 @@ def do_start_import(actor, kind, file, original_name: str) -> ImportJob:
     stored = _store(file, fmt)
     try:
         if not kind:
-            kind = importers.guess_kind(Path(settings.MEDIA_ROOT) / stored)
+            from zhichan.core.files import local_copy
+            from zhichan.notices.files import private_storage
+
+            with local_copy(private_storage(), stored) as path:
+                kind = importers.guess_kind(path)
             if not kind:
                 raise ValidationError(
                     {"kind": [_("The kind of records cannot be told from this file's headers; choose it.")]}
@@ -303,13 +308,17 @@ def do_run_import(job_id: int, progress=None, batch_size=None) -> ImportJob | No
     job = _claim(job_id)
     if job is None:
         return ImportJob.objects.filter(pk=job_id).first()
-    try:
-        path = job.file.path
-    except (ValueError, NotImplementedError) as exc:
-        return _finish(job, ImportStatus.FAILED, _("The job's file is missing: %(error)s") % {"error": exc})
-    if not Path(path).is_file():
-        return _finish(job, ImportStatus.FAILED, _("The job's file is missing."))
-    return _run(job, path, progress, batch_size=batch_size)
+    from zhichan.core.files import local_copy
+
+    with ExitStack() as stack:
+        try:
+            # The importers read a file by path: from a bucket it is copied to local disk first.
+            path = stack.enter_context(local_copy(job.file.storage, job.file.name)) if job.file.name else None
+        except FileNotFoundError:
+            path = None
+        if path is None:
+            return _finish(job, ImportStatus.FAILED, _("The job's file is missing."))
+        return _run(job, path, progress, batch_size=batch_size)
 
 
 def do_import_file(actor, kind, path, progress=None, batch_size=None) -> ImportJob:

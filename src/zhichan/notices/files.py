@@ -1,6 +1,6 @@
 """Uploads: the type is read from the content (never from the name or the browser), sizes
-are bounded, files are stored under MEDIA_ROOT with random names and served only through
-views that check access first.
+are bounded, files are stored in the media area (MEDIA_ROOT, or its prefix in the bucket) with
+random names and served only through views that check access first.
 
 puremagic reads the magic bytes. It cannot tell the formats that share a container apart
 (every ZIP looks like DOCX, XLSX, JAR … alike; every OLE file like DOC, XLS, MSI …), so
@@ -21,11 +21,11 @@ from pathlib import Path
 import puremagic
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, SuspiciousOperation, ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 
-from zhichan.core.files import TrackedFileSystemStorage
+from zhichan.core.files import file_store
 
 # key: (MIME type, extension, readable name)
 TYPES = {
@@ -266,9 +266,9 @@ def _too_big(size: int, limit: int) -> ValidationError:
     )
 
 
-def private_storage() -> TrackedFileSystemStorage:
-    # base_url=None: these files have no public address; tracked, so a rollback removes them.
-    return TrackedFileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+def private_storage():
+    # The media area without a public address; tracked, so a rollback removes its files.
+    return file_store("MEDIA_ROOT")
 
 
 _FOLDER_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -290,7 +290,7 @@ def extension_for(content_type: str) -> str:
 
 
 def store_upload(uploaded_file, folder: str, *, content_type: str | None = None) -> str:
-    """Save under MEDIA_ROOT/<folder>/ with a random name; returns the path relative to MEDIA_ROOT.
+    """Save in the media area under <folder>/ with a random name; returns the stored name.
 
     The extension comes from the checked content type (check_upload's answer, or sniffed
     again when not given), never from the uploader's file name.
@@ -303,23 +303,35 @@ def store_upload(uploaded_file, folder: str, *, content_type: str | None = None)
     return private_storage().save(name, uploaded_file)
 
 
-def _resolve(path: str) -> Path:
-    root = Path(settings.MEDIA_ROOT).resolve()
+def _open_private(path: str):
+    """The stored upload opened through the storage (a folder or a bucket); 404 when the name
+    leaves the media area or names no file."""
     normal = posixpath.normpath("/" + str(path).replace("\\", "/")).lstrip("/")
-    full = (root / normal).resolve()
-    if root not in full.parents or not full.is_file():
+    if not normal or normal == ".":
         raise Http404
-    return full
+    storage = private_storage()
+    try:
+        local = Path(storage.path(normal)).resolve()
+    except NotImplementedError:
+        local = None
+    except SuspiciousFileOperation as exc:
+        raise Http404 from exc
+    if local is not None and Path(storage.location).resolve() not in local.parents:
+        raise Http404  # a link out of the folder
+    try:
+        return storage.open(normal, "rb"), normal
+    except (FileNotFoundError, IsADirectoryError, SuspiciousOperation) as exc:
+        raise Http404 from exc
 
 
 def serve_private(path: str, download_name: str, *, content_type: str | None = None) -> FileResponse:
     """A stored upload as a download. Call only after checking the user may see its record."""
-    full = _resolve(path)
+    handle, name = _open_private(path)
     if content_type is None:
-        content_type = TYPES.get(sniff(full.read_bytes()), ("application/octet-stream",))[0]
-    response = FileResponse(
-        full.open("rb"), as_attachment=True, filename=download_name or full.name, content_type=content_type
-    )
+        content_type = TYPES.get(sniff(handle.read()), ("application/octet-stream",))[0]
+        handle.seek(0)
+    filename = download_name or posixpath.basename(name)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test check lint setup browser bench python-version
+.PHONY: demo test check lint audit setup browser bench python-version
 
 # pyproject.toml says >=3.11,<3.14; say so plainly instead of failing inside pip.
 python-version:
@@ -45,6 +45,12 @@ lint: setup
 	@echo "$(BIN)/bandit -c pyproject.toml -r src scripts -q"; \
 	    out=$$($(BIN)/bandit -c pyproject.toml -r src scripts -q 2>&1); rc=$$?; \
 	    printf '%s\n' "$$out" | grep -v 'WARNING.*nosec encountered' || true; exit $$rc
+	ZHICHAN_AUDIT_PYTHON=$(BIN)/python sh scripts/audit-dependencies
+
+# Known vulnerabilities in the installed dependencies (pip-audit; docs/security.md). Without a
+# vulnerability service it warns loudly and passes, unless ZHICHAN_AUDIT_REQUIRED=1.
+audit: setup
+	ZHICHAN_AUDIT_PYTHON=$(BIN)/python sh scripts/audit-dependencies $(AUDIT_ARGS)
 
 check: test lint
 

@@ -215,7 +215,14 @@ def _set_deadline(case: Case, deadline):
 def _clean_files(files):
     checked = []
     for f in files or []:
-        content_type, size = check_upload(f)
+        try:
+            content_type, size = check_upload(f)
+        except ValidationError as exc:
+            # At the forms' and the API's "files" field, naming the file refused.
+            name = getattr(f, "name", "") or "file"
+            raise ValidationError(
+                {"files": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
+            ) from exc
         checked.append((f, content_type, size))
     return checked
 

@@ -537,6 +537,7 @@ def test_download_is_an_attachment_marked_nosniff_and_only_for_those_allowed(
     assert response.status_code == 200
     assert response["Content-Disposition"].split(";")[0] == download.disposition
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
     assert "text/html" not in response["Content-Type"]
     if download.disposition == "inline":
         assert response["Content-Type"] in ("image/png", "image/jpeg", "image/gif", "image/webp")

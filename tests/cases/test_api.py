@@ -253,7 +253,7 @@ def test_attachments_checked_stored_and_guarded(client, world, rules, settings):
     client.force_login(world.users.staff_a)
     url = f"/api/v1/cases/{case.pk}/attachments"
     refused = client.post(url, {"files": [SimpleUploadedFile("x.exe", b"MZ\x90\x00evil")]})
-    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "file"
+    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "files"
     assert not CaseAttachment.objects.exists()
     ok = client.post(url, {"files": [SimpleUploadedFile("证据.pdf", PDF)]})
     assert ok.status_code == 201

@@ -1,4 +1,6 @@
 import datetime
+import mimetypes
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -355,7 +357,15 @@ def _case_files():
 
 
 def _upload_to(instance, filename):
-    return f"{instance.case_id}/{timezone.now():%Y%m%d%H%M%S}-{filename[-80:]}"
+    # A random name with the extension of the checked content: the uploader's name is kept in
+    # original_name only, and never decides how the stored file could be taken.
+    try:
+        from zhichan.notices.files import extension_for
+    except ImportError:  # cases without the notices app: the system's table
+        ext = (mimetypes.guess_extension(instance.content_type or "") or ".bin").lstrip(".")
+    else:
+        ext = extension_for(instance.content_type or "application/octet-stream")
+    return f"{instance.case_id}/{timezone.now():%Y%m%d%H%M%S}-{secrets.token_urlsafe(12)}.{ext}"
 
 
 class CaseAttachment(models.Model):

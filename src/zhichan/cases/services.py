@@ -215,7 +215,14 @@ def _set_deadline(case: Case, deadline):
 def _clean_files(files):
     checked = []
     for f in files or []:
-        content_type, size = check_upload(f)
+        try:
+            content_type, size = check_upload(f)
+        except ValidationError as exc:
+            # At the forms' and the API's "files" field, naming the file refused.
+            name = getattr(f, "name", "") or "file"
+            raise ValidationError(
+                {"files": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
+            ) from exc
         checked.append((f, content_type, size))
     return checked
 
@@ -251,7 +258,7 @@ def _increment(year: int) -> int | None:
     # One statement that bumps and reads.
     table = connection.ops.quote_name(CaseCounter._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608
+        cursor.execute(f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last", [year])  # noqa: S608  # nosec B608  # the model's table name, quoted; the year is a parameter
         row = cursor.fetchone()
     return row[0] if row else None
 

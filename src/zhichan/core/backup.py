@@ -179,7 +179,7 @@ def _engine() -> str:
 
 
 def _tool_major(path: str) -> int:
-    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, check=True).stdout  # nosec B603  # argv: the program shutil.which found and a fixed flag, no shell
     match = re.search(r"(\d+)(?:\.\d+)?", out)
     if not match:
         raise BackupError(f"cannot read the version of {path}: {out.strip()!r}")
@@ -223,7 +223,7 @@ def _pg_env() -> dict:
 
 
 def _run(argv, **kwargs):
-    result = subprocess.run(argv, capture_output=True, env=_pg_env(), **kwargs)  # noqa: S603
+    result = subprocess.run(argv, capture_output=True, env=_pg_env(), **kwargs)  # noqa: S603  # nosec B603  # argv: the PostgreSQL client found on PATH, fixed options and our own paths, no shell
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip()
         raise BackupError(f"{Path(argv[0]).name} failed: {message}")
@@ -456,7 +456,7 @@ def database_in_use() -> list[str]:
                 continue
             if meta.db_table not in tables:
                 continue
-            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(meta.db_table)} LIMIT 1")  # noqa: S608
+            cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(meta.db_table)} LIMIT 1")  # noqa: S608  # nosec B608  # a table name from the model registry, quoted
             if cursor.fetchone():
                 used.append(meta.db_table)
     return used
@@ -504,13 +504,13 @@ def _restore_postgres(dump: Path, pg_restore: str, psql: str) -> None:
     env = _pg_env()
     connection.close()  # its prepared statements name the tables about to be replaced
     with tempfile.TemporaryFile() as err_out, tempfile.TemporaryFile() as err_in:
-        producer = subprocess.Popen(  # noqa: S603
+        producer = subprocess.Popen(  # noqa: S603  # nosec B603  # argv: pg_restore found on PATH, fixed options, the archive path, no shell
             [pg_restore, "--no-owner", "--no-privileges", "--file=-", str(dump)],
             stdout=subprocess.PIPE,
             stderr=err_out,
             env=env,
         )
-        consumer = subprocess.Popen(  # noqa: S603
+        consumer = subprocess.Popen(  # noqa: S603  # nosec B603  # argv: psql found on PATH and fixed options, no shell
             [psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--file=-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,

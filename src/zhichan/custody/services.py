@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,7 +30,7 @@ from zhichan.watch import deadlines as dl
 
 MAX_NOTE = 2000
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-EVIDENCE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+EVIDENCE_KINDS = ("pdf", "jpeg", "png")  # keys of notices.files.TYPES
 MAX_RIGHTS = 5000
 
 # Which action answers which deadline; "abandoned" answers any that asks for an action.
@@ -300,14 +301,18 @@ def fee_amounts(record, deadline: dl.Deadline, day=None, check=None) -> dict:
     return found.as_dict()
 
 
-def _check_evidence(evidence, errors):
+def _check_evidence(evidence, errors) -> str | None:
+    """The evidence's file extension, judged by its content (never by its name), or None."""
     if not evidence:
-        return
-    name = (getattr(evidence, "name", "") or "").lower()
-    if not name.endswith(EVIDENCE_TYPES):
-        errors["evidence"] = [_("Evidence must be a PDF, JPEG or PNG file.")]
-    elif (getattr(evidence, "size", 0) or 0) > MAX_EVIDENCE_BYTES:
-        errors["evidence"] = [_("Evidence files are at most %(n)d MB.") % {"n": MAX_EVIDENCE_BYTES // 2**20}]
+        return None
+    from zhichan.notices.files import check_upload, extension_for
+
+    try:
+        content_type, _size = check_upload(evidence, kinds=EVIDENCE_KINDS, limit=MAX_EVIDENCE_BYTES)
+    except ValidationError as exc:
+        errors["evidence"] = exc.message_dict["file"]
+        return None
+    return extension_for(content_type)
 
 
 def do_record_action(
@@ -350,7 +355,7 @@ def _record_action(actor, custody, right_key, deadline_key, action, done_on, not
     if done_on and done_on > today():
         errors["done_on"] = [_("The date cannot be in the future.")]
     note = _note(note, errors)
-    _check_evidence(evidence, errors)
+    evidence_ext = _check_evidence(evidence, errors)
     if (
         not errors
         and CustodyAction.objects.filter(
@@ -377,7 +382,10 @@ def _record_action(actor, custody, right_key, deadline_key, action, done_on, not
         with transaction.atomic():
             done = CustodyAction(**fields)
             if evidence:
-                done.evidence.save(evidence.name.rsplit("/", 1)[-1][:100], evidence, save=False)
+                # The uploader's name without its extension, then the one its content has.
+                stem = Path(str(evidence.name).replace("\\", "/")).stem[:80] or "evidence"
+                evidence.seek(0)
+                done.evidence.save(f"{stem}.{evidence_ext}", evidence, save=False)
             done.save()
     except IntegrityError as exc:
         raise ValidationError(

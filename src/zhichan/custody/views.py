@@ -4,6 +4,7 @@ the yearly report and the iCalendar feed (by secret token, no log-in)."""
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from itertools import groupby
 
 from django.contrib import messages
@@ -244,9 +245,20 @@ def evidence(request, pk: int, action_id: int):
     done = CustodyAction.objects.filter(custody=custody, pk=action_id).first()
     if done is None or not done.evidence:
         raise Http404
-    return FileResponse(
-        done.evidence.open("rb"), as_attachment=True, filename=done.evidence.name.rsplit("/", 1)[-1]
-    )
+    name = done.evidence.name.rsplit("/", 1)[-1]
+    try:
+        handle = done.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    # The extension comes from the checked content (services._check_evidence); files stored
+    # before that was so are served as plain bytes unless named as one of the accepted kinds.
+    content_type = mimetypes.guess_type(name)[0]
+    if content_type not in ("application/pdf", "image/png", "image/jpeg"):
+        content_type = "application/octet-stream"
+    response = FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def ical_feed(request, token: str):

@@ -60,7 +60,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read(path) -> tuple[object, dict[str, int]]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=SAFE_LOADER)  # noqa: S506 - a safe loader  # nosec B506  # SAFE_LOADER is yaml.CSafeLoader or yaml.SafeLoader
         root = yaml.compose(text, Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataFileError(path, [LineError(0, "", f"cannot read: {exc}")]) from exc

@@ -118,7 +118,7 @@ def create_demo_history(log=None) -> int:
             Agency.objects.filter(status=AgencyStatus.OPERATING, type__in=HANDLERS).order_by("pk")
         )
         if agencies:
-            rng = random.Random(20260101)
+            rng = random.Random(20260101)  # nosec B311  # seeded for repeatable demo data, not a secret
             now = timezone.now()
             with transaction.atomic():
                 n = 0

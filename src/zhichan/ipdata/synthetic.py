@@ -280,7 +280,7 @@ class _Pool:
     # -- local ---------------------------------------------------------------------------------
     def _build_local(self) -> list[tuple]:
         w = self.w
-        rng = random.Random(_mix(self.seed ^ 0x10CA1))
+        rng = random.Random(_mix(self.seed ^ 0x10CA1))  # nosec B311  # seeded for repeatable synthetic records, not a secret
         _, _, counties, townships = _geography()
         county_pick = _county_picker()
         names: set[str] = set()
@@ -337,7 +337,7 @@ class _Pool:
 
     def _national_member(self, rank: int) -> tuple:
         w = self.w
-        rng = random.Random(_mix(self.seed * 1_000_003 + rank))
+        rng = random.Random(_mix(self.seed * 1_000_003 + rank))  # nosec B311  # seeded for repeatable synthetic records, not a secret
         _, places, _, _ = _geography()
         province, city, areas = places(rng.random())
         topic = w.topic_national(rng.random())
@@ -501,7 +501,7 @@ def patents(
         raise ValueError("as_of must not be before start_year")
     as_of_ord = as_of.toordinal()
     last_filing = as_of_ord - 40
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # seeded for repeatable synthetic records, not a secret
     r = rng.random
     w = _words()
     people = _People(w)
@@ -926,7 +926,7 @@ def trademarks(
         raise ValueError(f"trademark years must lie in {first}..{last}")
     as_of = as_of or date(end_year, 6, 30)
     as_of_ord = as_of.toordinal()
-    rng = random.Random(_mix(seed ^ 0x7A0E))
+    rng = random.Random(_mix(seed ^ 0x7A0E))  # nosec B311  # seeded for repeatable synthetic records, not a secret
     r = rng.random
     w = _words()
     v = w.v

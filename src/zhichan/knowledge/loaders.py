@@ -120,7 +120,7 @@ _Loader.yaml_implicit_resolvers = {
 def _read_yaml_list(path: Path) -> tuple[list, list[int]]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass  # nosec B506  # _Loader subclasses yaml.SafeLoader
         root = yaml.compose(text, Loader=_Loader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise DataFileError(path, [LineError(0, "", f"cannot read: {exc}")]) from exc

@@ -228,9 +228,13 @@ def _size(uploaded_file) -> int | None:
     return int(size) if size is not None else None
 
 
-def check_upload(uploaded_file) -> tuple[str, int]:
-    """(MIME type, size in bytes) of an acceptable upload; ValidationError({"file": …}) otherwise."""
-    limit = max_bytes()
+def check_upload(uploaded_file, *, kinds=None, limit: int | None = None) -> tuple[str, int]:
+    """(MIME type, size in bytes) of an acceptable upload; ValidationError({"file": …}) otherwise.
+
+    `kinds` narrows the accepted kinds (keys of TYPES) below the configured ones, `limit` the
+    size in bytes below ZHICHAN_UPLOAD_MAX_MB.
+    """
+    limit = max_bytes() if limit is None else min(limit, max_bytes())
     size = _size(uploaded_file)
     if size is not None and size > limit:
         raise _too_big(size, limit)
@@ -239,6 +243,8 @@ def check_upload(uploaded_file) -> tuple[str, int]:
         raise _too_big(size if size is not None else len(data), limit)
     kind = sniff(data)
     allowed = allowed_types()
+    if kinds is not None:
+        allowed = tuple(k for k in allowed if k in kinds)
     if kind not in TYPES or kind not in allowed:
         accepted = ", ".join(str(TYPES[k][1]).upper() for k in allowed if k in TYPES)
         raise ValidationError(

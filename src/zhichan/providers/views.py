@@ -43,14 +43,29 @@ def index(request):
     return render(request, "providers/index.html", {"rows": rows})
 
 
+def _apply(user, form, files, data):
+    """do_apply; a refused file is shown at the evidence input (the form has no field for it:
+    the files come from request.FILES), the other errors go to the form as usual."""
+    try:
+        return services.do_apply(user, files=files, **data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "evidence" in exc.error_dict:
+            form.errors["evidence"] = form.error_class(exc.message_dict["evidence"])
+            rest = {k: v for k, v in exc.message_dict.items() if k != "evidence"}
+            if not rest:
+                return None
+            raise ValidationError(rest) from exc
+        raise
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request):
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         files = request.FILES.getlist("evidence")
-        ok, application = run_action(form, lambda: services.do_apply(request.user, files=files, **data))
-        if ok:
+        ok, application = run_action(form, lambda: _apply(request.user, form, files, data))
+        if ok and application is not None:
             messages.success(request, _("Your application has been received."))
             return redirect("providers:application_status", token=application.token)
     return render(request, "providers/apply.html", {"form": form, "max_files": services.MAX_EVIDENCE_FILES})

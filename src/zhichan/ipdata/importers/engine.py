@@ -409,7 +409,7 @@ class Importer:
             self._converters = [(f.attname, f.get_db_prep_save) for f in fields]
             quote = connection.ops.quote_name
             # Names from the model's own metadata, quoted; the values go as parameters.
-            self._insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+            self._insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608  # names from the model's metadata, quoted; values are parameters
                 quote(model._meta.db_table),
                 ", ".join(quote(f.column) for f in fields),
                 ", ".join(["%s"] * len(fields)),

@@ -13,7 +13,7 @@ NAMES = (
     "WHERE btrim(x) <> ''), '[]'::jsonb)"
 )
 FILL = (
-    "UPDATE ipdata_patentsearchdoc AS d SET applicant_names = {applicants}, inventor_names = {inventors} "
+    "UPDATE ipdata_patentsearchdoc AS d SET applicant_names = {applicants}, inventor_names = {inventors} "  # nosec B608  # constant SQL, nothing from outside
     "FROM ipdata_patent AS p WHERE p.id = d.id"
 ).format(applicants=NAMES.format(column="applicants"), inventors=NAMES.format(column="inventors"))
 

@@ -88,8 +88,8 @@ class Command(BaseCommand):
 
     def serve(self, host, port):
         env = dict(os.environ, ZHICHAN_DATA_DIR=str(settings.DATA_DIR))
-        worker = subprocess.Popen([sys.executable, "-m", "zhichan", "worker"], env=env)
-        server = subprocess.Popen(
+        worker = subprocess.Popen([sys.executable, "-m", "zhichan", "worker"], env=env)  # nosec B603  # this interpreter with fixed arguments, no shell
+        server = subprocess.Popen(  # nosec B603  # this interpreter running gunicorn; host and port are list items, no shell
             [
                 sys.executable,
                 "-m",

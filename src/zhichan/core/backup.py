@@ -413,7 +413,7 @@ def read_archive(archive: Path | str, into: Path) -> dict:
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(into, members=members, filter="data")
             else:  # Python before 3.11.4 (Debian 12 has 3.11.2): the check above has to do
-                tar.extractall(into, members=members)  # noqa: S202  # nosec B202: members checked above
+                tar.extractall(into, members=members)  # noqa: S202  # nosec B202  # members checked above
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
         raise BackupError(f"{archive} is not a readable backup archive: {exc}") from exc
     try:

@@ -46,6 +46,8 @@ def _search_index_dir(settings, tmp_path_factory):
 def _screening_index_dir(settings, tmp_path_factory):
     # Trademark imports rebuild the screening index: each test gets its own directory.
     settings.ZHICHAN_SCREENING_DIR = tmp_path_factory.mktemp("screening") / "index"
+    # No background refresh threads in tests (tests/screening/test_refresh.py runs it directly).
+    settings.ZHICHAN_SCREENING_REFRESH_SECONDS = 0
 
 
 @pytest.fixture

@@ -424,6 +424,10 @@ ZHICHAN_SCREENING_CANDIDATES = int(os.environ.get("ZHICHAN_SCREENING_CANDIDATES"
 # An import rewrites only the marks changed since the last full build, up to this share of it.
 ZHICHAN_SCREENING_DELTA_SHARE = float(os.environ.get("ZHICHAN_SCREENING_DELTA_SHARE", "0.2"))
 ZHICHAN_SCREENING_LAPSED_DAYS = int(os.environ.get("ZHICHAN_SCREENING_LAPSED_DAYS", "365"))
+# Each application server keeps its own screening index: how often (seconds) a server process
+# looks whether marks changed since and brings the index up to date (0: never; imports update it
+# on the worker's machine only).
+ZHICHAN_SCREENING_REFRESH_SECONDS = int(os.environ.get("ZHICHAN_SCREENING_REFRESH_SECONDS", "60"))
 # Risk diagnosis: a registered trademark is flagged for renewal this many months before it
 # expires, and until the grace period after expiry ends (商标法 第四十条: 12 and 6 months).
 ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS = int(os.environ.get("ZHICHAN_DIAGNOSIS_RENEWAL_MONTHS", "12"))

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from zhichan.cases import deadlines
 from zhichan.cases.models import RUNNING, Case, CaseAttachment, Status, case_files
 from zhichan.cases.notify import notify_in_transaction
 from zhichan.cases.services import _event, handler_or_staff, requester_recipients, staff_link, supervisors
 from zhichan.core.files import sweep_orphans
+from zhichan.core.periodic import periodic_task
 
 ORPHAN_AGE_SECONDS = 24 * 3600
 
@@ -132,7 +132,7 @@ def run_timers(now=None) -> dict:
     }
 
 
-@db_periodic_task(crontab(minute=f"*/{max(1, settings.ZHICHAN_CASE_TIMER_MINUTES)}"))
+@periodic_task(crontab(minute=f"*/{max(1, settings.ZHICHAN_CASE_TIMER_MINUTES)}"))
 def case_timers():
     return run_timers()
 
@@ -147,6 +147,6 @@ def remove_orphan_files(now=None) -> int:
     return sweep_orphans(case_files, referenced, older_than=ORPHAN_AGE_SECONDS, now=now)
 
 
-@db_periodic_task(crontab(minute="41", hour="3"))
+@periodic_task(crontab(minute="41", hour="3"))
 def orphan_files():
     return remove_orphan_files()

@@ -3,8 +3,8 @@ snapshot of the network, and the daily look for overdue rectification notices.""
 
 from django.conf import settings
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from zhichan.core.periodic import periodic_task
 from zhichan.evaluation.counts import update_counts
 from zhichan.evaluation.rectification import flag_overdue
 from zhichan.evaluation.snapshots import record
@@ -17,17 +17,17 @@ def _schedule(minutes: int):
     return crontab(minute=f"*/{max(1, minutes)}")
 
 
-@db_periodic_task(_schedule(settings.ZHICHAN_COUNTS_EVERY_MINUTES))
+@periodic_task(_schedule(settings.ZHICHAN_COUNTS_EVERY_MINUTES))
 def count_new_facts():
     return update_counts()
 
 
-@db_periodic_task(crontab(hour="8", minute="17"))
+@periodic_task(crontab(hour="8", minute="17"))
 def flag_overdue_rectifications():
     return flag_overdue()
 
 
-@db_periodic_task(crontab(minute="55"))
+@periodic_task(crontab(minute="55"))
 def snapshot_network():
     """Today's snapshot of the network. It is taken every hour and replaces the day's earlier one,
     so a day keeps its last state (the end of a period is the last day's evening), whatever the

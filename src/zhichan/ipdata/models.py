@@ -135,6 +135,9 @@ class Trademark(TimeStampedModel):
 
     class Meta:
         ordering = ["-application_date", "registration_number"]
+        # Each application server asks now and then whether marks changed since its screening
+        # index was written (screening.services.index_is_stale).
+        indexes = [models.Index(fields=["updated_at"], name="ipdata_tm_updated_idx")]
         verbose_name = _("trademark")
         verbose_name_plural = _("trademarks")
 

@@ -5,8 +5,9 @@ was lost."""
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import db_task, on_startup
 
+from zhichan.core.periodic import periodic_task
 from zhichan.ipdata import industry_services, services
 
 logger = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ def run_import(job_id: int):
     return job.status if job else None
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_task(crontab(minute="*/5"))
 def fail_stale_imports():
     return services.fail_stale_jobs()
 
@@ -35,7 +36,7 @@ def fail_stale_imports_at_start():
         logger.exception("checking for import jobs without a worker failed")
 
 
-@db_periodic_task(crontab(minute="23", hour="3"))
+@periodic_task(crontab(minute="23", hour="3"))
 def remove_old_import_files():
     return services.remove_old_files()
 
@@ -45,6 +46,6 @@ def build_navigation_report(report_id: int):
     return industry_services.build_report(report_id)
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@periodic_task(crontab(minute="*/10"))
 def requeue_navigation_reports():
     return industry_services.requeue_waiting()

@@ -1,12 +1,12 @@
 """Background upkeep of the search index (run by `zhichan worker`)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from zhichan.core.periodic import periodic_task
 from zhichan.knowledge import search
 
 
-@db_periodic_task(crontab(minute="*/15"))
+@periodic_task(crontab(minute="*/15"))
 def refresh_guide_index():
     """Service guides change in the catalogue app; their index entries follow within a quarter hour.
 

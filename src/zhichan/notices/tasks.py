@@ -1,8 +1,9 @@
 """Worker tasks: send a delivery, and retry the failed ones with backoff."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
+from zhichan.core.periodic import periodic_task
 from zhichan.notices import services
 
 
@@ -17,6 +18,6 @@ def send_deliveries(delivery_ids: list[int]):
     return [services.deliver(pk) for pk in delivery_ids]
 
 
-@db_periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def retry_deliveries():
     return services.retry_due()

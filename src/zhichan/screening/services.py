@@ -3,20 +3,27 @@
 `screen` is the one code path of the page, the API and the export. It reads only public
 trademark records and changes nothing. `rebuild_index` writes the candidate index from the
 Trademark table; `update_index`, which ipdata calls after a trademark import, rewrites only the
-part of the marks changed since.
+part of the marks changed since. The index is a folder on each application server
+(ZHICHAN_SCREENING_DIR): every server brings its own up to the database now and then
+(`refresh_index`), so an import run by the worker on another machine reaches it too.
 """
 
+import contextlib
 import csv
+import fcntl
 import functools
 import logging
 import re
 import shutil
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -371,6 +378,11 @@ def _records(marks):
 def rebuild_index() -> int:
     """Write the whole candidate index from the Trademark table; the number of marks indexed."""
     directory = Path(settings.ZHICHAN_SCREENING_DIR)
+    with build_lock(directory):
+        return _rebuild(directory)
+
+
+def _rebuild(directory: Path) -> int:
     # Taken before reading: a mark changed while the base is written goes into the next delta.
     built_at = timezone.now().isoformat()
     count = build(_records(live_trademarks()), directory / "base", extra={"built_at": built_at})
@@ -386,19 +398,95 @@ def update_index() -> int:
     there is none, or when the delta would exceed ZHICHAN_SCREENING_DELTA_SHARE of it.
     The number of marks written."""
     directory = Path(settings.ZHICHAN_SCREENING_DIR)
+    with build_lock(directory):
+        return _update(directory)
+
+
+def _update(directory: Path) -> int:
     index = open_segments(directory)
     built_at = index.base.meta.get("built_at") if index else None
     if not built_at:
-        return rebuild_index()
+        return _rebuild(directory)
     changed = Trademark.objects.filter(updated_at__gte=datetime.fromisoformat(built_at))
     if changed.count() > settings.ZHICHAN_SCREENING_DELTA_SHARE * index.base.rows:
-        return rebuild_index()
+        return _rebuild(directory)
     return build(
         _records(live_trademarks().filter(pk__in=changed.values("pk"))),
         directory / "delta",
-        extra={"base_built_at": built_at},
+        extra={"base_built_at": built_at, "built_at": timezone.now().isoformat()},
         masked=changed.values_list("pk", flat=True).iterator(chunk_size=5000),
     )
+
+
+@contextlib.contextmanager
+def build_lock(directory: Path, wait: bool = True):
+    """One writer of the index at a time among the processes of this machine (gunicorn workers,
+    the task worker). Yields False, without the lock, when `wait` is off and another holds it."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with open(directory.with_name(directory.name + ".lock"), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def index_is_stale(index) -> bool:
+    """Whether a mark changed after this index was written (by this server or another)."""
+    stamp = (index.delta.meta.get("built_at") if index.delta else None) or index.base.meta.get("built_at")
+    if not stamp:
+        return True
+    return Trademark.objects.filter(updated_at__gte=datetime.fromisoformat(stamp)).exists()
+
+
+def refresh_index() -> bool:
+    """Bring this server's index up to the database when it is behind: with several application
+    servers each keeps its own index, and the trademark imports run on the worker's machine.
+    False when the index was current, or another process of this machine was writing it."""
+    directory = Path(settings.ZHICHAN_SCREENING_DIR)
+    with build_lock(directory, wait=False) as locked:
+        if not locked:
+            return False
+        index = open_segments(directory)
+        if index is not None and not index_is_stale(index):
+            return False
+        _update(directory)
+        return True
+
+
+_refresh = {"next": 0.0, "thread": None}
+_refresh_lock = threading.Lock()
+
+
+def _refresh_in_background() -> None:
+    try:
+        refresh_index()
+    except Exception:
+        logger.exception("the screening index could not be brought up to date")
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _refresh_soon() -> None:
+    """At most every ZHICHAN_SCREENING_REFRESH_SECONDS per process, look in a thread whether the
+    index is behind the database and update it; screenings meanwhile use the index as it is."""
+    every = settings.ZHICHAN_SCREENING_REFRESH_SECONDS
+    if every <= 0:
+        return
+    now = time.monotonic()
+    with _refresh_lock:
+        running = _refresh["thread"]
+        if now < _refresh["next"] or (running is not None and running.is_alive()):
+            return
+        _refresh["next"] = now + every
+        thread = threading.Thread(target=_refresh_in_background, name="screening-refresh", daemon=True)
+        _refresh["thread"] = thread
+    thread.start()
 
 
 def get_index():
@@ -407,6 +495,15 @@ def get_index():
     except ValueError:  # written by an earlier version, with other keys
         index = None
     if index is None:
-        rebuild_index()
-        index = open_segments(settings.ZHICHAN_SCREENING_DIR)
+        directory = Path(settings.ZHICHAN_SCREENING_DIR)
+        with build_lock(directory):  # another process may be building it: wait for that one
+            try:
+                index = open_segments(directory)
+            except ValueError:
+                index = None
+            if index is None:
+                _rebuild(directory)
+                index = open_segments(directory)
+    else:
+        _refresh_soon()
     return index

@@ -1,11 +1,11 @@
 """The hourly close of ended training events, run by the background worker."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from zhichan.core.periodic import periodic_task
 from zhichan.training.services import finish_ended_events
 
 
-@db_periodic_task(crontab(minute="41"))
+@periodic_task(crontab(minute="41"))
 def finish_training_events():
     return finish_ended_events()

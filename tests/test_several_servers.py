@@ -30,7 +30,9 @@ from tests.test_demo_command import free_port, get_status
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Several-servers-pass-2024"
 RUN_LINE = re.compile(r"periodic task ([\w.]+) runs for ([\dT:-]+)")
-TASK_LINE = re.compile(r"Executing (zhichan\.[\w.]+): ([0-9a-f-]{36})")
+TASK_LINE = re.compile(
+    r"Executing (zhichan\.[\w.]+): ((?:[\w.:-]+~)?[0-9a-f-]{36})"
+)  # ids may carry a request id
 
 pytestmark = [
     pytest.mark.smoke,

@@ -85,3 +85,10 @@ def test_a_new_periodic_task_keeps_its_schedule_and_name():
         assert sample.schedule(dt.datetime(2031, 1, 1, 0, 3))
     finally:
         HUEY._registry.unregister(sample.task_class)
+
+
+def test_schedules_are_in_the_citys_time(settings):
+    # send_digests is crontab(hour="8", minute="5"): 08:05 in Asia/Shanghai is 00:05 UTC.
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert "send_digests" in due_names(dt.datetime(2031, 5, 6, 0, 5))
+    assert "send_digests" not in due_names(dt.datetime(2031, 5, 7, 8, 5))

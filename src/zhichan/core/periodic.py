@@ -8,16 +8,21 @@ name and the minute, UTC, huey's clock) with an atomic `cache.add`; only the wor
 claimed it enqueues the task. The queue then hands the task to one worker (Redis pops it
 atomically), so it runs once.
 
+Schedules are in the city's time (TIME_ZONE): `crontab(hour="8")` is 08:00 in Jinzhong, though
+huey's own clock is UTC.
+
 The claim needs a cache every worker shares: Redis (REDIS_URL; production requires it).
 Without Redis the cache belongs to one process, so run a single worker (the demo does).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 
 from django.core.cache import cache
+from django.utils import timezone
 from huey.api import PeriodicTask
 from huey.contrib.djhuey import HUEY, close_db
 
@@ -30,6 +35,13 @@ CLAIM_SECONDS = 3600
 def tick_of(timestamp) -> str:
     """The minute a scheduler checked its periodic tasks in, as a claim's key."""
     return timestamp.strftime("%Y-%m-%dT%H:%M")
+
+
+def local_time(timestamp: dt.datetime) -> dt.datetime:
+    """huey's naive UTC timestamp as naive local time (TIME_ZONE), what a crontab is read in."""
+    if not HUEY.utc:
+        return timestamp
+    return timezone.localtime(timestamp.replace(tzinfo=dt.UTC)).replace(tzinfo=None)
 
 
 def claim(name: str, tick: str) -> bool:
@@ -61,7 +73,7 @@ def periodic_task(schedule, *, retries=0, retry_delay=0, priority=None, expires=
             return fn()
 
         def validate_datetime(task, timestamp):
-            if not schedule(timestamp):
+            if not schedule(local_time(timestamp)):
                 return False
             tick = tick_of(timestamp)
             if not claim(name, tick):

@@ -40,6 +40,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'zhichan.sqlite3'}",
         conn_max_age=int(os.environ.get("ZHICHAN_DB_CONN_MAX_AGE", "60")),
+        # A kept connection is tested before a request (or task) first uses it: after a database
+        # restart the first request of each thread would fail otherwise (benchmarks/load.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -301,3 +301,24 @@ def test_a_task_that_failed_with_the_database_is_tried_again(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
     assert SmsMessage.objects.count() == 1 and len(calls) == 2
+
+
+def test_a_pending_delivery_is_taken_up_after_the_pending_limit_not_the_stale_one(
+    settings, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_DELIVERY_PENDING_SECONDS = 120
+    settings.ZHICHAN_DELIVERY_STALE_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=False):  # its task was lost with a killed worker
+        notify([{"phone": "13800000010"}, {"phone": "13800000011"}], "k", "Subject", "Body")
+    lost, claimed = Delivery.objects.order_by("pk")
+    three_minutes_ago = timezone.now() - timedelta(minutes=3)
+    Delivery.objects.filter(pk=lost.pk).update(created_at=three_minutes_ago)
+    # Claimed three minutes ago by a worker that may still be sending: left alone.
+    Delivery.objects.filter(pk=claimed.pk).update(
+        status=DeliveryStatus.SENDING, attempts=1, last_attempt_at=three_minutes_ago
+    )
+    assert retry_due() == 1
+    lost.refresh_from_db()
+    claimed.refresh_from_db()
+    assert (lost.status, claimed.status) == (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+    assert list(SmsMessage.objects.values_list("phone", flat=True)) == ["13800000010"]

@@ -77,7 +77,6 @@ PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PASSWORD = "bench-" + secrets.token_hex(8)
 LOGIN = "/accounts/login/"
 INTAKE = "/requests/new/"
-REMINDER_KINDS = ("case_due_soon", "case_overdue")
 KILL_AFTER_TIMERS = 0.3  # seconds: the case timers are then claiming cases and writing notices
 RUN_TAG = secrets.token_hex(3)
 

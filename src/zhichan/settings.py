@@ -40,6 +40,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'zhichan.sqlite3'}",
         conn_max_age=int(os.environ.get("ZHICHAN_DB_CONN_MAX_AGE", "60")),
+        # A kept connection is tested before a request (or task) first uses it: after a database
+        # restart the first request of each thread would fail otherwise (benchmarks/load.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -345,6 +348,10 @@ ZHICHAN_SITE_URL = os.environ.get("ZHICHAN_SITE_URL", "http://127.0.0.1:8000")
 ZHICHAN_SMS_GATEWAY = os.environ.get("ZHICHAN_SMS_GATEWAY", "zhichan.notices.sms.LoggingSmsGateway")
 ZHICHAN_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("ZHICHAN_DELIVERY_MAX_ATTEMPTS", "5"))
 ZHICHAN_DELIVERY_RETRY_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_RETRY_SECONDS", "60"))
+# A delivery still pending after this lost its task (notices/services.py: orphan_pending) …
+ZHICHAN_DELIVERY_PENDING_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_PENDING_SECONDS", "120"))
+# … and one "sending" this long was left by a worker that died (stale_sending).
+ZHICHAN_DELIVERY_STALE_SECONDS = int(os.environ.get("ZHICHAN_DELIVERY_STALE_SECONDS", "600"))
 # Uploads: accepted kinds (detected from the content) and the size limit.
 ZHICHAN_UPLOAD_TYPES = _list("ZHICHAN_UPLOAD_TYPES", "pdf,png,jpeg,gif,webp,docx,xlsx,doc,xls,txt,ofd")
 ZHICHAN_UPLOAD_MAX_MB = float(os.environ.get("ZHICHAN_UPLOAD_MAX_MB", "20"))

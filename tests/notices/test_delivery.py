@@ -272,3 +272,53 @@ def test_a_long_sms_keeps_its_link_whole(worker, django_capture_on_commit_callba
     assert len(text) == services.SMS_MAX_CHARS
     assert text.endswith("…\nhttps://ip.example.cn/track/abcdef/")
     assert text.startswith("答复\n长长")
+
+
+def test_a_task_that_failed_with_the_database_is_tried_again(
+    worker, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import OperationalError
+
+    real = services.deliver
+    calls = []
+
+    def restarting(pk):
+        calls.append(pk)
+        if len(calls) == 1:
+            raise OperationalError("the database system is shutting down")
+        return real(pk)
+
+    monkeypatch.setattr(services, "deliver", restarting)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify([{"phone": "13800000009"}], "k", "Subject", "Body")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING
+    # The retry waits in the worker's schedule (not ten minutes for retry_due).
+    later = (timezone.now() + timedelta(seconds=60)).replace(tzinfo=None)
+    due = worker.read_schedule(later)
+    assert len(due) == 1
+    worker.execute(due[0], timestamp=later)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.SENT, 1)
+    assert SmsMessage.objects.count() == 1 and len(calls) == 2
+
+
+def test_a_pending_delivery_is_taken_up_after_the_pending_limit_not_the_stale_one(
+    settings, worker, django_capture_on_commit_callbacks
+):
+    settings.ZHICHAN_DELIVERY_PENDING_SECONDS = 120
+    settings.ZHICHAN_DELIVERY_STALE_SECONDS = 600
+    with django_capture_on_commit_callbacks(execute=False):  # its task was lost with a killed worker
+        notify([{"phone": "13800000010"}, {"phone": "13800000011"}], "k", "Subject", "Body")
+    lost, claimed = Delivery.objects.order_by("pk")
+    three_minutes_ago = timezone.now() - timedelta(minutes=3)
+    Delivery.objects.filter(pk=lost.pk).update(created_at=three_minutes_ago)
+    # Claimed three minutes ago by a worker that may still be sending: left alone.
+    Delivery.objects.filter(pk=claimed.pk).update(
+        status=DeliveryStatus.SENDING, attempts=1, last_attempt_at=three_minutes_ago
+    )
+    assert retry_due() == 1
+    lost.refresh_from_db()
+    claimed.refresh_from_db()
+    assert (lost.status, claimed.status) == (DeliveryStatus.SENT, DeliveryStatus.SENDING)
+    assert list(SmsMessage.objects.values_list("phone", flat=True)) == ["13800000010"]

@@ -225,7 +225,20 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=retry_base_seconds() * 2 ** max(attempts - 1, 0))
 
 
-STALE_SENDING = timedelta(minutes=10)
+STALE_SENDING = timedelta(minutes=10)  # the default of ZHICHAN_DELIVERY_STALE_SECONDS
+ORPHAN_PENDING = timedelta(minutes=2)  # the default of ZHICHAN_DELIVERY_PENDING_SECONDS
+
+
+def stale_sending() -> timedelta:
+    """A row claimed longer ago than this was left by a worker that died, perhaps after sending:
+    long enough that a slow send still running is never taken a second time."""
+    return timedelta(seconds=int(_setting("ZHICHAN_DELIVERY_STALE_SECONDS", STALE_SENDING.seconds)))
+
+
+def orphan_pending() -> timedelta:
+    """A pending row older than this has lost its task (a worker killed after taking it from the
+    queue, or the queue down at enqueue). Taking it early is safe: deliver() claims a row once."""
+    return timedelta(seconds=int(_setting("ZHICHAN_DELIVERY_PENDING_SECONDS", ORPHAN_PENDING.seconds)))
 
 
 def _claimable(now):
@@ -233,7 +246,7 @@ def _claimable(now):
     return (
         Q(status=DeliveryStatus.PENDING)
         | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.SENDING, last_attempt_at__lt=now - STALE_SENDING)
+        | Q(status=DeliveryStatus.SENDING, last_attempt_at__lt=now - stale_sending())
     )
 
 
@@ -293,7 +306,7 @@ def retry_due(now=None) -> int:
     now = now or timezone.now()
     due = (
         Delivery.objects.filter(_claimable(now))
-        .exclude(status=DeliveryStatus.PENDING, created_at__gte=now - STALE_SENDING)
+        .exclude(status=DeliveryStatus.PENDING, created_at__gte=now - orphan_pending())
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:500]
     )

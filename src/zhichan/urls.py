@@ -32,3 +32,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+handler500 = "zhichan.core.error_pages.server_error"

@@ -86,6 +86,9 @@ class Spec:
     # List pages: (URL, who finds the record there; None: `view`), found by `marker` in the HTML.
     page_lists: tuple = ()
     marker: Callable | None = None  # (record) -> a text only this record shows
+    # More reads about the record (its history, files, exports): (URL, who; None: the channel's).
+    api_more: tuple = ()
+    page_more: tuple = ()
 
     def who_writes(self):
         return self.change if self.writers is None else self.writers
@@ -560,6 +563,64 @@ def make_result(w):
         total=Decimal("80"),
         rank=1,
     )
+
+
+def make_published_policy(w):
+    from zhichan.knowledge.models import Policy
+
+    return Policy.objects.create(
+        title="甲区已发布政策", issuing_body="甲区市场监管局", text="正文", region=w.county_a, published=True
+    )
+
+
+def make_published_qa(w):
+    from zhichan.knowledge.models import QAItem
+
+    return QAItem.objects.create(
+        question="甲区已发布问题？", answer="答案", region=w.county_a, published=True
+    )
+
+
+def make_published_event(w):
+    event = make_training_event(w)
+    event.title, event.status = "矩阵公开培训", "published"
+    event.save()
+    return event
+
+
+def make_open_survey(w):
+    survey = make_survey(w)
+    survey.title, survey.status = "甲区公开满意度", "open"
+    survey.save()
+    return survey
+
+
+def make_published_practice(w):
+    practice = make_practice(w)
+    practice.title, practice.status, practice.published_at = "甲区已发布经验", "published", _now()
+    practice.save()
+    return practice
+
+
+def make_published_product(w):
+    product = make_product(w)
+    product.name, product.published = "矩阵公开贷", True
+    product.save()
+    return product
+
+
+def make_listed_offer(w):
+    from zhichan.providers.models import Offer
+
+    item = ServiceItemFactory(code="MX-LISTED", name="甲区机构公开服务", provider=w.centre_a, published=True)
+    return Offer.objects.create(item=item)
+
+
+def make_draft_diagnosis(w):
+    diagnosis = make_diagnosis(w)
+    diagnosis.status, diagnosis.submitted_at = "draft", None
+    diagnosis.save()
+    return diagnosis
 
 
 def _get_model(label):
@@ -1177,6 +1238,169 @@ _RAW_SPECS = [
         ),
     ),
     _spec("evaluation.ScorecardResult", "scorecard_result", make_result, view=A1, change=NOBODY),
+    # Published and public records: everyone reads them; a refused write still changes nothing.
+    _spec(
+        "agencies.Agency",
+        "agency_operating",
+        lambda w: w.centre_a,
+        view=EVERYONE,
+        change=roles("agency_admin county_admin city_admin"),
+        api_list="/api/v1/agencies/",
+        api_detail=lambda obj: f"/api/v1/agencies/{obj.pk}",
+        page_detail=lambda obj: f"/network/{obj.pk}/",
+        writes=(
+            W("api", "PATCH", lambda obj: f"/api/v1/agencies/{obj.pk}", {"name": "改名"}),
+            W("api", "POST", lambda obj: f"/api/v1/agencies/{obj.pk}/upgrade", {"type": "workstation"}),
+            W("page", "POST", lambda obj: f"/network/{obj.pk}/edit/", {"name": "改名"}),
+        ),
+    ),
+    _spec(
+        "catalog.ServiceItem",
+        "service_item_published",
+        lambda w: w.item,
+        view=EVERYONE,
+        change=roles("city_admin"),
+        api_list="/api/v1/catalog/items",
+        list_key="code",
+        list_value=lambda obj: obj.code,
+        api_detail=lambda obj: f"/api/v1/catalog/items/{obj.code}",
+        page_detail=lambda obj: f"/services/{obj.code}/",
+        writes=(
+            W("api", "PATCH", lambda obj: f"/api/v1/catalog/items/{obj.code}", {"name": "改名"}),
+            W("api", "PUT", lambda obj: f"/api/v1/catalog/items/{obj.code}/draft", {"steps": ["改"]}),
+            W("page", "POST", lambda obj: f"/services/{obj.code}/edit/", {"name": "改名"}),
+        ),
+    ),
+    _spec(
+        "knowledge.Policy",
+        "policy_published",
+        make_published_policy,
+        view=EVERYONE,
+        change=ADMINS_A,
+        api_list="/api/v1/knowledge/policies",
+        api_detail=lambda obj: f"/api/v1/knowledge/policies/{obj.pk}",
+        page_detail=lambda obj: f"/knowledge/policies/{obj.pk}/",
+        writes=(
+            W(
+                "api",
+                "PUT",
+                lambda obj: f"/api/v1/knowledge/policies/{obj.pk}",
+                {"title": "改", "issuing_body": "改", "text": "改", "published": False},
+            ),
+            W("page", "POST", lambda obj: f"/knowledge/manage/policies/{obj.pk}/", {"title": "改"}),
+        ),
+    ),
+    _spec(
+        "knowledge.QAItem",
+        "qa_published",
+        make_published_qa,
+        view=EVERYONE,
+        change=ADMINS_A,
+        api_list="/api/v1/knowledge/qa",
+        api_detail=lambda obj: f"/api/v1/knowledge/qa/{obj.pk}",
+        page_detail=lambda obj: f"/knowledge/qa/{obj.pk}/",
+        writes=(
+            W(
+                "api",
+                "PUT",
+                lambda obj: f"/api/v1/knowledge/qa/{obj.pk}",
+                {"question": "改？", "answer": "改"},
+            ),
+            W("api", "DELETE", lambda obj: f"/api/v1/knowledge/qa/{obj.pk}"),
+        ),
+    ),
+    _spec(
+        "training.TrainingEvent",
+        "training_event_published",
+        make_published_event,
+        view=EVERYONE,
+        change=A1,
+        api_list="/api/v1/training/events",
+        api_detail=lambda obj: f"/api/v1/training/events/{obj.pk}",
+        page_detail=lambda obj: f"/training/{obj.pk}/",
+        writes=(
+            W("api", "PATCH", lambda obj: f"/api/v1/training/events/{obj.pk}", {"title": "改"}),
+            W("api", "POST", lambda obj: f"/api/v1/training/events/{obj.pk}/cancel", {"reason": "x"}),
+            W("page", "POST", lambda obj: f"/training/{obj.pk}/cancel/", {"reason": "x"}),
+            W("page", "POST", lambda obj: f"/training/{obj.pk}/finish/"),
+        ),
+    ),
+    _spec(
+        "surveys.Survey",
+        "survey_open",
+        make_open_survey,
+        view=EVERYONE,
+        change=ADMINS_A,
+        api_list="/api/v1/surveys/",
+        api_detail=lambda obj: f"/api/v1/surveys/{obj.pk}",
+        page_detail=lambda obj: f"/surveys/{obj.pk}/",
+        writes=(W("page", "POST", lambda obj: f"/surveys/{obj.pk}/close/"),),
+    ),
+    _spec(
+        "practices.Practice",
+        "practice_published",
+        make_published_practice,
+        view=EVERYONE,
+        change=NOBODY,
+        api_list="/api/v1/practices/",
+        api_detail=lambda obj: f"/api/v1/practices/{obj.pk}",
+        page_detail=lambda obj: f"/practices/{obj.pk}/",
+        writes=(W("page", "POST", lambda obj: f"/practices/{obj.pk}/unpublish/", {"reason": "x"}),),
+        writers=ADMINS_A,
+    ),
+    _spec(
+        "finance.LoanProduct",
+        "loan_product_published",
+        make_published_product,
+        view=EVERYONE,
+        change=roles("staff agency_admin city_admin"),
+        api_list="/api/v1/finance/products",
+        api_detail=lambda obj: f"/api/v1/finance/products/{obj.pk}",
+        page_detail=lambda obj: f"/finance/products/{obj.pk}/",
+        writes=(
+            W(
+                "api",
+                "PUT",
+                lambda obj: f"/api/v1/finance/products/{obj.pk}",
+                lambda obj: {
+                    "institution_id": obj.institution_id,
+                    "name": "改",
+                    "ip_types": ["patent"],
+                    "amount_min": "1",
+                    "amount_max": "2",
+                    "term_min_months": 1,
+                    "term_max_months": 2,
+                    "rate_min": "1",
+                    "rate_max": "2",
+                },
+            ),
+        ),
+    ),
+    _spec(
+        "providers.Offer",
+        "offer_listed",
+        make_listed_offer,
+        view=EVERYONE,
+        change=roles("agency_admin county_admin city_admin"),
+        api_list="/api/v1/providers/offers",
+        api_detail=lambda obj: f"/api/v1/providers/offers/{obj.pk}",
+        writes=(
+            W("api", "PATCH", lambda obj: f"/api/v1/providers/offers/{obj.pk}", {"capacity_note": "改"}),
+            W("api", "POST", lambda obj: f"/api/v1/providers/offers/{obj.pk}/withdraw"),
+            W("page", "POST", lambda obj: f"/providers/offers/{obj.pk}/listing/", {"action": "withdraw"}),
+        ),
+    ),
+    _spec(
+        "diagnosis.Diagnosis",
+        "diagnosis_draft",
+        make_draft_diagnosis,
+        view=roles("enterprise"),
+        change=roles("enterprise"),
+        api_list="/api/v1/diagnosis/diagnoses",
+        api_detail=lambda obj: f"/api/v1/diagnosis/diagnoses/{obj.pk}",
+        page_detail=lambda obj: f"/diagnosis/{obj.pk}/",
+        page_view=NOBODY,  # the report page shows submitted diagnoses; a draft goes on in /diagnosis/take/
+    ),
 ]
 
 # List pages per spec: a text only that record shows, and (URL, who finds it there; None: the
@@ -1213,6 +1437,85 @@ PAGE_LISTS = {
     "rectification_notice": (lambda obj: f'data-notice="{obj.pk}"', (("/evaluation/rectification/", None),)),
     "indicator": (lambda obj: obj.name, (("/evaluation/indicators/", None),)),
     "scorecard": (lambda obj: obj.name, (("/evaluation/scorecards/", None),)),
+    "agency_operating": (lambda obj: obj.name, (("/network/", None),)),
+    "service_item_published": (lambda obj: obj.name, (("/services/", None),)),
+    "policy_published": (lambda obj: obj.title, (("/knowledge/", None),)),
+    "training_event_published": (lambda obj: obj.title, (("/training/", None),)),
+    "survey_open": (lambda obj: obj.title, (("/surveys/", None),)),
+    "practice_published": (lambda obj: obj.title, (("/practices/", None),)),
+    "loan_product_published": (lambda obj: obj.name, (("/finance/products/", None),)),
+    "offer_listed": (lambda obj: obj.item.name, (("/services/", None),)),
+}
+
+# Reads about a record besides its detail (history, child rows, exports, progress): each answers
+# 200 to who may read it and 401/403/404 (or the login page) to everyone else.
+CHANGERS = "change"  # marker: the read is for those who may change the record
+MORE = {
+    "service_item_draft": (
+        (lambda obj: f"/api/v1/catalog/items/{obj.code}/versions", None),
+        (lambda obj: f"/api/v1/catalog/items/{obj.code}/draft", CHANGERS),
+    ),
+    "agency_planned": ((lambda obj: f"/api/v1/agencies/{obj.pk}/events", CHANGERS),),
+    "law": ((lambda obj: f"/api/v1/knowledge/laws/{obj.pk}/articles", None),),
+    "fair": ((lambda obj: f"/api/v1/fairs/{obj.pk}/history", CHANGERS),),
+    "case": (
+        (lambda obj: f"/api/v1/cases/{obj.pk}/events", None),
+        (lambda obj: f"/api/v1/cases/{obj.pk}/attachments", None),
+    ),
+    "enterprise": (
+        (lambda obj: f"/api/v1/enterprises/{obj.pk}/patents", None),
+        (lambda obj: f"/api/v1/enterprises/{obj.pk}/trademarks", None),
+    ),
+    "import_job": ((lambda obj: f"/api/v1/ipdata/imports/{obj.pk}/errors", None),),
+    "industry_private": ((lambda obj: f"/api/v1/ipdata/industries/{obj.pk}/landscape", None),),
+    "industry_shared": ((lambda obj: f"/api/v1/ipdata/industries/{obj.pk}/landscape", None),),
+    "custody": (
+        (lambda obj: f"/api/v1/custody/{obj.pk}/calendar", None),
+        (lambda obj: f"/api/v1/custody/{obj.pk}/actions", None),
+    ),
+    "insurance_policy": ((lambda obj: f"/api/v1/finance/policies/{obj.pk}/claims", None),),
+    "provider_application": ((lambda obj: f"/api/v1/providers/applications/{obj.pk}/events", None),),
+    "training_event_draft": ((lambda obj: f"/api/v1/training/events/{obj.pk}/registrations", CHANGERS),),
+    "survey_draft": ((lambda obj: f"/api/v1/surveys/{obj.pk}/results", CHANGERS),),
+}
+PAGE_MORE = {
+    "service_item_draft": (
+        (lambda obj: f"/services/{obj.code}/print/", NOBODY),  # prints the published guide: none yet
+        (lambda obj: f"/services/{obj.code}/edit/", CHANGERS),
+    ),
+    "agency_planned": (
+        (lambda obj: f"/network/{obj.pk}/history/", CHANGERS),
+        (lambda obj: f"/network/{obj.pk}/edit/", CHANGERS),
+    ),
+    "policy_draft": ((lambda obj: f"/knowledge/manage/policies/{obj.pk}/", CHANGERS),),
+    "qa_draft": ((lambda obj: f"/knowledge/manage/qa/{obj.pk}/", CHANGERS),),
+    "fair": ((lambda obj: f"/fairs/{obj.pk}/edit/", CHANGERS),),
+    "routing_rule": ((lambda obj: f"/cases/rules/{obj.pk}/edit/", CHANGERS),),
+    "import_job": (
+        (lambda obj: f"/ipdata/imports/{obj.pk}/progress/", None),
+        (lambda obj: f"/ipdata/imports/{obj.pk}/errors.csv", None),
+    ),
+    "industry_private": (
+        (lambda obj: f"/ipdata/industries/{obj.pk}/edit/", CHANGERS),
+        (lambda obj: f"/ipdata/industries/{obj.pk}/export.xlsx", None),
+    ),
+    "industry_shared": ((lambda obj: f"/ipdata/industries/{obj.pk}/edit/", CHANGERS),),
+    "navigation_report": ((lambda obj: f"/ipdata/reports/{obj.pk}/progress/", None),),
+    "custody": (
+        (lambda obj: f"/custody/{obj.pk}/calendar/", None),
+        (lambda obj: f"/custody/{obj.pk}/report/2026.xlsx", None),
+    ),
+    "diagnosis": ((lambda obj: f"/diagnosis/{obj.pk}/print/", None),),
+    "training_event_draft": (
+        (lambda obj: f"/training/{obj.pk}/edit/", CHANGERS),
+        (lambda obj: f"/training/{obj.pk}/code/", CHANGERS),
+    ),
+    "survey_draft": (
+        (lambda obj: f"/surveys/{obj.pk}/setup/", CHANGERS),
+        (lambda obj: f"/surveys/{obj.pk}/results/", CHANGERS),
+    ),
+    "scorecard": ((lambda obj: f"/evaluation/scorecards/{obj.pk}/edit/", CHANGERS),),
+    "scorecard_run_draft": ((lambda obj: f"/evaluation/runs/{obj.pk}/report.xlsx", None),),
 }
 
 # Models with no user-facing read of their own: each with why.
@@ -1273,13 +1576,15 @@ INTERNAL = {
 
 
 def _resolve():
-    unknown = set(PAGE_LISTS) - {raw.name for raw in _RAW_SPECS}
+    unknown = (set(PAGE_LISTS) | set(MORE) | set(PAGE_MORE)) - {raw.name for raw in _RAW_SPECS}
     assert not unknown, f"PAGE_LISTS names no spec: {unknown}"
     specs = []
     for raw in _RAW_SPECS:
         kw = dict(raw.kw)
         if raw.name in PAGE_LISTS:
             kw["marker"], kw["page_lists"] = PAGE_LISTS[raw.name]
+        kw["api_more"] = MORE.get(raw.name, ())
+        kw["page_more"] = PAGE_MORE.get(raw.name, ())
         specs.append(
             Spec(
                 name=raw.name,

@@ -9,9 +9,11 @@ its related rows. A model missing from the table fails test_every_model_is_class
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
@@ -25,15 +27,32 @@ REFUSED_PAGE = {403, 404}
 
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker):
-    """One world for the whole module, rolled back at its end; each test runs in a savepoint."""
+    """One world for the whole module, rolled back at its end, with a signed-in session per role."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            yield build_world()
+            world = build_world()
+            world.sessions = {}
+            for role, user in world.people.items():
+                if user.is_authenticated:
+                    client = Client()
+                    client.force_login(user)
+                    world.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+            yield world
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def db(matrix):
+    """Overrides pytest-django's `db` in this module: each case runs in a savepoint of the module's
+    transaction. The thousands of cases here would each pay for its test-case set-up; the name
+    keeps pytest-django setting up the test database for them."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -43,9 +62,8 @@ def world(matrix, db):
 
 def _client(world, role):
     client = Client()
-    user = world.people[role]
-    if user.is_authenticated:
-        client.force_login(user)
+    if role in world.sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
     return client
 
 
@@ -131,11 +149,19 @@ def _page_list_params():
                 )
 
 
+def _more_params(channel):
+    for spec in SPEC_LIST:
+        more = spec.api_more if channel == "api" else spec.page_more
+        for index, (url, _who) in enumerate(more):
+            tail = url(SimpleNamespace(pk=0, code="x")).rstrip("/").rsplit("/", 1)[-1]
+            for role in ROLES:
+                yield pytest.param(spec, role, index, id=f"{spec.name}-{role}-{channel}-{tail}")
+
+
 def _restrict_params():
     for spec in SPEC_LIST:
         for role in ROLES:
-            for action in ("view", "change"):
-                yield pytest.param(spec, role, action, id=f"{spec.name}-{role}-{action}")
+            yield pytest.param(spec, role, id=f"{spec.name}-{role}-restrict")
 
 
 def _write_params():
@@ -147,13 +173,17 @@ def _write_params():
                 yield pytest.param(spec, role, i, id=f"{spec.name}-{role}-{write.label}{i}")
 
 
-@pytest.mark.parametrize("spec,role,action", list(_restrict_params()))
-def test_restrict(world, spec, role, action):
+@pytest.mark.parametrize("spec,role", list(_restrict_params()))
+def test_restrict(world, spec, role):
     obj = world.records[spec.name]
     user = world.people[role]
-    expected = role in getattr(spec, action)
-    found = spec.model.objects.restrict(user, action).filter(pk=obj.pk).exists()
-    assert found == expected, f"{spec.model.__name__}: {role} {action} {'misses' if expected else 'leaks'}"
+    wrong = []
+    for action in ("view", "change"):
+        expected = role in getattr(spec, action)
+        found = spec.model.objects.restrict(user, action).filter(pk=obj.pk).exists()
+        if found != expected:
+            wrong.append(f"{action} {'misses' if expected else 'leaks'}")
+    assert not wrong, f"{spec.model.__name__} restrict({role}): {', '.join(wrong)}"
 
 
 @pytest.mark.parametrize("spec,role", list(_params("api")))
@@ -187,6 +217,36 @@ def test_page(world, spec, role):
     url = spec.page_detail(obj)
     response = _client(world, role).get(url)
     if role in spec.who_reads("page"):
+        assert response.status_code == 200, f"{url} answered {response.status_code} to {role}"
+    else:
+        assert _refused_page(response), f"{url} answered {response.status_code} to {role} (leak)"
+
+
+def _more_who(spec, channel, who):
+    if who == "change":
+        return spec.change
+    return spec.who_reads(channel) if who is None else who
+
+
+@pytest.mark.parametrize("spec,role,index", list(_more_params("api")))
+def test_api_more(world, spec, role, index):
+    url_of, who = spec.api_more[index]
+    obj = _record(world, spec)
+    url = url_of(obj)
+    status = _client(world, role).get(url).status_code
+    if role in _more_who(spec, "api", who):
+        assert status == 200, f"{url} answered {status} to {role}"
+    else:
+        assert status in REFUSED_API, f"{url} answered {status} to {role} (leak)"
+
+
+@pytest.mark.parametrize("spec,role,index", list(_more_params("page")))
+def test_page_more(world, spec, role, index):
+    url_of, who = spec.page_more[index]
+    obj = _record(world, spec)
+    url = url_of(obj)
+    response = _client(world, role).get(url)
+    if role in _more_who(spec, "page", who):
         assert response.status_code == 200, f"{url} answered {response.status_code} to {role}"
     else:
         assert _refused_page(response), f"{url} answered {response.status_code} to {role} (leak)"

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhichan.core.permissions import CHANGE, VIEW, PermissionDenied, role_of
+from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text
 from zhichan.enterprises.models import Enterprise
 from zhichan.ipdata.models import Patent
@@ -219,10 +219,11 @@ def do_remove_item(actor, item) -> None:
 
 
 def do_mark_read(actor, alert_ids) -> int:
-    """Mark the actor's alerts read; alerts the actor cannot see are ignored."""
+    """Mark the actor's alerts read; alerts of lists the actor does not keep are ignored (an
+    administrator who only oversees a list must not clear its keepers' unread marks)."""
     ids = [int(i) for i in alert_ids if str(i).isdigit()]
     return (
-        Alert.objects.restrict(actor, VIEW)
+        Alert.objects.restrict(actor, CHANGE)
         .filter(pk__in=ids, read_at__isnull=True)
         .update(read_at=timezone.now())
     )

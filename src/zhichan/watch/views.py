@@ -96,7 +96,8 @@ def remove_item(request, pk: int):
 @login_required
 @require_POST
 def mark_read(request, pk: int):
-    watch_list = get_restricted_or_404(WatchList.objects.all(), request.user, VIEW, pk=pk)
+    # Read marks belong to the list's keepers; administrators who oversee it leave them alone.
+    watch_list = get_restricted_or_404(WatchList.objects.all(), request.user, CHANGE, pk=pk)
     ids = watch_list.alerts.filter(read_at__isnull=True).values_list("pk", flat=True)
     services.do_mark_read(request.user, list(ids))
     return redirect("watch:detail", pk=pk)

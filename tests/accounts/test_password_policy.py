@@ -57,33 +57,18 @@ def test_messages_are_translated(world, english):
     assert any(t == "Staff accounts need at least 12 characters." for t in password_validators_help_texts())
 
 
-def test_sign_up_names_the_password_field(client, world, english):
+def sign_up_with_a_short_password(client):
+    form = {"username": "newperson", "password1": "short", "password2": "short", "role": "public"}
     response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "newperson",
-            "password1": "short",
-            "password2": "short",
-            "role": "public",
-            "display_name": "New Person",
-            "email": "new@example.cn",
-        },
+        "/accounts/signup/", {**form, "display_name": "New Person", "email": "new@example.cn"}
     )
     assert response.status_code == 200
-    assert "This password is too short" in response.content.decode()
+    return response.content.decode()
+
+
+def test_sign_up_names_the_password_field(client, world, english):
+    assert "This password is too short" in sign_up_with_a_short_password(client)
 
 
 def test_the_length_rule_speaks_chinese_by_default(client, world):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            "username": "newperson",
-            "password1": "short",
-            "password2": "short",
-            "role": "public",
-            "display_name": "New Person",
-            "email": "new@example.cn",
-        },
-    )
-    assert response.status_code == 200
-    assert "密码太短" in response.content.decode()
+    assert "密码太短" in sign_up_with_a_short_password(client)

@@ -3,6 +3,7 @@ agency's lifecycle moving with the notice, overdue flags, and the pages per role
 
 import datetime as dt
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -143,6 +144,21 @@ def test_the_agency_admin_responds_with_files(world, django_capture_on_commit_ca
     assert Notice.objects.filter(
         kind="rectification_responded", recipient=world.users.county_admin_a
     ).exists()
+
+
+def test_a_response_that_fails_after_storing_leaves_no_file(world, settings, monkeypatch):
+    notice = issue(world)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the inbox is broken")
+
+    monkeypatch.setattr(services, "_notify", broken)
+    pdf = SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        services.do_respond(world.users.agency_admin_a, notice, text="已公示", files=[pdf])
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.OPEN
+    assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
 
 
 @pytest.mark.parametrize("role", ["staff_a", "agency_admin_b", "county_admin_a", "city_admin", "public"])

@@ -20,6 +20,7 @@ from zhichan.accounts.models import Role, User
 from zhichan.agencies.models import Agency, Status
 from zhichan.agencies.services import can_manage_region, do_change_status
 from zhichan.core.errors import TransitionError
+from zhichan.core.files import atomic_with_files
 from zhichan.core.once import create_once
 from zhichan.core.permissions import PermissionDenied, role_of
 from zhichan.core.validation import clean_text
@@ -252,7 +253,7 @@ def do_respond(actor, notice: RectificationNotice, *, text, files=None) -> Recti
     checked = check_files(files)
     from zhichan.notices.files import store_upload
 
-    with transaction.atomic():
+    with atomic_with_files():  # a failure after storing takes the stored files back
         notice = _lock(notice)
         _refuse(notice, allowed=(NoticeStatus.OPEN,), to_state=NoticeStatus.RESPONDED)
         response = RectificationResponse.objects.create(notice=notice, text=text, responded_by=actor)

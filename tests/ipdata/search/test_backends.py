@@ -176,6 +176,13 @@ def test_unknown_values_find_nothing(corpus):
     assert found(corpus, "TI=不存在的词") == []
 
 
+@pytest.mark.parametrize("facets", [False, True])
+def test_a_limit_of_zero_counts_without_hits(corpus, facets):
+    everything = corpus.search("CN104805195A", limit=50)
+    counted = corpus.search("CN104805195A", limit=0, facets=facets)
+    assert counted.total == everything.total == 1 and counted.hits == []
+
+
 # --- boolean logic, phrases --------------------------------------------------------------------
 
 BOOLEAN_CASES = [

@@ -400,8 +400,10 @@ class TantivyBackend(SearchBackend):
             }
             top = searcher.search(tq, limit, count=False, offset=offset, **kwargs) if limit else None
         else:
-            top = searcher.search(tq, limit, count=True, offset=offset, **kwargs)
+            # tantivy wants at least one hit; a count only (limit 0) drops it.
+            top = searcher.search(tq, limit or 1, count=True, offset=offset, **kwargs)
             total = top.count
+            top = top if limit else None
         hits = []
         if top is not None and top.hits:
             addresses = [address for _score, address in top.hits]

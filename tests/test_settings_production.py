@@ -119,3 +119,16 @@ def test_an_s3_file_store_needs_its_bucket_named_and_then_holds_every_area(tmp_p
     chosen = run(tmp_path, STORE, **GOOD, ZHICHAN_FILE_STORE="s3", ZHICHAN_S3_BUCKET="zhichan-files")
     assert chosen.returncode == 0, chosen.stderr
     assert "zhichan.core.s3.TrackedS3Storage" in chosen.stdout
+
+
+MAIL = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.EMAIL_BACKEND, s.EMAIL_PORT)"
+)
+
+
+def test_production_sends_mail_by_smtp_unless_told_otherwise(tmp_path):
+    # Printing mails (the demo's console backend) would put their tracking links in the journal.
+    assert run(tmp_path, code=MAIL).stdout.split() == ["django.core.mail.backends.console.EmailBackend", "25"]
+    result = run(tmp_path, code=MAIL, ZHICHAN_EMAIL_PORT="587", **GOOD)
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend", "587"], result.stderr

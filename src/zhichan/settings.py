@@ -341,8 +341,22 @@ else:
 if not REDIS_URL or DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded stores live here
 
-EMAIL_BACKEND = os.environ.get("ZHICHAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail: printed to the console in the demo; SMTP in production, where printing would put
+# the mails' tracking links in the journal.
+EMAIL_BACKEND = os.environ.get(
+    "ZHICHAN_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("ZHICHAN_FROM_EMAIL", "noreply@localhost")
+EMAIL_HOST = os.environ.get("ZHICHAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ZHICHAN_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ZHICHAN_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ZHICHAN_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = _bool("ZHICHAN_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = _bool("ZHICHAN_EMAIL_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("ZHICHAN_EMAIL_TIMEOUT", "20"))  # a stuck relay must not hold a worker
 # Notifications: where links in e-mail/SMS point, the SMS gateway class, retries of failed sends.
 ZHICHAN_SITE_URL = os.environ.get("ZHICHAN_SITE_URL", "http://127.0.0.1:8000")
 ZHICHAN_SMS_GATEWAY = os.environ.get("ZHICHAN_SMS_GATEWAY", "zhichan.notices.sms.LoggingSmsGateway")

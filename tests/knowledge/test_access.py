@@ -162,3 +162,16 @@ def test_hotline_log_visibility(world):
     for role in ("anonymous", "public", "enterprise"):
         assert seen(role) == set()
     assert not HotlineQuestion.objects.restrict(world.users.city_admin, CHANGE).exists()
+
+
+def test_administrators_see_drafts_marked_as_unpublished(client, records, world):
+    client.force_login(world.users.city_admin)
+    index = client.get("/knowledge/").content.decode()
+    assert index.count('data-testid="unpublished"') == 2  # the two draft policies, not the others
+    draft = client.get(f"/knowledge/policies/{records['draft_a'].pk}/").content.decode()
+    assert 'data-testid="unpublished"' in draft
+    assert (
+        'data-testid="unpublished"' in client.get(f"/knowledge/qa/{records['qa_draft'].pk}/").content.decode()
+    )
+    published = client.get(f"/knowledge/policies/{records['policy_a'].pk}/").content.decode()
+    assert 'data-testid="unpublished"' not in published

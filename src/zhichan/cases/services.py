@@ -23,7 +23,6 @@ from zhichan.accounts.models import AGENCY_ROLES, STAFF_ROLES, Role, User
 from zhichan.agencies.models import Agency
 from zhichan.agencies.models import Status as AgencyStatus
 from zhichan.cases import deadlines, routing
-from zhichan.cases.files import check_upload
 from zhichan.cases.models import (
     FINISHED,
     RUNNING,
@@ -49,6 +48,7 @@ from zhichan.core.errors import TransitionError
 from zhichan.core.files import atomic_with_files
 from zhichan.core.permissions import CHANGE, PermissionDenied, role_of
 from zhichan.core.validation import clean_text, required_text
+from zhichan.notices.files import check_uploads
 from zhichan.regions.models import Region
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -213,18 +213,8 @@ def _set_deadline(case: Case, deadline):
 
 
 def _clean_files(files):
-    checked = []
-    for f in files or []:
-        try:
-            content_type, size = check_upload(f)
-        except ValidationError as exc:
-            # At the forms' and the API's "files" field, naming the file refused.
-            name = getattr(f, "name", "") or "file"
-            raise ValidationError(
-                {"files": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
-            ) from exc
-        checked.append((f, content_type, size))
-    return checked
+    # At the forms' and the API's "files" field, naming the file refused.
+    return check_uploads(files, "files")
 
 
 def _attach(case, checked, actor, event, *, by_requester=False, internal=False):

@@ -213,19 +213,9 @@ def check_files(files) -> list:
     files = [f for f in (files or []) if f]
     if len(files) > MAX_FILES:
         raise ValidationError({"files": [_("At most %(n)d files.") % {"n": MAX_FILES}]})
-    from zhichan.notices.files import check_upload
+    from zhichan.notices.files import check_uploads
 
-    checked = []
-    for uploaded in files:
-        try:
-            content_type, size = check_upload(uploaded)
-        except ValidationError as exc:
-            name = getattr(uploaded, "name", "") or "file"
-            raise ValidationError(
-                {"files": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
-            ) from exc
-        checked.append((uploaded, content_type, size))
-    return checked
+    return check_uploads(files, "files")
 
 
 def _lock(notice) -> RectificationNotice:

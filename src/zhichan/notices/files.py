@@ -261,6 +261,22 @@ def check_upload(uploaded_file, *, kinds=None, limit: int | None = None) -> tupl
     return TYPES[kind][0], len(data)
 
 
+def check_uploads(files, field: str = "files") -> list[tuple]:
+    """check_upload() for each file: [(file, content type, size)], or a ValidationError at
+    `field` naming the file refused."""
+    checked = []
+    for uploaded in files or []:
+        try:
+            content_type, size = check_upload(uploaded)
+        except ValidationError as exc:
+            name = getattr(uploaded, "name", "") or "file"
+            raise ValidationError(
+                {field: [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
+            ) from exc
+        checked.append((uploaded, content_type, size))
+    return checked
+
+
 def _too_big(size: int, limit: int) -> ValidationError:
     return ValidationError(
         {

@@ -172,7 +172,7 @@ def _log(practice, kind, actor=None, *, from_state="", to_state="", note="", **d
 
 
 def _check_files(practice, files) -> list:
-    from zhichan.notices.files import check_upload
+    from zhichan.notices.files import check_uploads
 
     files = [f for f in (files or []) if f]
     have = practice.files.count() if practice is not None else 0
@@ -180,17 +180,7 @@ def _check_files(practice, files) -> list:
         raise ValidationError(
             {"files": [_("At most %(n)d files per practice.") % {"n": settings.ZHICHAN_PRACTICE_MAX_FILES}]}
         )
-    checked = []
-    for uploaded in files:
-        try:
-            content_type, size = check_upload(uploaded)
-        except ValidationError as exc:
-            name = getattr(uploaded, "name", "") or "file"
-            raise ValidationError(
-                {"files": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
-            ) from exc
-        checked.append((uploaded, content_type, size))
-    return checked
+    return check_uploads(files, "files")
 
 
 def _store(practice, checked, actor):

@@ -444,19 +444,9 @@ def _check_files(files) -> list:
         )
     if len(files) > limit:
         raise ValidationError({"evidence": [_("At most %(n)d files.") % {"n": limit}]})
-    from zhichan.cases.files import check_upload
+    from zhichan.notices.files import check_uploads
 
-    checked = []
-    for uploaded in files:
-        try:
-            content_type, size = check_upload(uploaded)
-        except ValidationError as exc:
-            name = getattr(uploaded, "name", "") or "file"
-            raise ValidationError(
-                {"evidence": [f"{name}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
-            ) from exc
-        checked.append((uploaded, content_type, size))
-    return checked
+    return check_uploads(files, "evidence")
 
 
 def do_enter_manual_value(

@@ -152,20 +152,9 @@ def _manual_indicator(world):
 
 
 def _application_data(world):
-    from tests.providers.conftest import USCC
+    from tests.providers.conftest import application_data_for
 
-    return {
-        "name": "测试大学知识产权信息服务中心",
-        "type": "university",
-        "region": world.county_a.code,
-        "address": "甲区大学路1号",
-        "contact_person": "张老师",
-        "phone": "0354-1234567",
-        "email": "ip@uni.example.edu.cn",
-        "uscc": USCC,
-        "services": "专利检索、查新与知识产权培训",
-        "functions": ["information", "training"],
-    }
+    return application_data_for(world)
 
 
 def _application(world):

@@ -21,6 +21,11 @@ def _english(english):
 
 @pytest.fixture
 def application_data(world):
+    return application_data_for(world)
+
+
+def application_data_for(world):
+    """A complete, valid provider application form of county A."""
     return {
         "name": "测试大学知识产权信息服务中心",
         "type": "university",
